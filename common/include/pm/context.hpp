@@ -1,0 +1,37 @@
+// What a command handler gets from the runner: the invocation, the store, the rows it works
+// on, the operation deadline, and the result it fills in.
+#pragma once
+
+#include <optional>
+
+#include "pm/cli.hpp"
+#include "pm/deadline.hpp"
+#include "pm/module.hpp"
+#include "pm/output.hpp"
+#include "pm/params.hpp"
+#include "pm/store.hpp"
+
+namespace pm {
+
+struct Context {
+    Context(const ModuleSpec& spec_, const Invocation& invocation_, const Settings& settings_,
+            store::Store& store_)
+        : spec(spec_), invocation(invocation_), settings(settings_), store(store_) {}
+
+    const ModuleSpec& spec;
+    const Invocation& invocation;
+    const Settings& settings;
+    store::Store& store;
+
+    std::optional<store::Module> module; // set for every scope but none
+    Params module_params;
+    std::optional<store::Item> item; // set for item and object scope
+    Params item_params;
+    std::optional<store::VdcObject> object; // set for object scope
+    std::optional<store::RunningOperation> operation;
+
+    Deadline deadline = Deadline::never();
+    Result result;
+};
+
+} // namespace pm

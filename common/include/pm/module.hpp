@@ -1,0 +1,49 @@
+// What a module tells the common runner about itself: its name, the product it serves, its
+// parameters and its commands.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pm {
+
+struct Context;
+
+// What a command needs from the command line before it can run.
+enum class Scope {
+    none,   // nothing (features)
+    module, // --module, or the item's module (check_connection, vdc_stat, pool_process…)
+    item,   // --item, or the running operation's item
+    object, // a VDC object: the running operation's object_id
+};
+
+// Mutating commands take a queue slot and report into the running operation.
+enum class Mutation { read_only, mutating };
+
+struct CommandSpec {
+    std::string name;
+    Scope scope = Scope::item;
+    Mutation mutation = Mutation::mutating;
+    std::string help;
+    // Empty while the command is not implemented yet: the runner answers exit 2.
+    std::function<void(Context&)> handler;
+};
+
+struct ParamSpec {
+    std::string name;
+    std::string help;
+    bool secret = false; // marked crypted="yes" in features
+};
+
+struct ModuleSpec {
+    std::string name;     // binary and log file name: pmvmmgr6, pmopenstack
+    std::string itemtype; // vds, vdc
+    std::string summary;  // one line for --help
+    std::vector<ParamSpec> params;
+    std::vector<CommandSpec> commands;
+
+    [[nodiscard]] const CommandSpec* find_command(std::string_view command) const;
+};
+
+} // namespace pm

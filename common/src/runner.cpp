@@ -1,0 +1,357 @@
+#include "pm/runner.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "pm/context.hpp"
+#include "pm/errors.hpp"
+#include "pm/features.hpp"
+#include "pm/log.hpp"
+#include "pm/queue.hpp"
+#include "pm/redact.hpp"
+#include "pm/watchdog.hpp"
+
+namespace pm {
+namespace {
+
+constexpr std::int64_t k_default_op_timeout_s = 3600;
+constexpr std::int64_t k_default_max_tries = 10;
+constexpr std::chrono::seconds k_watchdog_grace{2};
+
+using Clock = std::chrono::steady_clock;
+
+void print(std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+std::string one_line(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c == '\n' || c == '\r') {
+            c = ' ';
+        }
+    }
+    return out;
+}
+
+ErrorReport report_of(const Error& error) {
+    return {error.type(), error.exit_code(), one_line(redact(error.what()))};
+}
+
+ErrorReport internal_report(std::string_view what) {
+    return {"internal", ExitCode::internal, one_line(redact(what))};
+}
+
+// Prints an error: on stdout in the chosen format, and as one line on stderr too when stdout
+// is meant for a program, so that cron mail and admins' terminals see it.
+void print_error(OutputFormat format, const ErrorReport& report, std::string_view module) {
+    print(render_error(format, report));
+    if (format != OutputFormat::text) {
+        std::fputs(fmt::format("{}: error: {}\n", module, report.message).c_str(), stderr);
+    }
+}
+
+// One invocation that got past the command line: loads everything, runs the command,
+// records the outcome.
+class CommandRun {
+public:
+    CommandRun(const ModuleSpec& spec, const Invocation& invocation, const CommandSpec& command)
+        : m_spec(spec), m_invocation(invocation), m_command(command) {}
+
+    int run();
+
+private:
+    void load_rows(Context& context) const;
+    void load_module(Context& context, ModuleId id) const;
+    void prepare(Context& context);
+    queue::Slot take_slot(const Context& context);
+    void on_watchdog(const std::string& reason);
+    int execute(Context& context);
+    int succeed(Context& context);
+    int fail(const ErrorReport& report, bool keep_pending);
+
+    const ModuleSpec& m_spec;
+    const Invocation& m_invocation;
+    const CommandSpec& m_command;
+    Settings m_settings;
+    std::optional<Watchdog> m_watchdog;
+    std::optional<store::Store> m_store;
+    std::optional<OperationId> m_operation;
+    std::int64_t m_max_tries = k_default_max_tries;
+    std::atomic<bool> m_started{false}; // the running operation is `running`
+    Clock::time_point m_begin = Clock::now();
+};
+
+void CommandRun::load_module(Context& context, ModuleId id) const {
+    context.module = context.store.find_module(id);
+    if (!context.module) {
+        throw UsageError(fmt::format("processing module {} not found in the store", id));
+    }
+    if (context.module->type != m_spec.name) {
+        throw ConfigError(fmt::format("processing module {} is of type '{}', not {}", id,
+                                      context.module->type, m_spec.name));
+    }
+    if (!context.module->enabled && m_command.mutation == Mutation::mutating) {
+        throw ConfigError(fmt::format("processing module {} is disabled", id));
+    }
+    context.module_params = context.store.module_params(id);
+    for (const auto& [name, value] : context.module_params.values()) {
+        const auto param = std::find_if(m_spec.params.begin(), m_spec.params.end(),
+                                        [&](const ParamSpec& p) { return p.name == name; });
+        if (is_secret_key(name) || (param != m_spec.params.end() && param->secret)) {
+            register_secret(value);
+        }
+    }
+}
+
+void CommandRun::load_rows(Context& context) const {
+    auto& store = context.store;
+    std::optional<ItemId> item_id = m_invocation.item;
+    std::optional<ObjectId> object_id;
+    std::optional<ModuleId> module_id = m_invocation.module;
+    if (m_invocation.operation) {
+        context.operation = store.find_operation(*m_invocation.operation);
+        if (!context.operation) {
+            throw UsageError(fmt::format("running operation {} not found in the store",
+                                         *m_invocation.operation));
+        }
+        const auto& op = *context.operation;
+        if (item_id && op.item_id && *item_id != *op.item_id) {
+            throw UsageError(fmt::format("--item {} contradicts running operation {} (item {})",
+                                         *item_id, op.id, *op.item_id));
+        }
+        item_id = item_id ? item_id : op.item_id;
+        object_id = op.object_id;
+        module_id = module_id ? module_id : op.module_id;
+        if (!op.command.empty() && op.command != m_invocation.command) {
+            log::warn("running operation {} was created for command '{}'", op.id, op.command);
+        }
+    }
+    if (m_command.scope == Scope::object) {
+        if (!object_id) {
+            throw UsageError(
+                fmt::format("{} needs --runningoperation of a VDC object", m_command.name));
+        }
+        context.object = store.find_object(*object_id);
+        if (!context.object) {
+            throw ConfigError(fmt::format("VDC object {} not found in the store", *object_id));
+        }
+        item_id = item_id ? item_id : context.object->item_id;
+        if (context.object->item_id != *item_id) {
+            throw ConfigError(fmt::format("VDC object {} belongs to item {}, not {}", *object_id,
+                                          context.object->item_id, *item_id));
+        }
+    }
+    if (m_command.scope == Scope::item || m_command.scope == Scope::object) {
+        if (!item_id) {
+            throw UsageError(fmt::format("{} needs --item or --runningoperation", m_command.name));
+        }
+        context.item = store.find_item(*item_id);
+        if (!context.item) {
+            throw UsageError(fmt::format("item {} not found in the store", *item_id));
+        }
+        if (module_id && *module_id != context.item->module_id) {
+            throw UsageError(fmt::format("--module {} contradicts item {} (module {})", *module_id,
+                                         *item_id, context.item->module_id));
+        }
+        module_id = context.item->module_id;
+        context.item_params = store.item_params(*item_id);
+        for (const auto& [name, value] : context.item_params.values()) {
+            if (is_secret_key(name)) {
+                register_secret(value);
+            }
+        }
+    }
+    if (m_command.scope != Scope::none) {
+        if (!module_id) {
+            throw UsageError(fmt::format("{} needs --module", m_command.name));
+        }
+        load_module(context, *module_id);
+    }
+}
+
+void CommandRun::prepare(Context& context) {
+    load_rows(context);
+    if (context.operation) {
+        m_operation = context.operation->id;
+    }
+    log::set_context(m_operation ? m_operation->value() : 0,
+                     context.item ? context.item->id.value() : 0);
+    if (context.module) {
+        const auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
+        if (timeout <= 0) {
+            throw ConfigError(fmt::format("{}: op_timeout must be a positive number of seconds",
+                                          context.module_params.owner()));
+        }
+        m_max_tries = context.module_params.get_int("max_tries", k_default_max_tries);
+        context.deadline = Deadline::after(std::chrono::seconds(timeout));
+        m_watchdog->arm(context.deadline, k_watchdog_grace);
+    }
+}
+
+queue::Slot CommandRun::take_slot(const Context& context) {
+    if (m_command.mutation != Mutation::mutating || !context.module) {
+        return {};
+    }
+    const auto& params = context.module_params;
+    queue::Config config;
+    config.enabled = params.get_bool("queue_enabled", false);
+    config.key = params.get_or("queue_key", "");
+    config.count = static_cast<int>(params.get_int("queue_count", 0));
+    const queue::Context where{m_command.name, context.module->id,
+                               context.item ? context.item->id : ItemId()};
+    auto slot = queue::acquire(
+        m_settings.lock_dir, config, where, context.deadline, [](const queue::Waiting& waiting) {
+            if (waiting.ahead > 0) {
+                log::info("waiting in the queue behind {} operation(s)", waiting.ahead);
+            }
+        });
+    if (slot.held()) {
+        log::info(
+            "queue slot {} taken after {} ms", slot.name(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_begin).count());
+    }
+    return slot;
+}
+
+int CommandRun::succeed(Context& context) {
+    const auto lock = m_watchdog->finishing();
+    if (m_operation) {
+        m_store->finish_operation(*m_operation);
+    }
+    m_watchdog->mark_finished();
+    log::info(
+        "done in {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_begin).count());
+    print(render_result(m_invocation.output, context.result));
+    return 0;
+}
+
+int CommandRun::fail(const ErrorReport& report, bool keep_pending) {
+    const auto lock = m_watchdog ? m_watchdog->finishing() : std::unique_lock<std::mutex>();
+    if (m_store && m_operation) {
+        try {
+            if (keep_pending) {
+                m_store->return_to_pending(*m_operation);
+            } else {
+                const auto status =
+                    m_store->fail_operation(*m_operation, report.message, m_max_tries);
+                log::info("running operation {} is now {}", *m_operation, store::to_string(status));
+            }
+        } catch (const Error& e) {
+            log::error("could not record the failure on running operation {}: {}", *m_operation,
+                       e.what());
+        }
+    }
+    if (m_watchdog) {
+        m_watchdog->mark_finished();
+    }
+    log::error("failed ({}, exit {}): {}", report.type, static_cast<int>(report.code),
+               report.message);
+    print_error(m_invocation.output, report, m_spec.name);
+    return static_cast<int>(report.code);
+}
+
+// Runs on the watchdog thread with its own store connection: the main thread may be inside
+// a transaction on its own.
+void CommandRun::on_watchdog(const std::string& reason) {
+    log::error("{}", reason);
+    const ErrorReport report{"interrupted", ExitCode::temporary, reason};
+    if (m_operation) {
+        try {
+            auto store = store::Store::open(m_settings.store, std::chrono::seconds(5));
+            if (m_started) {
+                store.fail_operation(*m_operation, reason, m_max_tries);
+            } else {
+                store.return_to_pending(*m_operation);
+            }
+        } catch (const Error& e) {
+            log::error("could not record the interruption: {}", e.what());
+        }
+    }
+    print_error(m_invocation.output, report, m_spec.name);
+}
+
+int CommandRun::run() {
+    try {
+        m_settings = load_settings(m_invocation);
+        log::open(m_settings.log_dir, m_spec.name, m_settings.log_level);
+    } catch (const Error& e) {
+        print_error(m_invocation.output, report_of(e), m_spec.name);
+        return static_cast<int>(e.exit_code());
+    }
+    log::info("{}", m_invocation.call_line);
+    if (!m_invocation.ignored.empty()) {
+        log::info("ignoring unknown arguments: {}", fmt::join(m_invocation.ignored, " "));
+    }
+    m_watchdog.emplace([this](const std::string& reason) { on_watchdog(reason); },
+                       static_cast<int>(ExitCode::temporary));
+    try {
+        m_store = store::Store::open(m_settings.store);
+        Context context{m_spec, m_invocation, m_settings, *m_store};
+        prepare(context);
+        const auto slot = take_slot(context);
+        return execute(context); // the slot is released after the outcome is recorded
+    } catch (const LockTimeout& e) {
+        return fail(report_of(e), true);
+    } catch (const Error& e) {
+        return fail(report_of(e), false);
+    } catch (const std::exception& e) {
+        return fail(internal_report(e.what()), false);
+    }
+}
+
+int CommandRun::execute(Context& context) {
+    try {
+        if (m_operation && m_command.mutation == Mutation::mutating) {
+            context.operation = m_store->begin_operation(*m_operation);
+            m_started = true;
+        }
+        if (!m_command.handler) {
+            throw NotImplemented(
+                fmt::format("{} {} is not implemented yet", m_spec.name, m_command.name));
+        }
+        m_command.handler(context);
+        return succeed(context);
+    } catch (const Error& e) {
+        return fail(report_of(e), false);
+    } catch (const std::exception& e) {
+        return fail(internal_report(e.what()), false);
+    }
+}
+
+} // namespace
+
+int run(const ModuleSpec& spec, int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    const bool tty = ::isatty(STDOUT_FILENO) == 1;
+    OutputFormat output = tty ? OutputFormat::text : OutputFormat::xml;
+    try {
+        auto parsed = parse_command_line(spec, argc, argv, tty);
+        if (auto* early = std::get_if<EarlyExit>(&parsed)) {
+            print(early->text);
+            return early->code;
+        }
+        const auto& invocation = std::get<Invocation>(parsed);
+        output = invocation.output;
+        if (invocation.command == "features") {
+            // features never touches the store, the log or the network (DESIGN §5).
+            print(render_result(output, features_result(spec)));
+            return 0;
+        }
+        return CommandRun(spec, invocation, *spec.find_command(invocation.command)).run();
+    } catch (const Error& e) {
+        print_error(output, report_of(e), spec.name);
+        return static_cast<int>(e.exit_code());
+    } catch (const std::exception& e) {
+        print_error(output, internal_report(e.what()), spec.name);
+        return static_cast<int>(ExitCode::internal);
+    }
+}
+
+} // namespace pm

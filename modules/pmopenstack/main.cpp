@@ -1,0 +1,7 @@
+#include "pm/runner.hpp"
+
+#include "module.hpp"
+
+int main(int argc, char** argv) {
+    return pm::run(pm::openstack::module_spec(), argc, argv);
+}

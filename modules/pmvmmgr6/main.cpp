@@ -1,0 +1,7 @@
+#include "pm/runner.hpp"
+
+#include "module.hpp"
+
+int main(int argc, char** argv) {
+    return pm::run(pm::vmmgr6::module_spec(), argc, argv);
+}

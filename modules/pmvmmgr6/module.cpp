@@ -1,0 +1,55 @@
+#include "module.hpp"
+
+namespace pm::vmmgr6 {
+
+ModuleSpec module_spec() {
+    ModuleSpec spec;
+    spec.name = "pmvmmgr6";
+    spec.itemtype = "vds";
+    spec.summary = "pmvmmgr6: VPS on ISPsystem VMmanager 6, for hosting billing platforms";
+    spec.params = {
+        {"url", "VMmanager URL, e.g. https://vm.example.com", false},
+        {"username", "admin user email", false},
+        {"password", "admin user password", true},
+        {"tls_verify", "verify the TLS certificate (on/off, default on)", false},
+        {"session_ttl", "session storage period, seconds (default 3600)", false},
+        {"queue_enabled", "start operations in a queue (on/off)", false},
+        {"queue_key", "queue key; macros __TYPE__, __PMID__, __IID__", false},
+        {"queue_count", "number of queues", false},
+        {"max_tries", "failed attempts before an operation goes to manual (default 10)", false},
+        {"op_timeout", "seconds an operation may take overall", false},
+        {"cluster", "cluster id", false},
+        {"use_recipes", "run the ordered recipe (on/off)", false},
+        {"second_iface", "add a second network interface (on/off)", false},
+        {"ipv4_pool", "IPv4 pool ids, comma list (optional)", false},
+        {"pool_enabled", "keep a pool of pre-created servers (on/off)", false},
+        {"pool_account", "account id owning pool servers", false},
+        {"pool_os", "OS templates always kept in the pool, comma list", false},
+        {"pool_max_months", "pool servers older than this are deleted", false},
+        {"pool_stat_days", "days of orders counted for pool targets", false},
+        {"pool_steps", "five pool targets for 1-3, 4-6, 7-10, 11-15, >15 orders", false},
+        {"pool_hostname_recipe", "recipe that sets the hostname inside a VM", false},
+        {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false},
+    };
+    spec.commands = {
+        {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
+        {"check_connection",
+         Scope::module,
+         Mutation::read_only,
+         "log in, check admin rights and the cluster",
+         {}},
+        {"open", Scope::item, Mutation::mutating, "create the VPS", {}},
+        {"close", Scope::item, Mutation::mutating, "delete the VPS", {}},
+        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", {}},
+        {"resume", Scope::item, Mutation::mutating, "start the VPS", {}},
+        {"reboot", Scope::item, Mutation::mutating, "restart the VPS", {}},
+        {"setparam", Scope::item, Mutation::mutating, "apply changed CPU, RAM, disk, IPv4", {}},
+        {"reopen", Scope::item, Mutation::mutating, "reinstall the OS", {}},
+        {"change_password", Scope::item, Mutation::mutating, "set the root password", {}},
+        {"sync_item", Scope::item, Mutation::mutating, "refresh state and IPs", {}},
+        {"pool_process", Scope::module, Mutation::mutating, "keep the pool of servers filled", {}},
+    };
+    return spec;
+}
+
+} // namespace pm::vmmgr6

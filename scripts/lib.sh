@@ -1,0 +1,46 @@
+# Shared by the scripts/ entry points: install what is missing, configure and build.
+# shellcheck shell=bash
+set -euo pipefail
+
+PM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PM_ROOT
+
+# Debian packages the build, the tests, the simulators and the benchmarks need.
+PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev libcli11-dev
+             libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format hyperfine)
+
+pm_log() { printf '== %s\n' "$*" >&2; }
+
+# Installs the packages that are missing; does nothing (quickly) when all are present.
+pm_setup() {
+    local missing=()
+    local pkg
+    for pkg in "${PM_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    pm_log "installing: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# pm_build <build dir> [cmake options…]: configures once, then builds incrementally.
+pm_build() {
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        pm_log "configuring $dir"
+        cmake -S "$PM_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    fi
+    pm_log "building $dir"
+    cmake --build "$dir" -j "$(nproc)"
+}

@@ -1,0 +1,164 @@
+#include <cstdlib>
+#include <variant>
+
+#include <catch2/catch.hpp>
+
+#include "pm/cli.hpp"
+#include "pm/errors.hpp"
+
+#include "support/process.hpp"
+
+namespace {
+
+pm::ModuleSpec spec() {
+    pm::ModuleSpec s;
+    s.name = "pmunit";
+    s.itemtype = "vds";
+    s.commands = {{"features", pm::Scope::none, pm::Mutation::read_only, "list", {}},
+                  {"open", pm::Scope::item, pm::Mutation::mutating, "create", {}}};
+    return s;
+}
+
+std::variant<pm::Invocation, pm::EarlyExit> parse(std::vector<const char*> args, bool tty = false) {
+    args.insert(args.begin(), "pmunit");
+    return pm::parse_command_line(spec(), static_cast<int>(args.size()), args.data(), tty);
+}
+
+pm::Invocation invocation(std::vector<const char*> args, bool tty = false) {
+    return std::get<pm::Invocation>(parse(std::move(args), tty));
+}
+
+// Sets environment variables for one test and restores them afterwards.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : m_name(name) {
+        if (const char* old = std::getenv(name)) {
+            m_old = old;
+        }
+        if (value != nullptr) {
+            setenv(name, value, 1);
+        } else {
+            unsetenv(name);
+        }
+    }
+    ~ScopedEnv() {
+        if (m_old) {
+            setenv(m_name, m_old->c_str(), 1);
+        } else {
+            unsetenv(m_name);
+        }
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+    std::optional<std::string> m_old;
+};
+
+} // namespace
+
+TEST_CASE("cli: parses the common flags") {
+    const auto inv = invocation(
+        {"--command", "open", "--item", "42", "--runningoperation", "7", "--output", "json"});
+    CHECK(inv.command == "open");
+    CHECK(inv.item == pm::ItemId(42));
+    CHECK(inv.operation == pm::OperationId(7));
+    CHECK_FALSE(inv.module.has_value());
+    CHECK(inv.output == pm::OutputFormat::json);
+    CHECK_FALSE(inv.dry_run);
+    CHECK(inv.call_line == "pmunit --command open --item 42 --runningoperation 7 --output json");
+}
+
+TEST_CASE("cli: output defaults to xml for programs and text on a terminal") {
+    CHECK(invocation({"--command", "open"}, false).output == pm::OutputFormat::xml);
+    CHECK(invocation({"--command", "open"}, true).output == pm::OutputFormat::text);
+}
+
+TEST_CASE("cli: unknown flags are accepted and kept for the log") {
+    const auto inv = invocation({"--lang", "ru", "--command", "open", "--userid=5", "--dry-run"});
+    CHECK(inv.command == "open");
+    CHECK(inv.dry_run);
+    CHECK(inv.ignored == std::vector<std::string>{"--lang", "ru", "--userid=5"});
+}
+
+TEST_CASE("cli: usage errors") {
+    SECTION("missing command") {
+        CHECK_THROWS_AS(parse({"--item", "4"}), pm::UsageError);
+    }
+    SECTION("unknown command") {
+        CHECK_THROWS_WITH(parse({"--command", "explode"}),
+                          Catch::Contains("unknown command 'explode'"));
+    }
+    SECTION("bad id") {
+        CHECK_THROWS_AS(parse({"--command", "open", "--item", "x"}), pm::UsageError);
+    }
+    SECTION("negative id") {
+        CHECK_THROWS_AS(parse({"--command", "open", "--item", "-3"}), pm::UsageError);
+    }
+    SECTION("bad output") {
+        CHECK_THROWS_AS(parse({"--command", "open", "--output", "yaml"}), pm::UsageError);
+    }
+}
+
+TEST_CASE("cli: --help lists every command and --version prints the version") {
+    const auto help = std::get<pm::EarlyExit>(parse({"--help"}));
+    CHECK(help.code == 0);
+    CHECK(help.text.find("features") != std::string::npos);
+    CHECK(help.text.find("open") != std::string::npos);
+    CHECK(help.text.find("Exit codes") != std::string::npos);
+    const auto version = std::get<pm::EarlyExit>(parse({"--version"}));
+    CHECK(version.text.find(PM_VERSION) != std::string::npos);
+}
+
+TEST_CASE("cli: settings come from flags, then environment, then config file, then defaults") {
+    pm::test::TempDir dir;
+    const auto conf = dir / "pm.conf";
+    pm::test::write_file(conf, "# comment\nstore = \"sqlite:/from/file.db\"\nlog_dir = /file/logs\n"
+                               "cache_dir = /file/cache\nlog_level = debug\n");
+    const ScopedEnv no_config("PM_CONFIG", nullptr);
+    const ScopedEnv env_store("PM_STORE", "sqlite:/from/env.db");
+    const ScopedEnv env_cache("PM_CACHE_DIR", "/env/cache");
+    const ScopedEnv no_logs("PM_LOG_DIR", nullptr);
+    const ScopedEnv no_locks("PM_LOCK_DIR", nullptr);
+    const ScopedEnv no_level("PM_LOG_LEVEL", nullptr);
+    const auto inv = invocation(
+        {"--command", "open", "--config", conf.c_str(), "--store", "sqlite:/from/flag.db"});
+    const auto settings = pm::load_settings(inv);
+    CHECK(settings.store == "sqlite:/from/flag.db");
+    CHECK(settings.cache_dir == "/env/cache");
+    CHECK(settings.log_dir == "/file/logs");
+    CHECK(settings.lock_dir == "/var/lib/pm/locks");
+    CHECK(settings.log_level == pm::log::Level::debug);
+    CHECK(settings.config_file == conf);
+
+    SECTION("PM_CONFIG names the file when --config is absent") {
+        const ScopedEnv config_env("PM_CONFIG", conf.c_str());
+        CHECK(pm::load_settings(invocation({"--command", "open"})).log_dir == "/file/logs");
+    }
+}
+
+TEST_CASE("cli: a bad configuration is a ConfigError") {
+    pm::test::TempDir dir;
+    const ScopedEnv no_level("PM_LOG_LEVEL", nullptr);
+    SECTION("missing file") {
+        const auto inv = invocation({"--command", "open", "--config", "/nonexistent/pm.conf"});
+        CHECK_THROWS_AS(pm::load_settings(inv), pm::ConfigError);
+    }
+    SECTION("unknown key") {
+        pm::test::write_file(dir / "pm.conf", "stroe = sqlite:/x.db\n");
+        const auto path = (dir / "pm.conf").string();
+        CHECK_THROWS_WITH(
+            pm::load_settings(invocation({"--command", "open", "--config", path.c_str()})),
+            Catch::Contains("unknown key 'stroe'"));
+    }
+    SECTION("bad log level") {
+        const ScopedEnv level("PM_LOG_LEVEL", "loud");
+        CHECK_THROWS_WITH(pm::load_settings(invocation({"--command", "open"})),
+                          Catch::Contains("log_level 'loud'"));
+    }
+    SECTION("empty value") {
+        CHECK_THROWS_AS(pm::load_settings(invocation({"--command", "open", "--store", ""})),
+                        pm::ConfigError);
+    }
+}

@@ -1,0 +1,44 @@
+#include <catch2/catch.hpp>
+
+#include "pm/output.hpp"
+
+using pm::OutputFormat;
+
+TEST_CASE("output: renders a result in xml, json and text") {
+    pm::Result result;
+    result.add("vm_id", "17");
+    auto& ips = result.add("ips");
+    ips.add("ip", "10.0.0.5").attr("family", "ipv4");
+    result.add("note", "a < b & \"c\"");
+
+    CHECK(pm::render_result(OutputFormat::xml, result) ==
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<doc><ok/><vm_id>17</vm_id><ips><ip "
+          "family=\"ipv4\">10.0.0.5</ip></ips><note>a &lt; b &amp; &quot;c&quot;</note></doc>\n");
+    CHECK(pm::render_result(OutputFormat::json, result) ==
+          R"({"ok":true,"vm_id":"17","ips":[{"family":"ipv4","value":"10.0.0.5"}],)"
+          R"("note":"a < b & \"c\""})"
+          "\n");
+    const auto text = pm::render_result(OutputFormat::text, result);
+    CHECK(text.rfind("OK\n", 0) == 0);
+    CHECK(text.find("  vm_id: 17\n") != std::string::npos);
+    CHECK(text.find("    ip family=ipv4: 10.0.0.5\n") != std::string::npos);
+}
+
+TEST_CASE("output: renders errors with type and exit code") {
+    const pm::ErrorReport error{"api", pm::ExitCode::failed, "quota <exceeded>"};
+    CHECK(pm::render_error(OutputFormat::xml, error) ==
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<doc><error type=\"api\" "
+          "code=\"1\">quota &lt;exceeded&gt;</error></doc>\n");
+    CHECK(pm::render_error(OutputFormat::json, error) ==
+          R"({"ok":false,"error":{"type":"api","code":1,"message":"quota <exceeded>"}})"
+          "\n");
+    CHECK(pm::render_error(OutputFormat::text, error) == "ERROR (api, exit 1): quota <exceeded>\n");
+}
+
+TEST_CASE("output: an empty result is just ok") {
+    CHECK(pm::render_result(OutputFormat::xml, {}) ==
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<doc><ok/></doc>\n");
+    CHECK(pm::render_result(OutputFormat::json, {}) == "{\"ok\":true}\n");
+    CHECK(pm::parse_output_format("yaml") == std::nullopt);
+    CHECK(pm::parse_output_format("json") == OutputFormat::json);
+}

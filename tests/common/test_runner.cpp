@@ -1,0 +1,250 @@
+// The common runner end to end: the pm_test_module helper is a module binary like the real
+// ones, run as a separate process against a store in a temporary directory.
+#include <chrono>
+#include <signal.h>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "pm/store.hpp"
+
+#include "support/process.hpp"
+
+namespace {
+
+using pm::test::Process;
+using pm::test::ProcessResult;
+namespace st = pm::store;
+
+struct Fixture {
+    pm::test::TempDir dir;
+    std::string store_url = "sqlite:" + (dir.path() / "billing.db").string();
+    st::Store store = st::Store::open(store_url);
+    pm::ModuleId module;
+    pm::ItemId item;
+
+    Fixture() {
+        module = store.create_module({.name = "test module", .type = "pmtest"});
+        store.set_module_param(module, "password", "module-secret-77");
+        const auto account = store.create_account("Jane", "jane@example.com");
+        const auto tariff = store.create_pricelist("small", "vds");
+        item = store.create_item(
+            {.account_id = account, .pricelist_id = tariff, .module_id = module, .type = "vds"});
+        store.set_item_param(item, "password", "root-pass-1234");
+    }
+
+    pm::OperationId operation(const std::string& command) {
+        return store.create_operation({.item_id = item, .module_id = module, .command = command});
+    }
+
+    std::map<std::string, std::string> env() const {
+        return {{"PM_STORE", store_url},
+                {"PM_LOG_DIR", (dir.path() / "log").string()},
+                {"PM_CACHE_DIR", (dir.path() / "cache").string()},
+                {"PM_LOCK_DIR", (dir.path() / "locks").string()},
+                {"PM_CONFIG", ""},
+                {"PM_LOG_LEVEL", "debug"}};
+    }
+
+    std::vector<std::string> args(std::vector<std::string> rest) const {
+        rest.insert(rest.begin(), pm::test::helper_path("pm_test_module"));
+        return rest;
+    }
+
+    ProcessResult run(std::vector<std::string> rest) const {
+        return pm::test::run(args(std::move(rest)), env());
+    }
+
+    Process spawn(std::vector<std::string> rest) const {
+        return Process::spawn(args(std::move(rest)), env());
+    }
+
+    std::string log() const { return pm::test::read_file(dir.path() / "log" / "pmtest.log"); }
+
+    st::RunningOperation op(pm::OperationId id) const { return *store.find_operation(id); }
+};
+
+std::string id(pm::OperationId op) {
+    return std::to_string(op.value());
+}
+
+} // namespace
+
+TEST_CASE("runner: a successful command marks the running operation done and prints ok") {
+    Fixture f;
+    const auto op = f.operation("ok");
+    const auto result = f.run({"--command", "ok", "--runningoperation", id(op), "--lang", "ru"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("<doc><ok/><item>") != std::string::npos);
+    CHECK(result.out.find("<module>test module</module>") != std::string::npos);
+    CHECK(f.op(op).status == st::OperationStatus::done);
+    CHECK(f.op(op).trycount == 1);
+    const auto log = f.log();
+    CHECK(log.find("pm_test_module --command ok --runningoperation " + id(op)) !=
+          std::string::npos);
+    CHECK(log.find("ignoring unknown arguments: --lang ru") != std::string::npos);
+    CHECK(log.find("op=" + id(op) + " item=" + std::to_string(f.item.value())) !=
+          std::string::npos);
+}
+
+TEST_CASE("runner: a failing command records a masked error and exits 1") {
+    Fixture f;
+    const auto op = f.operation("fail");
+    const auto result =
+        f.run({"--command", "fail", "--runningoperation", id(op), "--output", "json"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.out.find(R"("type":"operation","code":1)") != std::string::npos);
+    CHECK(result.out.find("wrong root password ***") != std::string::npos);
+    CHECK(result.err.find("pmtest: error: remote refused") != std::string::npos);
+    const auto row = f.op(op);
+    CHECK(row.status == st::OperationStatus::error);
+    CHECK(row.error == "remote refused: wrong root password ***");
+    for (const auto& text : {result.out, result.err, f.log()}) {
+        CHECK(text.find("root-pass-1234") == std::string::npos);
+    }
+}
+
+TEST_CASE("runner: max_tries failed attempts put the operation to manual") {
+    Fixture f;
+    f.store.set_module_param(f.module, "max_tries", "2");
+    const auto op = f.operation("fail");
+    CHECK(f.run({"--command", "fail", "--runningoperation", id(op)}).exit_code == 1);
+    CHECK(f.op(op).status == st::OperationStatus::error);
+    CHECK(f.run({"--command", "fail", "--runningoperation", id(op)}).exit_code == 1);
+    CHECK(f.op(op).status == st::OperationStatus::manual);
+    const auto again = f.run({"--command", "fail", "--runningoperation", id(op)});
+    CHECK(again.exit_code == 1);
+    CHECK(f.op(op).trycount == 2);
+}
+
+TEST_CASE("runner: an unexpected exception is an internal error (exit 4), still recorded") {
+    Fixture f;
+    const auto op = f.operation("crash");
+    const auto result = f.run({"--command", "crash", "--runningoperation", id(op)});
+    CHECK(result.exit_code == 4);
+    CHECK(result.out.find("type=\"internal\"") != std::string::npos);
+    CHECK(f.op(op).status == st::OperationStatus::error);
+    CHECK(f.op(op).error == "unexpected state");
+}
+
+TEST_CASE("runner: a command not implemented yet answers exit 2 and records it") {
+    Fixture f;
+    const auto op = f.operation("later");
+    const auto result = f.run({"--command", "later", "--runningoperation", id(op)});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find("type=\"not_implemented\"") != std::string::npos);
+    CHECK(result.out.find("not implemented yet") != std::string::npos);
+    CHECK(f.op(op).status == st::OperationStatus::error);
+}
+
+TEST_CASE("runner: usage and configuration errors exit 2") {
+    Fixture f;
+    SECTION("missing item") {
+        const auto result = f.run({"--command", "ok"});
+        CHECK(result.exit_code == 2);
+        CHECK(result.out.find("needs --item or --runningoperation") != std::string::npos);
+    }
+    SECTION("unknown item") {
+        CHECK(f.run({"--command", "ok", "--item", "999"}).exit_code == 2);
+    }
+    SECTION("unknown running operation") {
+        CHECK(f.run({"--command", "ok", "--runningoperation", "999"}).exit_code == 2);
+    }
+    SECTION("module of another type") {
+        const auto other = f.store.create_module({.name = "os", .type = "pmopenstack"});
+        const auto result =
+            f.run({"--command", "module_info", "--module", std::to_string(other.value())});
+        CHECK(result.exit_code == 2);
+        CHECK(result.out.find("is of type 'pmopenstack'") != std::string::npos);
+    }
+    SECTION("bad module param") {
+        f.store.set_module_param(f.module, "op_timeout", "soon");
+        const auto op = f.operation("ok");
+        CHECK(f.run({"--command", "ok", "--runningoperation", id(op)}).exit_code == 2);
+        CHECK(f.op(op).status == st::OperationStatus::error);
+        CHECK(f.op(op).error.find("op_timeout") != std::string::npos);
+    }
+    SECTION("object command without an object") {
+        const auto op = f.operation("object_info");
+        CHECK(f.run({"--command", "object_info", "--runningoperation", id(op)}).exit_code == 2);
+    }
+    SECTION("bad store URL") {
+        auto env = f.env();
+        env["PM_STORE"] = "postgres://db/billing";
+        const auto result = pm::test::run(f.args({"--command", "ok", "--item", "1"}), env);
+        CHECK(result.exit_code == 2);
+        CHECK(result.out.find("type=\"config\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("runner: item, module and object come from the running operation") {
+    Fixture f;
+    const auto object =
+        f.store.create_object({.item_id = f.item, .type = "network", .name = "net1"});
+    const auto op = f.store.create_operation(
+        {.item_id = f.item, .object_id = object, .module_id = f.module, .command = "object_info"});
+    const auto result =
+        f.run({"--command", "object_info", "--runningoperation", id(op), "--output", "text"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "OK\n  object: net1\n");
+    CHECK(f.run({"--command", "module_info", "--module", std::to_string(f.module.value())})
+              .exit_code == 0);
+}
+
+TEST_CASE("runner: SIGTERM never leaves the running operation running") {
+    Fixture f;
+    const auto op = f.operation("hang");
+    auto process = f.spawn({"--command", "hang", "--runningoperation", id(op)});
+    for (int i = 0; i < 500 && f.log().find("hanging") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(f.op(op).status == st::OperationStatus::running);
+    process.kill(SIGTERM);
+    const auto result = process.wait();
+    CHECK(result.exit_code == 3);
+    CHECK(result.out.find("interrupted by signal") != std::string::npos);
+    const auto row = f.op(op);
+    CHECK(row.status == st::OperationStatus::error);
+    CHECK(row.error.find("SIGTERM") != std::string::npos);
+}
+
+TEST_CASE("runner: an operation past op_timeout is stopped and recorded") {
+    Fixture f;
+    f.store.set_module_param(f.module, "op_timeout", "1");
+    const auto op = f.operation("hang");
+    const auto result = f.run({"--command", "hang", "--runningoperation", id(op)});
+    CHECK(result.exit_code == 3);
+    CHECK(f.op(op).status == st::OperationStatus::error);
+    CHECK(f.op(op).error.find("ran out of time") != std::string::npos);
+}
+
+TEST_CASE("runner: a queue wait past the deadline exits 3 and leaves the operation pending") {
+    Fixture f;
+    f.store.set_module_param(f.module, "queue_enabled", "on");
+    f.store.set_module_param(f.module, "queue_key", "q__PMID__");
+    const auto holder_op = f.operation("hang");
+    auto holder = f.spawn({"--command", "hang", "--runningoperation", id(holder_op)});
+    for (int i = 0; i < 500 && f.log().find("hanging") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const auto waiter_op = f.operation("ok");
+    f.store.set_module_param(f.module, "op_timeout", "1");
+    const auto waiter = f.run({"--command", "ok", "--runningoperation", id(waiter_op)});
+    CHECK(waiter.exit_code == 3);
+    CHECK(waiter.out.find("type=\"queue_timeout\"") != std::string::npos);
+    CHECK(f.op(waiter_op).status == st::OperationStatus::pending);
+    CHECK(f.op(waiter_op).trycount == 0);
+    holder.kill(SIGKILL);
+    holder.wait();
+}
+
+TEST_CASE("runner: features needs no store and lists every command") {
+    const auto result = pm::test::run(
+        {pm::test::helper_path("pm_test_module"), "--command", "features"},
+        {{"PM_STORE", "sqlite:/nonexistent/dir/x.db"}, {"PM_LOG_DIR", "/nonexistent/log"}});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("<doc><itemtypes><itemtype name=\"vds\"/></itemtypes>") !=
+          std::string::npos);
+    CHECK(result.out.find("<param name=\"password\" crypted=\"yes\"/>") != std::string::npos);
+    CHECK(result.out.find("<feature name=\"later\"/>") != std::string::npos);
+}
