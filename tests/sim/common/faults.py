@@ -1,0 +1,90 @@
+"""Fault injection for the next N matching requests: error statuses (503 bursts, 429 with
+Retry-After…), dropped connections and slow replies.
+
+A fault matches a request when its path starts with `prefix` (the API path, base path
+removed) and, if given, the method is `method`. Each matching request uses up one count;
+faults of a kind are consumed in the order they were added.
+"""
+import threading
+from dataclasses import asdict, dataclass
+
+KINDS = ("status", "drop", "slow")
+
+
+class FaultSpecError(ValueError):
+    pass
+
+
+@dataclass
+class Fault:
+    kind: str
+    count: int = 1
+    prefix: str = ""
+    method: str = ""
+    status: int = 503            # status
+    retry_after: object = None   # status: Retry-After header value (seconds), if any
+    after: bool = False          # drop: handle the request, then drop the answer
+    delay_ms: int = 0            # slow
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method != method:
+            return False
+        return path.startswith(self.prefix)
+
+
+def _int(spec: dict, key: str, default, low: int, high: int) -> int:
+    value = spec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise FaultSpecError(f"'{key}' must be an integer in {low}..{high}")
+    return value
+
+
+def make_fault(kind: str, spec: dict) -> Fault:
+    """Validates a fault as posted to the control API."""
+    if kind not in KINDS:
+        raise FaultSpecError(f"unknown fault kind '{kind}'")
+    known = {"count", "prefix", "method"} | {
+        "status": {"status", "retry_after"}, "drop": {"after"}, "slow": {"delay_ms"}}[kind]
+    unknown = set(spec) - known
+    if unknown:
+        raise FaultSpecError(f"unknown fields for a {kind} fault: {sorted(unknown)}")
+    fault = Fault(kind, count=_int(spec, "count", 1, 1, 1_000_000),
+                  prefix=str(spec.get("prefix", "")), method=str(spec.get("method", "")).upper())
+    if kind == "status":
+        fault.status = _int(spec, "status", 503, 400, 599)
+        if spec.get("retry_after") is not None:
+            fault.retry_after = _int(spec, "retry_after", 0, 0, 86400)
+    elif kind == "drop":
+        fault.after = bool(spec.get("after", False))
+    else:
+        fault.delay_ms = _int(spec, "delay_ms", 0, 0, 600_000)
+    return fault
+
+
+class Faults:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending = []
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._pending.append(fault)
+
+    def take(self, kind: str, method: str, path: str):
+        """The first pending fault of kind matching the request (one count used), or None."""
+        with self._lock:
+            for fault in self._pending:
+                if fault.kind == kind and fault.matches(method, path):
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self._pending.remove(fault)
+                    return fault
+        return None
+
+    def pending(self) -> list:
+        with self._lock:
+            return [asdict(fault) for fault in self._pending]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pending.clear()

@@ -1,0 +1,220 @@
+"""The HTTP side of a simulator: socket I/O, the control API, fault injection and the
+request log around an App that implements one remote API.
+
+An App (subclass App below) owns its routes and state and renders its API's error bodies;
+the Simulator decides, per request, whether it is a control call (/__sim__/…, never faulted
+nor logged), a faulted one (dropped, slowed, answered with an injected status) or an API
+call for the App, and records it.
+"""
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from . import control
+from .clock import Clock
+from .faults import Faults
+from .messages import ApiError, BodyError, Request, Response
+from .reqlog import RequestLog
+from .routing import MethodNotAllowed, NotFound, Router
+
+CONTROL_PREFIX = "/__sim__/"
+
+
+class App:
+    """One simulated API. Subclasses fill self.router and implement call() and error()."""
+
+    name = "app"
+
+    def __init__(self, base_path: str = ""):
+        self.base_path = base_path.rstrip("/")
+        self.router = Router()
+        self.log = None   # set by the Simulator: lets handlers count events (logins…)
+
+    def error(self, status: int, message: str, code=None, value=None) -> ApiError:
+        raise NotImplementedError
+
+    def call(self, match, request: Request) -> Response:
+        raise NotImplementedError
+
+    def handle(self, request: Request) -> Response:
+        try:
+            match = self.router.match(request.method, request.api_path)
+        except NotFound:
+            return self.error(404, f"Not found: {request.path}").response()
+        except MethodNotAllowed as error:
+            answer = self.error(405, f"Method {request.method} not allowed").response()
+            answer.headers.append(("Allow", ", ".join(error.allowed)))
+            return answer
+        request.params = match.params
+        request.pattern = match.route.pattern
+        try:
+            return self.call(match, request)
+        except BodyError as error:
+            return self.error(400, str(error)).response()
+        except ApiError as error:
+            return error.response()
+
+    def add_control_routes(self, router: Router) -> None:
+        """Registers the App's own /__sim__/ endpoints (knobs, state)."""
+
+    def dump(self) -> dict:
+        """The state dump (GET /__sim__/state)."""
+        return {}
+
+    def reset(self) -> None:
+        """Back to the fixtures and the start-up knobs."""
+
+
+@dataclass
+class Outcome:
+    response: Response = None
+    drop: bool = False
+
+
+class Simulator:
+    def __init__(self, app: App, clock: Clock = None):
+        self.app = app
+        self.clock = clock or Clock()
+        self.log = RequestLog()
+        self.faults = Faults()
+        self.control = Router()
+        app.log = self.log
+        control.register(self.control, self)
+        app.add_control_routes(self.control)
+
+    def api_path(self, path: str) -> str:
+        base = self.app.base_path
+        if not base:
+            return path
+        if path == base or path.startswith(base + "/"):
+            return path[len(base):] or "/"
+        return ""
+
+    def process(self, request: Request) -> Outcome:
+        if request.path.startswith(CONTROL_PREFIX):
+            return Outcome(control.dispatch(self.control, request))
+        seq = self.log.begin()
+        wall, start = self.clock.wall(), time.monotonic()
+        outcome, fault = self._faulted_or_handled(request)
+        status = None if outcome.drop else outcome.response.status
+        if outcome.response is not None:
+            outcome.response.headers.append(("X-Request-Id", f"sim-{seq}"))
+        self.log.end(seq, request, status, wall, (time.monotonic() - start) * 1000.0, fault)
+        return outcome
+
+    def _faulted_or_handled(self, request: Request):
+        method, path = request.method, request.api_path or request.path
+        drop = self.faults.take("drop", method, path)
+        if drop and not drop.after:
+            return Outcome(drop=True), "drop"
+        slow = self.faults.take("slow", method, path)
+        if slow:
+            time.sleep(slow.delay_ms / 1000.0)
+        status = self.faults.take("status", method, path)
+        if status:
+            response, fault = self._injected(status), str(status.status)
+        else:
+            response, fault = self._handled(request), ("slow" if slow else None)
+        if drop:   # handled (the work is done), but the client never hears of it
+            return Outcome(drop=True), "drop-after"
+        return Outcome(response), fault
+
+    def _handled(self, request: Request) -> Response:
+        try:
+            return self.app.handle(request)
+        except Exception as error:  # a simulator bug must still answer, and be visible
+            traceback.print_exc(file=sys.stderr)
+            return self.app.error(500, f"simulator bug: {error!r}").response()
+
+    def _injected(self, fault) -> Response:
+        answer = self.app.error(fault.status, "Injected by the simulator").response()
+        if fault.retry_after is not None:
+            answer.headers.append(("Retry-After", str(fault.retry_after)))
+        return answer
+
+
+class SimHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int, simulator: Simulator, verbose: bool = False):
+        self.simulator = simulator
+        self.verbose = verbose
+        super().__init__(("127.0.0.1", port), Handler)
+
+    def handle_error(self, request, client_address):
+        # Clients hang up on purpose (timeouts, killed processes): not worth a traceback.
+        if self.verbose:
+            super().handle_error(request, client_address)
+
+
+def _read_chunked(stream) -> bytes:
+    chunks = []
+    while True:
+        line = stream.readline(65537)
+        size = int(line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            while stream.readline(65537).strip():
+                pass   # trailers
+            return b"".join(chunks)
+        chunks.append(stream.read(size))
+        stream.readline(3)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, as real servers and libcurl use it
+    server: SimHTTPServer
+
+    def _serve(self) -> None:
+        request = self._read_request()
+        outcome = self.server.simulator.process(request)
+        if outcome.drop:
+            self.close_connection = True
+            return
+        self._write(outcome.response, head_only=self.command == "HEAD")
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return _read_chunked(self.rfile)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _read_request(self) -> Request:
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        headers = Message()
+        for name, value in self.headers.items():
+            headers[name] = value
+        return Request(self.command, parts.path, self.server.simulator.api_path(parts.path),
+                       parts.query, query, headers, self._read_body())
+
+    def _write(self, response: Response, head_only: bool = False) -> None:
+        payload = response.payload()
+        self.send_response(response.status)
+        names = {name.lower() for name, _ in response.headers}
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if "content-type" not in names and response.body is not None:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(payload)
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("%s %s\n" % (self.log_date_time_string(), fmt % args))
+
+
+def start_in_thread(simulator: Simulator, port: int = 0) -> SimHTTPServer:
+    """Serves in a background thread (for tests inside one process); stop with shutdown()."""
+    server = SimHTTPServer(port, simulator)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
