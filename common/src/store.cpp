@@ -1,0 +1,296 @@
+#include "pm/store.hpp"
+
+#include <array>
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include "store_impl.hpp"
+
+namespace pm::store {
+namespace {
+
+constexpr std::string_view k_memory = ":memory:";
+constexpr std::string_view k_url_help = "expected sqlite:/path/to/billing.db";
+
+constexpr std::array<std::string_view, 6> k_item_statuses{"ordered", "active",  "suspended",
+                                                          "closed",  "deleted", "pool"};
+constexpr std::array<std::string_view, 5> k_object_statuses{"ordered", "active", "closed",
+                                                            "deleted", "error"};
+constexpr std::array<std::string_view, 5> k_operation_statuses{"pending", "running", "done",
+                                                               "error", "manual"};
+
+template <typename Status, std::size_t N>
+std::string_view name_of(const std::array<std::string_view, N>& names, Status status) {
+    return names.at(static_cast<std::size_t>(status));
+}
+
+template <typename Status, std::size_t N>
+std::optional<Status> parse_name(const std::array<std::string_view, N>& names,
+                                 std::string_view text) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (names[i] == text) {
+            return static_cast<Status>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+// The URL names the scheme only in errors: other schemes' URLs may carry credentials.
+std::string path_from_url(std::string_view url) {
+    constexpr std::string_view k_scheme = "sqlite:";
+    if (!url.starts_with(k_scheme)) {
+        const auto colon = url.find(':');
+        if (colon == std::string_view::npos || colon == 0) {
+            throw ConfigError(fmt::format("store URL '{}' has no scheme: {}", url, k_url_help));
+        }
+        throw ConfigError(
+            fmt::format("unsupported store URL scheme '{}': {}", url.substr(0, colon), k_url_help));
+    }
+    std::string_view path = url.substr(k_scheme.size());
+    if (path.starts_with("//")) {
+        path.remove_prefix(2);
+        if (!path.starts_with('/')) {
+            throw ConfigError(fmt::format("store URL sqlite://{}: a host is not supported: {}",
+                                          path, k_url_help));
+        }
+    }
+    if (path.empty()) {
+        throw ConfigError(fmt::format("store URL '{}' has no path: {}", url, k_url_help));
+    }
+    return std::string(path);
+}
+
+void create_parent_directory(const std::string& path) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (path == k_memory || parent.empty()) {
+        return;
+    }
+    std::error_code error;
+    std::filesystem::create_directories(parent, error);
+    if (error) {
+        throw StoreError(fmt::format("cannot create the store directory {}: {}", parent.string(),
+                                     error.message()),
+                         StoreError::Kind::failure);
+    }
+}
+
+void configure(sqlite::Connection& db) {
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA synchronous = NORMAL");
+    if (db.path() != k_memory) {
+        db.exec("PRAGMA journal_mode = WAL");
+    }
+}
+
+Module read_module(const sqlite::Statement& row) {
+    Module module{.id = row.id<ModuleId>(0),
+                  .name = row.text(1),
+                  .type = row.text(2),
+                  .sorting = row.int64(3),
+                  .datacenter = row.text(4),
+                  .department = row.text(5)};
+    if (!row.is_null(6)) {
+        const auto enabled = parse_bool(row.text(6));
+        if (!enabled) {
+            throw ConfigError(fmt::format("module {} has enabled = '{}', expected 0 or 1",
+                                          module.id, row.text(6)));
+        }
+        module.enabled = *enabled;
+    }
+    return module;
+}
+
+constexpr std::string_view k_select_module =
+    "SELECT id, name, type, sorting, datacenter, department, enabled FROM processingmodule ";
+
+constexpr std::string_view k_upsert_module_param =
+    "INSERT INTO processingparam (module_id, name, value) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (module_id, name) DO UPDATE SET value = excluded.value";
+
+constexpr std::string_view k_upsert_pricelist_param =
+    "INSERT INTO pricelistparam (pricelist_id, name, value) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (pricelist_id, name) DO UPDATE SET value = excluded.value";
+
+} // namespace
+
+std::string_view to_string(ItemStatus status) {
+    return name_of(k_item_statuses, status);
+}
+std::string_view to_string(ObjectStatus status) {
+    return name_of(k_object_statuses, status);
+}
+std::string_view to_string(OperationStatus status) {
+    return name_of(k_operation_statuses, status);
+}
+std::optional<ItemStatus> parse_item_status(std::string_view text) {
+    return parse_name<ItemStatus>(k_item_statuses, text);
+}
+std::optional<ObjectStatus> parse_object_status(std::string_view text) {
+    return parse_name<ObjectStatus>(k_object_statuses, text);
+}
+std::optional<OperationStatus> parse_operation_status(std::string_view text) {
+    return parse_name<OperationStatus>(k_operation_statuses, text);
+}
+
+namespace detail {
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    std::array<char, 32> buffer{};
+    const std::size_t size =
+        std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return {buffer.data(), size};
+}
+
+Params read_params(sqlite::Connection& db, std::string_view sql, std::int64_t id,
+                   std::string owner) {
+    sqlite::Statement query(db, sql);
+    query.bind(id);
+    ParamMap values;
+    while (query.step()) {
+        values.insert_or_assign(query.text(0), query.text(1));
+    }
+    return {std::move(owner), std::move(values)};
+}
+
+void require_row(sqlite::Connection& db, std::string_view sql, std::int64_t id,
+                 std::string_view what) {
+    sqlite::Statement query(db, sql);
+    if (!query.bind(id).step()) {
+        throw ConfigError(fmt::format("{} {} not found", what, id));
+    }
+}
+
+void require_changed(const sqlite::Connection& db, std::int64_t id, std::string_view what) {
+    if (db.changes() == 0) {
+        throw ConfigError(fmt::format("{} {} not found", what, id));
+    }
+}
+
+} // namespace detail
+
+Store Store::open(std::string_view url, std::chrono::milliseconds busy_timeout) {
+    std::string path = path_from_url(url);
+    create_parent_directory(path);
+    auto impl = std::make_unique<Impl>(std::move(path), busy_timeout);
+    configure(impl->db);
+    detail::migrate(impl->db);
+    return Store(std::move(impl));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Store::Store(Store&& other) noexcept = default;
+Store& Store::operator=(Store&& other) noexcept = default;
+Store::~Store() = default;
+
+const std::string& Store::path() const {
+    return m_impl->db.path();
+}
+
+void Store::transaction(const std::function<void()>& body) {
+    sqlite::Transaction transaction(m_impl->db);
+    body();
+    transaction.commit();
+}
+
+std::optional<Module> Store::find_module(ModuleId id) const {
+    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE id = ?1", k_select_module));
+    if (!query.bind(id).step()) {
+        return std::nullopt;
+    }
+    return read_module(query);
+}
+
+std::vector<Module> Store::modules(std::string_view type) const {
+    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE ?1 = '' OR type = ?1 "
+                                                    "ORDER BY sorting, id",
+                                                    k_select_module));
+    query.bind(type);
+    std::vector<Module> modules;
+    while (query.step()) {
+        modules.push_back(read_module(query));
+    }
+    return modules;
+}
+
+Params Store::module_params(ModuleId id) const {
+    return detail::read_params(m_impl->db,
+                               "SELECT name, value FROM processingparam WHERE module_id = ?1",
+                               id.value(), fmt::format("module {}", id));
+}
+
+ModuleId Store::create_module(const NewModule& module) {
+    sqlite::Transaction transaction(m_impl->db);
+    sqlite::Statement insert(m_impl->db,
+                             "INSERT INTO processingmodule (name, type, sorting, datacenter, "
+                             "department, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(module.name, module.type, module.sorting, module.datacenter, module.department,
+                module.enabled);
+    insert.run();
+    const ModuleId id(m_impl->db.last_insert_rowid());
+    transaction.commit();
+    return id;
+}
+
+void Store::set_module_param(ModuleId id, std::string_view name, std::string_view value) {
+    sqlite::Transaction transaction(m_impl->db);
+    detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1", id.value(),
+                        "module");
+    sqlite::Statement(m_impl->db, k_upsert_module_param).bind(id, name, value).run();
+    transaction.commit();
+}
+
+std::optional<Account> Store::find_account(AccountId id) const {
+    sqlite::Statement query(m_impl->db, "SELECT id, name, email FROM account WHERE id = ?1");
+    if (!query.bind(id).step()) {
+        return std::nullopt;
+    }
+    return Account{.id = query.id<AccountId>(0), .name = query.text(1), .email = query.text(2)};
+}
+
+AccountId Store::create_account(std::string_view name, std::string_view email) {
+    sqlite::Transaction transaction(m_impl->db);
+    sqlite::Statement(m_impl->db, "INSERT INTO account (name, email) VALUES (?1, ?2)")
+        .bind(name, email)
+        .run();
+    const AccountId id(m_impl->db.last_insert_rowid());
+    transaction.commit();
+    return id;
+}
+
+std::optional<Pricelist> Store::find_pricelist(PricelistId id) const {
+    sqlite::Statement query(m_impl->db, "SELECT id, name, type FROM pricelist WHERE id = ?1");
+    if (!query.bind(id).step()) {
+        return std::nullopt;
+    }
+    return Pricelist{.id = query.id<PricelistId>(0), .name = query.text(1), .type = query.text(2)};
+}
+
+Params Store::pricelist_params(PricelistId id) const {
+    return detail::read_params(m_impl->db,
+                               "SELECT name, value FROM pricelistparam WHERE pricelist_id = ?1",
+                               id.value(), fmt::format("pricelist {}", id));
+}
+
+PricelistId Store::create_pricelist(std::string_view name, std::string_view type) {
+    sqlite::Transaction transaction(m_impl->db);
+    sqlite::Statement(m_impl->db, "INSERT INTO pricelist (name, type) VALUES (?1, ?2)")
+        .bind(name, type)
+        .run();
+    const PricelistId id(m_impl->db.last_insert_rowid());
+    transaction.commit();
+    return id;
+}
+
+void Store::set_pricelist_param(PricelistId id, std::string_view name, std::string_view value) {
+    sqlite::Transaction transaction(m_impl->db);
+    detail::require_row(m_impl->db, "SELECT 1 FROM pricelist WHERE id = ?1", id.value(),
+                        "pricelist");
+    sqlite::Statement(m_impl->db, k_upsert_pricelist_param).bind(id, name, value).run();
+    transaction.commit();
+}
+
+} // namespace pm::store

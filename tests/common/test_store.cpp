@@ -1,0 +1,310 @@
+// The store: opening, URLs, schema creation and migration, errors, transactions.
+#include <catch2/catch.hpp>
+
+#include "pm/errors.hpp"
+#include "pm/store.hpp"
+
+#include "support/process.hpp"
+#include "test_store_sqlite.hpp"
+
+namespace fs = std::filesystem;
+using namespace pm;
+using namespace pm::store;
+using pm::test::RawDb;
+using pm::test::TempDir;
+
+namespace {
+
+std::string url_of(const fs::path& path) {
+    return "sqlite:" + path.string();
+}
+
+// Columns, foreign keys and indexes of every table, one line each, in a stable order.
+std::vector<std::string> describe_schema(RawDb& db) {
+    std::vector<std::string> lines;
+    const auto add = [&](const std::string& sql) {
+        for (auto& row : db.rows(sql)) {
+            lines.push_back(std::move(row));
+        }
+    };
+    add("SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk "
+        "FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' "
+        "ORDER BY m.name, p.cid");
+    add("SELECT m.name, f.id, f.seq, f.\"table\", f.\"from\", f.\"to\", f.on_update, "
+        "f.on_delete FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f "
+        "WHERE m.type = 'table' ORDER BY m.name, f.\"table\", f.\"from\"");
+    add("SELECT m.name, l.name, l.\"unique\", l.origin, l.partial, x.seqno, x.name, x.\"desc\" "
+        "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
+        "JOIN pragma_index_xinfo(l.name) x WHERE m.type = 'table' AND x.key "
+        "ORDER BY m.name, l.name, x.seqno");
+    return lines;
+}
+
+// Tables as a billing platform might have created them from DESIGN §5 before pm existed:
+// the contract columns only, with its own types and defaults.
+const char* const k_contract_ddl = R"sql(
+CREATE TABLE processingmodule (id INTEGER PRIMARY KEY, name TEXT, type TEXT NOT NULL,
+    sorting INT DEFAULT 0, datacenter INT, department INT, enabled INT DEFAULT 1);
+CREATE TABLE processingparam (module_id INT NOT NULL, name TEXT NOT NULL, value TEXT,
+    PRIMARY KEY (module_id, name));
+CREATE TABLE account (id INTEGER PRIMARY KEY, name TEXT, email TEXT);
+CREATE TABLE pricelist (id INTEGER PRIMARY KEY, name TEXT, type TEXT);
+CREATE TABLE pricelistparam (pricelist_id INT, name TEXT, value TEXT,
+    PRIMARY KEY (pricelist_id, name));
+CREATE TABLE item (id INTEGER PRIMARY KEY, account_id INT, pricelist_id INT, module_id INT,
+    type TEXT, status TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE itemparam (item_id INT, name TEXT, value TEXT, PRIMARY KEY (item_id, name));
+CREATE TABLE vdcobject (id INTEGER PRIMARY KEY, item_id INT, type TEXT, name TEXT,
+    external_id TEXT, status TEXT, created_at TEXT, updated_at TEXT);
+CREATE TABLE vdcobjectparam (object_id INT, name TEXT, value TEXT,
+    PRIMARY KEY (object_id, name));
+CREATE TABLE runningoperation (id INTEGER PRIMARY KEY, item_id INT, object_id INT,
+    module_id INT, command TEXT, status TEXT, trycount INT, error TEXT, created_at TEXT,
+    updated_at TEXT);
+CREATE TABLE itemstat (item_id INT, date TEXT, name TEXT, value REAL,
+    PRIMARY KEY (item_id, date, name));
+)sql";
+
+const char* const k_contract_rows = R"sql(
+INSERT INTO processingmodule VALUES (3, 'vm cluster', 'pmvmmgr6', 1, 1, 2, 1);
+INSERT INTO processingparam VALUES (3, 'url', 'https://vm.example.com');
+INSERT INTO account VALUES (5, 'Customer', 'c@example.com');
+INSERT INTO pricelist VALUES (6, 'VPS S', 'vds');
+INSERT INTO item VALUES (42, 5, 6, 3, 'vds', 'active', '2024-01-01T00:00:00Z',
+    '2024-01-01T00:00:00Z');
+INSERT INTO itemparam VALUES (42, 'os', 'debian-12');
+INSERT INTO runningoperation VALUES (7, 42, NULL, 3, 'open', 'pending', 0, NULL,
+    '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z');
+)sql";
+
+class CurrentDir {
+public:
+    explicit CurrentDir(const fs::path& dir) : m_saved(fs::current_path()) {
+        fs::current_path(dir);
+    }
+    ~CurrentDir() { fs::current_path(m_saved); }
+    CurrentDir(const CurrentDir&) = delete;
+    CurrentDir& operator=(const CurrentDir&) = delete;
+
+private:
+    fs::path m_saved;
+};
+
+} // namespace
+
+TEST_CASE("store: opening creates the directory, the file and the schema in WAL mode") {
+    TempDir dir;
+    const auto path = dir / "var/lib/pm/billing.db";
+    {
+        auto store = Store::open(url_of(path));
+        CHECK(store.path() == path.string());
+        CHECK(store.modules().empty());
+    }
+    RawDb raw(path);
+    CHECK(raw.integer("PRAGMA user_version") == k_schema_version);
+    CHECK(raw.text("PRAGMA journal_mode") == "wal");
+    const auto tables = raw.rows("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                 "ORDER BY name");
+    CHECK(tables == std::vector<std::string>{"account", "item", "itemparam", "itemstat",
+                                             "pricelist", "pricelistparam", "processingmodule",
+                                             "processingparam", "runningoperation", "vdcobject",
+                                             "vdcobjectparam"});
+}
+
+TEST_CASE("store: re-opening an up-to-date store keeps its data") {
+    TempDir dir;
+    const auto url = url_of(dir / "billing.db");
+    ModuleId id;
+    {
+        auto store = Store::open(url);
+        id = store.create_module({.name = "m", .type = "pmvmmgr6"});
+    }
+    for (int i = 0; i < 3; ++i) {
+        auto store = Store::open(url);
+        REQUIRE(store.find_module(id));
+        CHECK(store.find_module(id)->name == "m");
+    }
+    CHECK(RawDb(dir / "billing.db").integer("PRAGMA user_version") == k_schema_version);
+}
+
+TEST_CASE("store: examples/schema.sql matches what the migrations create") {
+    TempDir dir;
+    const auto from_file = dir / "from_file.db";
+    const auto migrated = dir / "migrated.db";
+    {
+        RawDb raw(from_file);
+        raw.exec(pm::test::read_file(pm::test::source_dir() / "examples/schema.sql"));
+    }
+    { auto store = Store::open(url_of(migrated)); }
+    RawDb a(from_file);
+    RawDb b(migrated);
+    const auto expected = describe_schema(b);
+    CHECK(expected.size() > 60);
+    CHECK(describe_schema(a) == expected);
+    CHECK(a.integer("PRAGMA user_version") == k_schema_version);
+
+    // A store created from the file is taken as current and works.
+    auto store = Store::open(url_of(from_file));
+    CHECK(store.create_account("a", "a@example.com").valid());
+}
+
+TEST_CASE("store: older stores are migrated and keep their data") {
+    TempDir dir;
+    const auto path = dir / "billing.db";
+    SECTION("a version-1 store") {
+        RawDb raw(path);
+        raw.exec(k_contract_ddl);
+        raw.exec(k_contract_rows);
+        raw.exec("PRAGMA user_version = 1");
+    }
+    SECTION("contract tables a billing platform created itself (version 0)") {
+        RawDb raw(path);
+        raw.exec(k_contract_ddl);
+        raw.exec(k_contract_rows);
+    }
+    SECTION("some contract tables only (version 0)") {
+        RawDb raw(path);
+        raw.exec(k_contract_ddl);
+        raw.exec("DROP TABLE itemstat; DROP TABLE vdcobjectparam");
+        raw.exec(k_contract_rows);
+    }
+    auto store = Store::open(url_of(path));
+    CHECK(RawDb(path).integer("PRAGMA user_version") == k_schema_version);
+
+    const auto module = store.find_module(ModuleId(3));
+    REQUIRE(module);
+    CHECK(module->type == "pmvmmgr6");
+    CHECK(module->datacenter == "1");
+    CHECK(store.module_params(ModuleId(3)).require("url") == "https://vm.example.com");
+    const auto item = store.find_item(ItemId(42));
+    REQUIRE(item);
+    CHECK(item->status == ItemStatus::active);
+    CHECK(store.item_params(ItemId(42)).require("os") == "debian-12");
+
+    // The columns version 2 added work on the old rows.
+    const auto started = store.begin_operation(OperationId(7));
+    CHECK(started.pid.has_value());
+    CHECK(started.trycount == 1);
+    store.set_item_stat({.item_id = ItemId(42), .date = "2024-01-02", .name = "cpu", .value = 1.5});
+    CHECK(store.item_stats(ItemId(42)).size() == 1);
+}
+
+TEST_CASE("store: a schema newer than this build is refused") {
+    TempDir dir;
+    const auto path = dir / "billing.db";
+    { auto store = Store::open(url_of(path)); }
+    RawDb(path).exec(fmt::format("PRAGMA user_version = {}", k_schema_version + 1));
+    try {
+        (void)Store::open(url_of(path));
+        FAIL("opened a newer store");
+    } catch (const StoreError& e) {
+        CHECK_THAT(e.what(), Catch::Contains(fmt::format("store schema version {} is newer than "
+                                                         "this build ({})",
+                                                         k_schema_version + 1, k_schema_version)));
+        CHECK(e.exit_code() == ExitCode::internal);
+    }
+}
+
+TEST_CASE("store: URLs") {
+    TempDir dir;
+    SECTION("sqlite:///absolute/path") {
+        auto store = Store::open("sqlite://" + (dir / "a.db").string());
+        CHECK(fs::exists(dir / "a.db"));
+    }
+    SECTION("sqlite:relative/path is taken from the working directory") {
+        const CurrentDir cwd(dir.path());
+        auto store = Store::open("sqlite:state/b.db");
+        CHECK(fs::exists(dir / "state/b.db"));
+    }
+    SECTION("sqlite::memory:") {
+        auto store = Store::open("sqlite::memory:");
+        CHECK(store.create_account("a", "").value() == 1);
+    }
+}
+
+TEST_CASE("store: bad URLs are configuration errors") {
+    const auto message_of = [](std::string_view url) {
+        try {
+            (void)Store::open(url);
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no ConfigError");
+    };
+    const auto postgres = message_of("postgres://pm:s3cret@db.example.com/billing");
+    CHECK_THAT(postgres, Catch::Contains("unsupported store URL scheme 'postgres'") &&
+                             Catch::Contains("expected sqlite:/path/to/billing.db"));
+    CHECK_THAT(postgres, !Catch::Contains("s3cret"));
+    CHECK_THAT(message_of("/var/lib/pm/billing.db"), Catch::Contains("has no scheme"));
+    CHECK_THAT(message_of("sqlite:"), Catch::Contains("has no path"));
+    CHECK_THAT(message_of("sqlite://db.example.com/billing.db"),
+               Catch::Contains("a host is not supported"));
+}
+
+TEST_CASE("store: unusable paths are store failures naming the path") {
+    TempDir dir;
+    std::string url;
+    std::string expected;
+    SECTION("the parent is a file") {
+        pm::test::write_file(dir / "file", "x");
+        url = url_of(dir / "file/sub/billing.db");
+        expected = "cannot create the store directory " + (dir / "file/sub").string();
+    }
+    SECTION("the path is a directory") {
+        url = url_of(dir.path());
+        expected = "cannot open the store " + dir.path().string();
+    }
+    SECTION("the file is not a database") {
+        pm::test::write_file(dir / "billing.db", std::string(4096, 'x'));
+        url = url_of(dir / "billing.db");
+        expected = "file is not a database";
+    }
+    try {
+        (void)Store::open(url);
+        FAIL("opened " + url);
+    } catch (const StoreError& e) {
+        CHECK_THAT(e.what(), Catch::Contains(expected));
+        CHECK(e.exit_code() == ExitCode::internal);
+    }
+}
+
+TEST_CASE("store: a store locked past the busy timeout is a temporary error") {
+    TempDir dir;
+    const auto url = url_of(dir / "billing.db");
+    auto store = Store::open(url);
+    const auto account = store.create_account("a", "");
+    store.transaction([&] {
+        store.create_account("held", "");
+        auto other = Store::open(url, std::chrono::milliseconds(50));
+        CHECK(other.find_account(account)); // readers are never blocked
+        try {
+            other.create_account("b", "");
+            FAIL("wrote while another connection held the write lock");
+        } catch (const StoreError& e) {
+            CHECK(e.exit_code() == ExitCode::temporary);
+            CHECK_THAT(e.what(), Catch::Contains("busy"));
+        }
+    });
+    CHECK(store.find_account(AccountId(2)));
+}
+
+TEST_CASE("store: a transaction commits together or not at all") {
+    auto store = Store::open("sqlite::memory:");
+    store.transaction([&] {
+        store.create_account("a", "");
+        store.create_account("b", "");
+    });
+    CHECK(store.find_account(AccountId(2)));
+    CHECK_THROWS_AS(store.transaction([&] {
+        store.create_account("c", "");
+        throw std::runtime_error("changed my mind");
+    }),
+                    std::runtime_error);
+    CHECK_FALSE(store.find_account(AccountId(3)));
+    // An error inside a nested call rolls back only when it escapes the transaction.
+    store.transaction([&] {
+        CHECK_THROWS_AS(store.set_module_param(ModuleId(99), "x", "y"), ConfigError);
+        store.create_account("d", "");
+    });
+    CHECK(store.find_account(AccountId(3))->name == "d");
+}
