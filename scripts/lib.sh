@@ -7,7 +7,7 @@ export PM_ROOT
 
 # Debian packages the build, the tests, the simulators and the benchmarks need.
 PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev libcli11-dev
-             libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time)
+             libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl)
 
 pm_log() { printf '== %s\n' "$*" >&2; }
 
