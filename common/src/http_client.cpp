@@ -191,6 +191,8 @@ void Client::remember_request_id(Response& response) {
 
 Response Client::send(const Request& request, const Deadline& deadline, Idempotency idempotency) {
     const bool idempotent = is_idempotent(request.method, idempotency);
+    Request attempt_request = request;
+    attempt_request.fresh_connection = request.fresh_connection || !idempotent;
     const int max_attempts = std::max(1, m_options.retry.max_attempts);
     const std::string url = redact_url(request.url);
     log_request(request, url);
@@ -201,7 +203,7 @@ Response Client::send(const Request& request, const Deadline& deadline, Idempote
                                                method_name(request.method), url,
                                                attempt > 1 ? " again" : ""));
         }
-        Response response = m_transport.perform(request, budget);
+        Response response = m_transport.perform(attempt_request, budget);
         remember_request_id(response);
         Decision decision;
         if (is_retryable(response, idempotent)) {

@@ -246,6 +246,7 @@ CURLcode CurlTransport::configure(const Request& request, milliseconds total, Ex
     set(CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
     set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
     set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
     set(CURLOPT_USERAGENT, "pm/" PM_VERSION);
     set(CURLOPT_ERRORBUFFER, m_error.data());
     set(CURLOPT_WRITEFUNCTION, &on_body);

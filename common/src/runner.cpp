@@ -202,7 +202,12 @@ queue::Slot CommandRun::take_slot(const Context& context) {
     queue::Config config;
     config.enabled = params.get_bool("queue_enabled", false);
     config.key = params.get_or("queue_key", "");
-    config.count = static_cast<int>(params.get_int("queue_count", 0));
+    const auto count = params.get_int("queue_count", 0);
+    if (count < 0 || count > queue::k_max_count) {
+        throw ConfigError(fmt::format("{}: queue_count must be between 0 and {}, not {}",
+                                      params.owner(), queue::k_max_count, count));
+    }
+    config.count = static_cast<int>(count);
     const queue::Context where{m_command.name, context.module->id,
                                context.item ? context.item->id : ItemId()};
     auto slot = queue::acquire(

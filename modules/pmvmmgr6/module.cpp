@@ -1,5 +1,7 @@
 #include "module.hpp"
 
+#include "ops/commands.hpp"
+
 namespace pm::vmmgr6 {
 
 ModuleSpec module_spec() {
@@ -22,6 +24,9 @@ ModuleSpec module_spec() {
         {"use_recipes", "run the ordered recipe (on/off)", false},
         {"second_iface", "add a second network interface (on/off)", false},
         {"ipv4_pool", "IPv4 pool ids, comma list (optional)", false},
+        {"task_poll_ms",
+         "first interval between polls of a VMmanager task, ms (default 1000; grows to 5 s)",
+         false},
         {"pool_enabled", "keep a pool of pre-created servers (on/off)", false},
         {"pool_account", "account id owning pool servers", false},
         {"pool_os", "OS templates always kept in the pool, comma list", false},
@@ -33,20 +38,19 @@ ModuleSpec module_spec() {
     };
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
-        {"check_connection",
-         Scope::module,
-         Mutation::read_only,
-         "log in, check admin rights and the cluster",
-         {}},
-        {"open", Scope::item, Mutation::mutating, "create the VPS", {}},
-        {"close", Scope::item, Mutation::mutating, "delete the VPS", {}},
-        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", {}},
-        {"resume", Scope::item, Mutation::mutating, "start the VPS", {}},
-        {"reboot", Scope::item, Mutation::mutating, "restart the VPS", {}},
-        {"setparam", Scope::item, Mutation::mutating, "apply changed CPU, RAM, disk, IPv4", {}},
-        {"reopen", Scope::item, Mutation::mutating, "reinstall the OS", {}},
-        {"change_password", Scope::item, Mutation::mutating, "set the root password", {}},
-        {"sync_item", Scope::item, Mutation::mutating, "refresh state and IPs", {}},
+        {"check_connection", Scope::module, Mutation::read_only,
+         "log in, check admin rights and the cluster", check_connection},
+        {"open", Scope::item, Mutation::mutating, "create the VPS", open},
+        {"close", Scope::item, Mutation::mutating, "delete the VPS", close},
+        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", suspend},
+        {"resume", Scope::item, Mutation::mutating, "start the VPS", resume},
+        {"reboot", Scope::item, Mutation::mutating, "restart the VPS", reboot},
+        {"setparam", Scope::item, Mutation::mutating, "apply changed CPU, RAM, disk, IPv4",
+         setparam},
+        {"reopen", Scope::item, Mutation::mutating, "reinstall the OS", reopen},
+        {"change_password", Scope::item, Mutation::mutating, "set the root password",
+         change_password},
+        {"sync_item", Scope::item, Mutation::mutating, "refresh state and IPs", sync_item},
         {"pool_process", Scope::module, Mutation::mutating, "keep the pool of servers filled", {}},
     };
     return spec;

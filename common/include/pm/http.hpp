@@ -29,6 +29,10 @@ struct Request {
     std::string url; // absolute
     std::vector<Header> headers;
     std::string body; // sent for POST, PUT and PATCH (even when empty), for DELETE if not empty
+    // Send on a connection of its own rather than a kept-alive one. libcurl silently sends a
+    // request again when a reused connection turns out dead before any answer, POST included;
+    // the Client sets this for requests that must never be repeated.
+    bool fresh_connection = false;
 };
 
 // Why a request got no complete answer.

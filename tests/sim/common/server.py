@@ -168,6 +168,8 @@ def _read_chunked(stream) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"   # keep-alive, as real servers and libcurl use it
+    # Small replies would otherwise wait ~40 ms on Nagle + delayed ACK.
+    disable_nagle_algorithm = True
     server: SimHTTPServer
 
     def _serve(self) -> None:

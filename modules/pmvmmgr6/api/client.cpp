@@ -1,0 +1,288 @@
+#include "api/client.hpp"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/json.hpp"
+#include "pm/redact.hpp"
+
+#include "api/parse.hpp"
+
+namespace pm::vmmgr6::api {
+
+struct Client::Reply {
+    std::string body;
+};
+
+namespace {
+
+// Percent-encodes everything but unreserved characters; spaces become '+', the form
+// VMmanager's own clients send.
+std::string encode_query_value(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += c;
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            out += fmt::format("%{:02X}", static_cast<unsigned>(u));
+        }
+    }
+    return out;
+}
+
+std::string quote(std::string_view value) {
+    std::string out = "'";
+    for (const char c : value) {
+        out += c;
+        if (c == '\'') {
+            out += '\'';
+        }
+    }
+    return out + "'";
+}
+
+// Error codes VMmanager uses for a dead or foreign session (api/vmmanager6.md: 1000, 3001).
+bool is_auth_failure(long status, std::optional<std::int64_t> code) {
+    if (code && (*code == 1000 || *code == 3001)) {
+        return true;
+    }
+    // A 403 with another code is a missing permission (e.g. 1001 "admin only"), which a new
+    // login would not cure.
+    return status == 401 || (status == 403 && !code);
+}
+
+[[noreturn]] void throw_api_error(std::string_view what, const http::Response& response) {
+    std::string message;
+    std::optional<std::int64_t> code;
+    try {
+        const auto doc = json::parse(response.body, "error reply");
+        const auto error = doc.root().at("error");
+        if (auto msg = error.find("msg")) {
+            message = msg->as_string();
+        }
+        if (auto c = error.find("code")) {
+            code = c->as_int64_or_string();
+        }
+    } catch (const Error&) {
+        message = response.body.substr(0, 200);
+    }
+    const std::string text = fmt::format("VMmanager {}: HTTP {}{}{}{}", what, response.status,
+                                         code ? fmt::format(", code {}", *code) : std::string(),
+                                         message.empty() ? "" : ": ", message);
+    const std::string full = response.request_id.empty()
+                                 ? text
+                                 : fmt::format("{} (request {})", text, response.request_id);
+    if (is_auth_failure(response.status, code)) {
+        throw AuthError(full, response.status, message, response.request_id);
+    }
+    throw ApiError(full, response.status, message, response.request_id);
+}
+
+} // namespace
+
+std::string where_eq(std::string_view field, std::string_view value) {
+    return encode_query_value(fmt::format("({} EQ {})", field, quote(value)));
+}
+
+Client::Client(http::Client& http, std::string base_url, Credentials credentials,
+               const SessionCache& sessions, const Deadline& deadline)
+    : m_http(http), m_base_url(std::move(base_url)), m_credentials(std::move(credentials)),
+      m_sessions(sessions), m_deadline(deadline) {
+    while (!m_base_url.empty() && m_base_url.back() == '/') {
+        m_base_url.pop_back();
+    }
+}
+
+Session Client::login(const Deadline& deadline) const {
+    json::Writer body;
+    body.begin_object()
+        .member("email", m_credentials.email)
+        .member("password", m_credentials.password)
+        .end_object();
+    http::Request request{http::Method::post,
+                          m_base_url + "/auth/v4/public/token",
+                          {{"Content-Type", "application/json"}},
+                          body.str()};
+    // Login creates nothing: safe to repeat on any failure.
+    const auto response = m_http.send(request, deadline, http::Idempotency::idempotent);
+    if (!response.ok()) {
+        throw_api_error("login", response);
+    }
+    Session session;
+    session.token = parse_token(response.body);
+    register_secret(session.token);
+    return session;
+}
+
+Client::Reply Client::call_once(http::Client& http, const Session& session, http::Method method,
+                                std::string_view path, const std::string& body,
+                                http::Idempotency idempotency) const {
+    register_secret(session.token);
+    http::Request request{method, m_base_url + std::string(path), {}, body};
+    request.headers.push_back({"x-xsrf-token", session.token});
+    request.headers.push_back({"Cookie", "ses6=" + session.token});
+    if (method == http::Method::post) {
+        request.headers.push_back({"Content-Type", "application/json"});
+    }
+    const auto response = http.send(request, m_deadline, idempotency);
+    if (!response.ok()) {
+        const auto q = path.find('?');
+        throw_api_error(fmt::format("{} {}", http::method_name(method), path.substr(0, q)),
+                        response);
+    }
+    return Reply{response.body};
+}
+
+Client::Reply Client::call(http::Method method, std::string_view path, std::string body,
+                           http::Idempotency idempotency) const {
+    const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
+    return m_sessions.with_session(login, m_deadline, [&](const Session& session) {
+        return call_once(m_http, session, method, path, body, idempotency);
+    });
+}
+
+TaskRef Client::post_task(std::string_view path, std::string body, std::string name) const {
+    const auto reply = call(http::Method::post, path, std::move(body));
+    return TaskRef{parse_task_id(reply.body, "task"), std::move(name)};
+}
+
+User Client::whoami() const {
+    return parse_user(call(http::Method::get, "/auth/v4/whoami", {}).body);
+}
+
+std::optional<Cluster> Client::cluster(std::int64_t id) const {
+    const auto reply =
+        call(http::Method::get, "/vm/v3/cluster?where=" + where_eq("id", std::to_string(id)), {});
+    auto clusters = parse_clusters(reply.body);
+    if (clusters.empty()) {
+        return std::nullopt;
+    }
+    return clusters.front();
+}
+
+std::vector<Os> Client::os_list() const {
+    return parse_os_list(call(http::Method::get, "/vm/v3/os", {}).body);
+}
+
+std::optional<std::int64_t> Client::find_account(std::string_view email) const {
+    const auto reply =
+        call(http::Method::get, "/vm/v3/account?where=" + where_eq("email", email), {});
+    return parse_first_id(reply.body);
+}
+
+std::int64_t Client::create_account(std::string_view email, std::string_view password) const {
+    json::Writer body;
+    body.begin_object()
+        .member("email", email)
+        .member("password", password)
+        .member("role", "@user")
+        .end_object();
+    return parse_task_id(call(http::Method::post, "/vm/v3/account", body.str()).body, "id");
+}
+
+std::optional<Host> Client::host(std::int64_t id) const {
+    const auto reply =
+        call(http::Method::get, "/vm/v3/host?where=" + where_eq("id", std::to_string(id)), {});
+    auto hosts = parse_hosts(reply.body);
+    if (hosts.empty()) {
+        return std::nullopt;
+    }
+    return hosts.front();
+}
+
+std::vector<Address> Client::host_ipv4(std::int64_t host) const {
+    return parse_ipv4_list(
+        call(http::Method::get, fmt::format("/vm/v3/host/{}/ipv4", host), {}).body);
+}
+
+std::vector<Host> Client::hosts_with_comment(std::string_view comment) const {
+    return parse_hosts(
+        call(http::Method::get, "/vm/v3/host?where=" + where_eq("comment", comment), {}).body);
+}
+
+Created Client::create_host(const HostCreate& spec) const {
+    // Never repeated blindly: the caller looks the VM up by its comment before creating.
+    const auto reply = call(http::Method::post, "/vm/v3/host", host_create_body(spec),
+                            http::Idempotency::not_idempotent);
+    return parse_created(reply.body);
+}
+
+TaskRef Client::start(std::int64_t host) const {
+    return post_task(fmt::format("/vm/v3/host/{}/start", host), "{}", "host_start");
+}
+
+TaskRef Client::stop(std::int64_t host) const {
+    return post_task(fmt::format("/vm/v3/host/{}/stop", host), "{}", "host_stop");
+}
+
+Restart Client::restart(std::int64_t host) const {
+    const auto reply = call(http::Method::post, fmt::format("/vm/v3/host/{}/restart", host), "{}");
+    return parse_restart(reply.body);
+}
+
+std::optional<TaskRef> Client::delete_host(std::int64_t host) const {
+    try {
+        const auto reply = call(http::Method::del, fmt::format("/vm/v3/host/{}", host), {});
+        return TaskRef{parse_task_id(reply.body, "task"), "host_delete"};
+    } catch (const ApiError& e) {
+        if (e.status() == 404) {
+            return std::nullopt;
+        }
+        throw;
+    }
+}
+
+TaskRef Client::change_resources(std::int64_t host, const Resources& resources, Defer defer) const {
+    json::Writer body;
+    body.begin_object();
+    if (resources.cpu_number) {
+        body.member("cpu_number", *resources.cpu_number);
+    }
+    if (resources.ram_mib) {
+        body.member("ram_mib", *resources.ram_mib);
+    }
+    if (defer == Defer::until_stop) {
+        body.key("defer").begin_object().member("action", "host_stop").end_object();
+    }
+    body.end_object();
+    return post_task(fmt::format("/vm/v3/host/{}/resource", host), body.str(),
+                     "host_change_params");
+}
+
+TaskRef Client::resize_disk(std::int64_t disk, std::int64_t size_mib) const {
+    json::Writer body;
+    body.begin_object().member("size_mib", size_mib).end_object();
+    return post_task(fmt::format("/vm/v3/disk/{}", disk), body.str(), "disk_resize");
+}
+
+TaskRef Client::change_ipv4(std::int64_t host, std::int64_t delta) const {
+    json::Writer body;
+    body.begin_object().member("ipv4_number", delta).end_object();
+    return post_task(fmt::format("/vm/v3/host/{}/ip", host), body.str(), "ip_change");
+}
+
+TaskRef Client::reinstall(std::int64_t host, std::int64_t os, std::string_view password) const {
+    json::Writer body;
+    body.begin_object().member("os", os).member("password", password).end_object();
+    return post_task(fmt::format("/vm/v3/host/{}/reinstall", host), body.str(), "host_reinstall");
+}
+
+TaskRef Client::change_password(std::int64_t host, std::string_view password) const {
+    json::Writer body;
+    body.begin_object().member("password", password).end_object();
+    return post_task(fmt::format("/vm/v3/host/{}/password", host), body.str(),
+                     "host_change_password");
+}
+
+TaskStatus Client::task(const TaskRef& task) const {
+    const std::string where = encode_query_value(
+        fmt::format("((consul_id EQ '{}') AND (name EQ {}))", task.consul_id, quote(task.name)));
+    return parse_task_status(call(http::Method::get, "/vm/v3/task?where=" + where, {}).body);
+}
+
+} // namespace pm::vmmgr6::api

@@ -1,0 +1,85 @@
+// Typed client of the VMmanager 6 REST API (api/vmmanager6.md): one function per endpoint.
+// Every call runs inside the session cache: an auth error (401, 403 without a permission
+// code, or error code 1000/3001) drops the session, logs in once more and retries once.
+// A non-2xx answer throws ApiError with the status, VMmanager's `error.msg` and code and the
+// request id; a reply that does not parse throws ProtocolError.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pm/deadline.hpp"
+#include "pm/http.hpp"
+#include "pm/session_cache.hpp"
+
+#include "api/types.hpp"
+
+namespace pm::vmmgr6::api {
+
+struct Credentials {
+    std::string email;
+    std::string password;
+};
+
+class Client {
+public:
+    // `base_url` is the installation URL with any reverse-proxy prefix, without a trailing
+    // slash; the session cache is keyed by (base_url, email). Creates are sent as
+    // not-idempotent requests, which http::Client never repeats and sends on a fresh connection.
+    Client(http::Client& http, std::string base_url, Credentials credentials,
+           const SessionCache& sessions, const Deadline& deadline);
+
+    // POST /auth/v4/public/token, outside the cache (the cache calls it).
+    [[nodiscard]] Session login(const Deadline& deadline) const;
+
+    [[nodiscard]] User whoami() const;
+    [[nodiscard]] std::optional<Cluster> cluster(std::int64_t id) const;
+    [[nodiscard]] std::vector<Os> os_list() const;
+    [[nodiscard]] std::optional<std::int64_t> find_account(std::string_view email) const;
+    [[nodiscard]] std::int64_t create_account(std::string_view email,
+                                              std::string_view password) const;
+
+    [[nodiscard]] std::optional<Host> host(std::int64_t id) const;
+    // GET /vm/v3/host/{id}/ipv4: the addresses with their interface.
+    [[nodiscard]] std::vector<Address> host_ipv4(std::int64_t host) const;
+    [[nodiscard]] std::vector<Host> hosts_with_comment(std::string_view comment) const;
+    [[nodiscard]] Created create_host(const HostCreate& spec) const;
+    [[nodiscard]] TaskRef start(std::int64_t host) const;
+    [[nodiscard]] TaskRef stop(std::int64_t host) const;
+    [[nodiscard]] Restart restart(std::int64_t host) const;
+    // nullopt when the host is already gone (404).
+    [[nodiscard]] std::optional<TaskRef> delete_host(std::int64_t host) const;
+    [[nodiscard]] TaskRef change_resources(std::int64_t host, const Resources& resources,
+                                           Defer defer) const;
+    [[nodiscard]] TaskRef resize_disk(std::int64_t disk, std::int64_t size_mib) const;
+    [[nodiscard]] TaskRef change_ipv4(std::int64_t host, std::int64_t delta) const;
+    [[nodiscard]] TaskRef reinstall(std::int64_t host, std::int64_t os,
+                                    std::string_view password) const;
+    [[nodiscard]] TaskRef change_password(std::int64_t host, std::string_view password) const;
+
+    // The task's state; an empty list (the task manager's lag) counts as running.
+    [[nodiscard]] TaskStatus task(const TaskRef& task) const;
+
+private:
+    struct Reply;
+    [[nodiscard]] Reply call(http::Method method, std::string_view path, std::string body,
+                             http::Idempotency idempotency = http::Idempotency::by_method) const;
+    [[nodiscard]] Reply call_once(http::Client& http, const Session& session, http::Method method,
+                                  std::string_view path, const std::string& body,
+                                  http::Idempotency idempotency) const;
+    [[nodiscard]] TaskRef post_task(std::string_view path, std::string body,
+                                    std::string name) const;
+
+    http::Client& m_http;
+    std::string m_base_url;
+    Credentials m_credentials;
+    const SessionCache& m_sessions;
+    const Deadline& m_deadline;
+};
+
+// `where=` for `field EQ 'value'`, escaped for a query string.
+[[nodiscard]] std::string where_eq(std::string_view field, std::string_view value);
+
+} // namespace pm::vmmgr6::api

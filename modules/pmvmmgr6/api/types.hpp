@@ -1,0 +1,116 @@
+// The VMmanager 6 objects pmvmmgr6 reads, as plain structs (api/vmmanager6.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pm::vmmgr6::api {
+
+struct User {
+    std::int64_t id = 0;
+    std::string email;
+    std::vector<std::string> roles;
+    [[nodiscard]] bool is_admin() const;
+};
+
+struct IpPoolRef {
+    std::int64_t id = 0;
+    std::int64_t interface = 0;
+};
+
+struct Cluster {
+    std::int64_t id = 0;
+    std::string name;
+    std::vector<IpPoolRef> ippools;
+};
+
+struct Os {
+    std::int64_t id = 0;
+    std::string name;
+    std::vector<std::int64_t> clusters;
+};
+
+struct Address {
+    std::int64_t id = 0;
+    std::string ip;
+    std::int64_t interface = 0; // 0 is the main network; known only from host_ipv4()
+};
+
+// A host as `GET /vm/v3/host?where=` gives it (the full object).
+struct Host {
+    std::int64_t id = 0;
+    std::string name;
+    std::string state; // creating, active, stopped, deleting, reinstalling, failed…
+    std::string domain;
+    std::string comment;
+    std::int64_t cpu_number = 0;
+    std::int64_t ram_mib = 0;
+    std::int64_t disk_id = 0;
+    std::int64_t disk_mib = 0;
+    std::int64_t os_id = 0;
+    std::vector<Address> ip4;
+};
+
+struct RecipeRef {
+    std::int64_t recipe = 0;
+};
+
+struct SecondInterface {
+    std::int64_t ippool = 0;
+    std::int64_t ip_count = 1;
+};
+
+// The body of `POST /vm/v3/host`; optional fields are omitted when unset.
+struct HostCreate {
+    std::string name;
+    std::string comment;
+    std::int64_t cluster = 0;
+    std::int64_t os = 0;
+    std::string password;
+    std::optional<std::int64_t> account;
+    std::optional<std::int64_t> preset;
+    std::optional<std::int64_t> cpu_number;
+    std::optional<std::int64_t> ram_mib;
+    std::optional<std::int64_t> hdd_mib;
+    std::optional<std::int64_t> ipv4_number;
+    std::optional<std::int64_t> net_bandwidth_mbitps;
+    std::vector<std::int64_t> ipv4_pool;
+    std::string domain;
+    std::optional<RecipeRef> recipe;
+    std::optional<SecondInterface> second_interface;
+};
+
+// A started remote task: its consul id and the task name to poll for.
+struct TaskRef {
+    std::int64_t consul_id = 0;
+    std::string name;
+};
+
+struct Created {
+    std::int64_t id = 0;
+    TaskRef task;
+    std::optional<TaskRef> recipe_task; // `recipe_run`, when a recipe was asked for
+};
+
+struct Restart {
+    TaskRef stop;
+    TaskRef start;
+};
+
+enum class TaskState { running, complete, failed };
+
+struct TaskStatus {
+    TaskState state = TaskState::running;
+    std::string output; // VMmanager's message when failed
+};
+
+struct Resources {
+    std::optional<std::int64_t> cpu_number;
+    std::optional<std::int64_t> ram_mib;
+};
+
+enum class Defer { no, until_stop };
+
+} // namespace pm::vmmgr6::api

@@ -1,0 +1,133 @@
+#include "ops/item_vm.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/log.hpp"
+
+namespace pm::vmmgr6 {
+namespace {
+
+bool same_text(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+} // namespace
+
+std::string item_comment(ItemId item) {
+    return fmt::format("pm item {}", item);
+}
+
+void save_item_param(Context& context, std::string_view name, std::string_view value) {
+    context.store.set_item_param(context.item->id, name, value);
+    context.item_params.set(std::string(name), std::string(value));
+}
+
+std::optional<api::Host> find_item_host(Context& context, const Connection& vm) {
+    if (const auto id = context.item_params.get_int("vm_id")) {
+        return vm.api().host(*id);
+    }
+    for (const auto& host : vm.api().hosts_with_comment(item_comment(context.item->id))) {
+        log::info("found VM {} of item {} by its comment", host.id, context.item->id);
+        save_item_param(context, "vm_id", std::to_string(host.id));
+        return host;
+    }
+    return std::nullopt;
+}
+
+api::Host require_item_host(Context& context, const Connection& vm) {
+    auto host = find_item_host(context, vm);
+    if (host && host->state != host_states::active && host->state != host_states::stopped) {
+        host = wait_settled(vm, host->id);
+    }
+    if (!host) {
+        throw OperationError(
+            fmt::format("item {} has no VM in VMmanager{}", context.item->id,
+                        context.item_params.contains("vm_id")
+                            ? fmt::format(" (VM {} is gone)", context.item_params.require("vm_id"))
+                            : std::string()));
+    }
+    return *host;
+}
+
+std::optional<api::Host> wait_settled(const Connection& vm, std::int64_t id) {
+    std::optional<api::Host> host;
+    vm.wait_until(fmt::format("VM {} to finish its create or reinstall", id), [&] {
+        host = vm.api().host(id);
+        return !host ||
+               (host->state != host_states::creating && host->state != host_states::reinstalling);
+    });
+    return host;
+}
+
+void delete_and_wait(const Connection& vm, std::int64_t id) {
+    const auto host = wait_settled(vm, id);
+    if (host && host->state != host_states::deleting) {
+        if (const auto task = vm.api().delete_host(id)) {
+            vm.wait(*task);
+        }
+    }
+    vm.wait_until(fmt::format("VM {} to be deleted", id),
+                  [&] { return !vm.api().host(id).has_value(); });
+    log::info("VM {} deleted", id);
+}
+
+void record_host(Context& context, const api::Host& host) {
+    std::vector<std::string> ips;
+    for (const auto& address : host.ip4) {
+        ips.push_back(address.ip);
+    }
+    ParamMap values{{"vm_id", std::to_string(host.id)},
+                    {"ip", ips.empty() ? std::string() : ips.front()},
+                    {"ips", fmt::format("{}", fmt::join(ips, ","))},
+                    {"domain", host.domain},
+                    {"state", host.state}};
+    context.store.set_item_params(context.item->id, values);
+    for (auto& [name, value] : values) {
+        context.item_params.set(name, value);
+    }
+}
+
+std::int64_t resolve_os(const Connection& vm, const std::string& os) {
+    const auto cluster = vm.cluster();
+    const auto id = parse_int(os);
+    for (const auto& candidate : vm.api().os_list()) {
+        const bool match = id ? candidate.id == *id : same_text(candidate.name, os);
+        if (!match) {
+            continue;
+        }
+        if (std::find(candidate.clusters.begin(), candidate.clusters.end(), cluster) ==
+            candidate.clusters.end()) {
+            throw OperationError(
+                fmt::format("OS template '{}' is not available on cluster {}", os, cluster));
+        }
+        return candidate.id;
+    }
+    throw OperationError(fmt::format("OS template '{}' not found in VMmanager", os));
+}
+
+Wanted wanted_resources(const Context& context) {
+    const auto tariff = context.store.pricelist_params(context.item->pricelist_id);
+    const auto pick = [&](std::string_view name) -> std::optional<std::int64_t> {
+        if (auto own = context.item_params.get_int(name)) {
+            return own;
+        }
+        return tariff.get_int(name);
+    };
+    Wanted wanted;
+    wanted.preset = pick("preset");
+    wanted.cpu_number = pick("cpu_number");
+    wanted.ram_mib = pick("ram_mib");
+    wanted.hdd_mib = pick("hdd_mib");
+    wanted.ipv4_number = pick("ipv4_number");
+    wanted.net_bandwidth_mbitps = pick("net_bandwidth_mbitps");
+    return wanted;
+}
+
+} // namespace pm::vmmgr6

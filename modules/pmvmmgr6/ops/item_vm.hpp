@@ -1,0 +1,64 @@
+// The VM behind an item: finding it (saved vm_id, else the deterministic comment), recording
+// what VMmanager says about it in the item params, and what the tariff asks for.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pm/context.hpp"
+
+#include "api/types.hpp"
+#include "ops/connection.hpp"
+
+namespace pm::vmmgr6 {
+
+// Host states of api/vmmanager6.md and the simulator's guesses; unknown ones mean "busy".
+namespace host_states {
+inline constexpr std::string_view creating = "creating";
+inline constexpr std::string_view active = "active";
+inline constexpr std::string_view stopped = "stopped";
+inline constexpr std::string_view reinstalling = "reinstalling";
+inline constexpr std::string_view deleting = "deleting";
+inline constexpr std::string_view failed = "failed";
+} // namespace host_states
+
+// "pm item <id>": the comment that lets a rerun find a VM whose id was never saved.
+[[nodiscard]] std::string item_comment(ItemId item);
+
+// Writes one item param to the store and to the context.
+void save_item_param(Context& context, std::string_view name, std::string_view value);
+
+// The item's VM: by the saved vm_id, else by the item comment (saving the id found).
+// nullopt when VMmanager has none.
+[[nodiscard]] std::optional<api::Host> find_item_host(Context& context, const Connection& vm);
+// As find_item_host, but a missing VM is an OperationError, and a VM being created or
+// reinstalled is waited for first (VMmanager answers 409 to anything else meanwhile).
+[[nodiscard]] api::Host require_item_host(Context& context, const Connection& vm);
+
+// Polls the VM until it is in no transient state (creating, reinstalling); nullopt when it
+// is gone.
+[[nodiscard]] std::optional<api::Host> wait_settled(const Connection& vm, std::int64_t id);
+// Deletes the VM (waiting first for a create or reinstall under way, or joining a delete
+// already started) and waits until VMmanager no longer lists it.
+void delete_and_wait(const Connection& vm, std::int64_t id);
+
+// Saves ip (the first address), ips (comma list), domain and state.
+void record_host(Context& context, const api::Host& host);
+
+// The OS template id for `os` (an id or a name, any case) on the module's cluster;
+// OperationError when there is none.
+[[nodiscard]] std::int64_t resolve_os(const Connection& vm, const std::string& os);
+
+// Resources ordered: the tariff's values with the item's own overriding them.
+struct Wanted {
+    std::optional<std::int64_t> preset;
+    std::optional<std::int64_t> cpu_number;
+    std::optional<std::int64_t> ram_mib;
+    std::optional<std::int64_t> hdd_mib;
+    std::optional<std::int64_t> ipv4_number;
+    std::optional<std::int64_t> net_bandwidth_mbitps;
+};
+[[nodiscard]] Wanted wanted_resources(const Context& context);
+
+} // namespace pm::vmmgr6

@@ -1,0 +1,57 @@
+// suspend = stop, resume = start, reboot = restart; each waits for its task. A VM already in
+// the wanted state is success.
+#include <fmt/format.h>
+
+#include "pm/log.hpp"
+
+#include "ops/commands.hpp"
+#include "ops/item_vm.hpp"
+
+namespace pm::vmmgr6 {
+namespace {
+
+void refresh(Context& context, const Connection& vm, std::int64_t id) {
+    if (const auto host = vm.api().host(id)) {
+        record_host(context, *host);
+    }
+}
+
+} // namespace
+
+void suspend(Context& context) {
+    const Connection vm(context);
+    const auto host = require_item_host(context, vm);
+    if (host.state == host_states::stopped) {
+        log::info("VM {} is already stopped", host.id);
+    } else {
+        vm.wait(vm.api().stop(host.id));
+    }
+    refresh(context, vm, host.id);
+    context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
+}
+
+void resume(Context& context) {
+    const Connection vm(context);
+    const auto host = require_item_host(context, vm);
+    if (host.state == host_states::active) {
+        log::info("VM {} is already running", host.id);
+    } else {
+        vm.wait(vm.api().start(host.id));
+    }
+    refresh(context, vm, host.id);
+    context.store.set_item_status(context.item->id, store::ItemStatus::active);
+}
+
+void reboot(Context& context) {
+    const Connection vm(context);
+    const auto host = require_item_host(context, vm);
+    if (host.state == host_states::stopped) {
+        vm.wait(vm.api().start(host.id));
+    } else {
+        const auto restart = vm.api().restart(host.id);
+        vm.wait(restart.start);
+    }
+    refresh(context, vm, host.id);
+}
+
+} // namespace pm::vmmgr6

@@ -1,0 +1,78 @@
+// setparam: grow the VM to what the tariff and the item ask for. Disk and IPv4 count change
+// hot; CPU/RAM change hot when VMmanager allows it (RAM growing in 1024 MiB steps on a running
+// VM, anything on a stopped one), otherwise the change is deferred and the VM restarted.
+// Any shrink is refused before anything changes.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/log.hpp"
+
+#include "ops/commands.hpp"
+#include "ops/item_vm.hpp"
+
+namespace pm::vmmgr6 {
+namespace {
+
+constexpr std::int64_t k_hot_ram_step = 1024;
+
+void refuse_shrink(std::string_view what, const std::optional<std::int64_t>& wanted,
+                   std::int64_t current) {
+    if (wanted && *wanted < current) {
+        throw OperationError(fmt::format("cannot shrink {} from {} to {}: VMmanager only grows it",
+                                         what, current, *wanted));
+    }
+}
+
+void change_cpu_ram(const Connection& vm, const api::Host& host, const api::Resources& grow) {
+    const bool running = host.state == host_states::active;
+    const bool ram_hot = !grow.ram_mib || (*grow.ram_mib - host.ram_mib) % k_hot_ram_step == 0;
+    if (!running || (!grow.cpu_number && ram_hot)) {
+        vm.wait(vm.api().change_resources(host.id, grow, api::Defer::no));
+        return;
+    }
+    log::info("VM {}: CPU/RAM change deferred until a restart", host.id);
+    const auto deferred = vm.api().change_resources(host.id, grow, api::Defer::until_stop);
+    const auto restart = vm.api().restart(host.id);
+    vm.wait(restart.start);
+    vm.wait(deferred);
+}
+
+} // namespace
+
+void setparam(Context& context) {
+    const Connection vm(context);
+    const auto host = require_item_host(context, vm);
+    const auto wanted = wanted_resources(context);
+    // Only the main network's addresses count: second_iface adds one on another interface.
+    const auto addresses = vm.api().host_ipv4(host.id);
+    const auto ip_count = std::count_if(addresses.begin(), addresses.end(),
+                                        [](const api::Address& a) { return a.interface == 0; });
+    refuse_shrink("CPU count", wanted.cpu_number, host.cpu_number);
+    refuse_shrink("RAM (MiB)", wanted.ram_mib, host.ram_mib);
+    refuse_shrink("disk (MiB)", wanted.hdd_mib, host.disk_mib);
+    refuse_shrink("IPv4 count", wanted.ipv4_number, ip_count);
+
+    if (wanted.hdd_mib && *wanted.hdd_mib > host.disk_mib) {
+        vm.wait(vm.api().resize_disk(host.disk_id, *wanted.hdd_mib));
+    }
+    if (wanted.ipv4_number && *wanted.ipv4_number > ip_count) {
+        vm.wait(vm.api().change_ipv4(host.id, *wanted.ipv4_number - ip_count));
+    }
+    api::Resources grow;
+    if (wanted.cpu_number && *wanted.cpu_number > host.cpu_number) {
+        grow.cpu_number = wanted.cpu_number;
+    }
+    if (wanted.ram_mib && *wanted.ram_mib > host.ram_mib) {
+        grow.ram_mib = wanted.ram_mib;
+    }
+    if (grow.cpu_number || grow.ram_mib) {
+        change_cpu_ram(vm, host, grow);
+    }
+    if (const auto after = vm.api().host(host.id)) {
+        record_host(context, *after);
+    }
+}
+
+} // namespace pm::vmmgr6

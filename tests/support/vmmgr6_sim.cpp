@@ -1,0 +1,185 @@
+#include "support/vmmgr6_sim.hpp"
+
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+
+#include "pm/http.hpp"
+
+namespace pm::test {
+namespace {
+
+constexpr std::string_view k_listening = "listening on http://127.0.0.1:";
+
+} // namespace
+
+Vmmgr6Sim::Vmmgr6Sim(std::vector<std::string> args) {
+    const auto out = m_dir / "sim.out";
+    std::string command = "exec '" + (source_dir() / "scripts/sim").string() + "' vmmgr6";
+    for (const auto& arg : args) {
+        command += " '" + arg + "'";
+    }
+    command += " > '" + out.string() + "'";
+    m_process.emplace(Process::spawn({"/bin/sh", "-c", command}));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+        if (std::filesystem::exists(out)) {
+            const auto text = read_file(out);
+            const auto at = text.find(k_listening);
+            if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+                m_port = std::stoi(text.substr(at + k_listening.size()));
+                return;
+            }
+        }
+        if (!m_process->running()) {
+            throw std::runtime_error("the simulator exited: " + m_process->wait().err);
+        }
+        if (std::chrono::steady_clock::now() > until) {
+            throw std::runtime_error("the simulator did not start in time");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+Vmmgr6Sim::~Vmmgr6Sim() {
+    if (m_process && m_process->running()) {
+        m_process->kill(SIGTERM);
+        m_process->wait(std::chrono::seconds(5));
+    }
+}
+
+std::string Vmmgr6Sim::url() const {
+    return "http://127.0.0.1:" + std::to_string(m_port);
+}
+
+std::string Vmmgr6Sim::call(std::string_view method, std::string_view path,
+                            std::string_view body) const {
+    auto transport = http::make_curl_transport({});
+    http::Request request;
+    request.method = method == "GET"    ? http::Method::get
+                     : method == "POST" ? http::Method::post
+                                        : http::Method::del;
+    request.url = url() + std::string(path);
+    request.body = std::string(body);
+    request.headers.push_back({"Content-Type", "application/json"});
+    const auto response = transport->perform(request, std::chrono::seconds(10));
+    if (!response.ok()) {
+        throw std::runtime_error("simulator " + std::string(method) + " " + std::string(path) +
+                                 ": HTTP " + std::to_string(response.status) + " " + response.body);
+    }
+    return response.body;
+}
+
+json::Document Vmmgr6Sim::get(std::string_view path) const {
+    return json::parse(call("GET", path, {}), "simulator");
+}
+
+json::Document Vmmgr6Sim::post(std::string_view path, std::string_view body) const {
+    return json::parse(call("POST", path, body), "simulator");
+}
+
+void Vmmgr6Sim::del(std::string_view path) const {
+    (void)call("DELETE", path, {});
+}
+
+std::int64_t Vmmgr6Sim::requests(std::string_view key) const {
+    const auto doc = counters();
+    const auto value = doc.root().at("requests").find(key);
+    return value ? value->as_int64() : 0;
+}
+
+std::int64_t Vmmgr6Sim::logins() const {
+    return counters().root().at("logins").as_int64();
+}
+
+std::size_t Vmmgr6Sim::host_count() const {
+    return state().root().at("hosts").size();
+}
+
+Vmmgr6Env::Vmmgr6Env(const Vmmgr6Sim& sim)
+    : m_store(store::Store::open("sqlite:" + (m_dir / "billing.db").string())) {
+    m_module = m_store.create_module({"VMmanager", "pmvmmgr6"});
+    const ParamMap params{{"url", sim.url()},     {"username", "admin@example.com"},
+                          {"password", "admin"},  {"cluster", "1"},
+                          {"task_poll_ms", "50"}, {"op_timeout", "120"}};
+    for (const auto& [name, value] : params) {
+        m_store.set_module_param(m_module, name, value);
+    }
+    m_account = m_store.create_account("Customer", "customer@example.com");
+    m_pricelist = m_store.create_pricelist("VPS S", "vds");
+    m_store.set_pricelist_param(m_pricelist, "cpu_number", "1");
+    m_store.set_pricelist_param(m_pricelist, "ram_mib", "1024");
+    m_store.set_pricelist_param(m_pricelist, "hdd_mib", "10240");
+    m_store.set_pricelist_param(m_pricelist, "ipv4_number", "1");
+}
+
+std::filesystem::path Vmmgr6Env::log_file() const {
+    return m_dir / "log" / "pmvmmgr6.log";
+}
+
+ItemId Vmmgr6Env::add_item(ParamMap params) {
+    return add_item(m_module, std::move(params));
+}
+
+ItemId Vmmgr6Env::add_item(ModuleId module, ParamMap params) {
+    params.try_emplace("os", "1");
+    params.try_emplace("password", "Root-Secret-1");
+    store::NewItem item;
+    item.account_id = m_account;
+    item.pricelist_id = m_pricelist;
+    item.module_id = module;
+    item.type = "vds";
+    item.params = std::move(params);
+    return m_store.create_item(item);
+}
+
+OperationId Vmmgr6Env::add_operation(ItemId item, std::string_view command) {
+    const auto row = m_store.find_item(item);
+    return m_store.create_operation(
+        {item, std::nullopt, row ? row->module_id : m_module, std::string(command)});
+}
+
+std::map<std::string, std::string> Vmmgr6Env::env() const {
+    return {{"PM_STORE", "sqlite:" + (m_dir / "billing.db").string()},
+            {"PM_LOG_DIR", (m_dir / "log").string()},
+            {"PM_CACHE_DIR", (m_dir / "cache").string()},
+            {"PM_LOCK_DIR", (m_dir / "locks").string()},
+            {"PM_CONFIG", "/dev/null"},
+            {"PM_LOG_LEVEL", "debug"}};
+}
+
+std::vector<std::string> Vmmgr6Env::argv(std::string_view command, ItemId item,
+                                         std::optional<OperationId> op) const {
+    std::vector<std::string> args = {module_path("pmvmmgr6"), "--command", std::string(command),
+                                     "--output", "json"};
+    if (op) {
+        args.insert(args.end(), {"--runningoperation", std::to_string(op->value())});
+    } else {
+        args.insert(args.end(), {"--item", std::to_string(item.value())});
+    }
+    return args;
+}
+
+ProcessResult Vmmgr6Env::run(std::string_view command, ItemId item, OperationId* op) {
+    const auto id = add_operation(item, command);
+    if (op != nullptr) {
+        *op = id;
+    }
+    return test::run(argv(command, item, id), env());
+}
+
+ProcessResult Vmmgr6Env::run_module(std::string_view command) {
+    return test::run({module_path("pmvmmgr6"), "--command", std::string(command), "--module",
+                      std::to_string(m_module.value()), "--output", "json"},
+                     env());
+}
+
+std::string Vmmgr6Env::param(ItemId item, std::string_view name) {
+    return m_store.item_params(item).get_or(name, "");
+}
+
+store::ItemStatus Vmmgr6Env::status(ItemId item) {
+    return m_store.find_item(item)->status;
+}
+
+} // namespace pm::test
