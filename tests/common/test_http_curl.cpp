@@ -248,6 +248,21 @@ TEST_CASE("http curl: one transport reuses its connection") {
 
     auto other = pm::http::make_curl_transport({});
     CHECK(connections(*other) == 2);
+
+    SECTION("a request that must not be repeated gets a connection of its own") {
+        // libcurl resends a request silently when a reused connection turns out dead.
+        Request post = request(Method::post, server.url("/echo"), "{}");
+        post.fresh_connection = true;
+        CHECK(perform(*transport, post).ok());
+        CHECK(connections(*transport) == 3);
+        pm::http::Client client(*transport);
+        CHECK(client.send(request(Method::post, server.url("/echo"), "{}"), pm::Deadline::never())
+                  .ok());
+        CHECK(connections(*transport) == 4);
+        CHECK(client.send(request(Method::put, server.url("/echo"), "{}"), pm::Deadline::never())
+                  .ok());
+        CHECK(connections(*transport) == 4);
+    }
 }
 
 TEST_CASE("http curl: TLS is verified unless tls_verify is off") {
