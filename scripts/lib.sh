@@ -44,3 +44,33 @@ pm_build() {
     pm_log "building $dir"
     cmake --build "$dir" -j "$(nproc)"
 }
+
+# pm_sim_start <vmmgr6|openstack> <work dir> [simulator options…]: starts a simulator in the
+# background on a free port of 127.0.0.1; sets PM_SIM_URL and PM_SIM_PID. pm_sim_stop ends it.
+pm_sim_start() {
+    local name=$1 dir=$2
+    shift 2
+    "$PM_ROOT/scripts/sim" "$name" "$@" >"$dir/sim-$name.out" 2>"$dir/sim-$name.err" &
+    PM_SIM_PID=$!
+    PM_SIM_URL=""
+    local _
+    for _ in $(seq 1 200); do
+        PM_SIM_URL=$(sed -n '1s/^listening on //p' "$dir/sim-$name.out" 2>/dev/null || true)
+        [ -n "$PM_SIM_URL" ] && return 0
+        if ! kill -0 "$PM_SIM_PID" 2>/dev/null; then
+            cat "$dir/sim-$name.err" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    echo "the $name simulator did not start" >&2
+    return 1
+}
+
+pm_sim_stop() {
+    if [ -n "${PM_SIM_PID:-}" ] && kill -0 "$PM_SIM_PID" 2>/dev/null; then
+        kill "$PM_SIM_PID"
+        wait "$PM_SIM_PID" 2>/dev/null || true
+    fi
+    PM_SIM_PID=""
+}
