@@ -2,10 +2,10 @@
 #include <array>
 #include <memory>
 
-#include <curl/curl.h>
-
 #include "pm/errors.hpp"
 #include "pm/http.hpp"
+
+#include "curl_library.hpp"
 
 namespace pm::http {
 namespace {
@@ -15,23 +15,11 @@ using std::chrono::milliseconds;
 // Response headers beyond this are a broken or hostile server, not an API reply.
 constexpr std::size_t k_max_header_bytes = 1024u * 1024u;
 
-void init_curl_once() {
-    // A function-local static is initialised once even when threads race here. libcurl is
-    // never cleaned up: transports may outlive any point we could pick, and exit frees all.
-    static const bool initialised = [] {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            throw SystemError("libcurl: global initialisation failed");
-        }
-        return true;
-    }();
-    static_cast<void>(initialised);
-}
-
 struct EasyDeleter {
-    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+    void operator()(CURL* handle) const { curl().easy_cleanup(handle); }
 };
 struct ListDeleter {
-    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+    void operator()(curl_slist* list) const { curl().slist_free_all(list); }
 };
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
@@ -107,7 +95,7 @@ bool valid_headers(const std::vector<Header>& headers) {
 }
 
 bool append(HeaderList& list, const std::string& line) {
-    curl_slist* appended = curl_slist_append(list.get(), line.c_str());
+    curl_slist* appended = curl().slist_append(list.get(), line.c_str());
     if (appended == nullptr) {
         return false;
     }
@@ -119,7 +107,7 @@ bool append(HeaderList& list, const std::string& line) {
 bool build_headers(const std::vector<Header>& request_headers, HeaderList& list) {
     bool has_content_type = false;
     for (const auto& header : request_headers) {
-        has_content_type = has_content_type || curl_strequal(header.name.c_str(), "content-type");
+        has_content_type = has_content_type || curl().strequal(header.name.c_str(), "content-type");
         // "Name:" would remove the header; "Name;" is libcurl's way to send it empty.
         if (!append(list,
                     header.value.empty() ? header.name + ";" : header.name + ": " + header.value)) {
@@ -171,8 +159,7 @@ TransportFailure::Kind kind_of(CURLcode code, bool too_large) {
 class CurlTransport final : public Transport {
 public:
     explicit CurlTransport(const TransportOptions& options) : m_options(options) {
-        init_curl_once();
-        m_handle.reset(curl_easy_init());
+        m_handle.reset(curl().easy_init());
         if (!m_handle) {
             throw SystemError("libcurl: cannot create an easy handle");
         }
@@ -197,26 +184,26 @@ CURLcode CurlTransport::set_method(const Request& request) {
     CURLcode rc = CURLE_OK;
     const auto send_body = [&] {
         if (rc == CURLE_OK) {
-            rc = curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                                  static_cast<curl_off_t>(request.body.size()));
+            rc = curl().easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
+                                    static_cast<curl_off_t>(request.body.size()));
         }
         if (rc == CURLE_OK) {
-            rc = curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+            rc = curl().easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
         }
     };
     switch (request.method) {
     case Method::get:
-        return curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+        return curl().easy_setopt(handle, CURLOPT_HTTPGET, 1L);
     case Method::head:
-        return curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+        return curl().easy_setopt(handle, CURLOPT_NOBODY, 1L);
     case Method::post:
         send_body();
         return rc;
     case Method::put:
     case Method::patch:
     case Method::del:
-        rc = curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST,
-                              std::string(method_name(request.method)).c_str());
+        rc = curl().easy_setopt(handle, CURLOPT_CUSTOMREQUEST,
+                                std::string(method_name(request.method)).c_str());
         if (request.method != Method::del || !request.body.empty()) {
             send_body();
         }
@@ -234,7 +221,7 @@ CURLcode CurlTransport::configure(const Request& request, milliseconds total, Ex
     CURLcode rc = CURLE_OK;
     const auto set = [&](CURLoption option, auto value) {
         if (rc == CURLE_OK) {
-            rc = curl_easy_setopt(handle, option, value);
+            rc = curl().easy_setopt(handle, option, value);
         }
     };
     set(CURLOPT_URL, request.url.c_str());
@@ -265,7 +252,7 @@ TransportFailure CurlTransport::failure_of(CURLcode code, const Exchange& exchan
     failure.kind = kind_of(code, exchange.too_large);
     if (failure.kind == TransportFailure::Kind::timeout) {
         curl_off_t pretransfer = 0;
-        if (curl_easy_getinfo(m_handle.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer) ==
+        if (curl().easy_getinfo(m_handle.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer) ==
                 CURLE_OK &&
             pretransfer == 0) {
             failure.kind = TransportFailure::Kind::connect; // nothing was sent
@@ -276,7 +263,7 @@ TransportFailure CurlTransport::failure_of(CURLcode code, const Exchange& exchan
             "the reply is larger than " + std::to_string(m_options.max_body_bytes) + " bytes";
     } else {
         failure.message = m_error[0] != '\0' ? std::string(m_error.data())
-                                             : std::string(curl_easy_strerror(code));
+                                             : std::string(curl().easy_strerror(code));
     }
     return failure;
 }
@@ -297,11 +284,11 @@ Response CurlTransport::perform(const Request& request, milliseconds timeout) {
     }
     Exchange exchange{response, m_options.max_body_bytes};
     HeaderList headers;
-    curl_easy_reset(m_handle.get()); // keeps live connections, drops the last request's options
+    curl().easy_reset(m_handle.get()); // keeps live connections, drops the last request's options
     m_error[0] = '\0';
     CURLcode rc = configure(request, total, exchange, headers);
     if (rc == CURLE_OK) {
-        rc = curl_easy_perform(m_handle.get());
+        rc = curl().easy_perform(m_handle.get());
     }
     response.elapsed =
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
@@ -311,7 +298,7 @@ Response CurlTransport::perform(const Request& request, milliseconds timeout) {
         response.body.clear();
         return response;
     }
-    curl_easy_getinfo(m_handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
+    curl().easy_getinfo(m_handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
     return response;
 }
 

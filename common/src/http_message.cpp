@@ -3,10 +3,10 @@
 #include <charconv>
 #include <ctime>
 
-#include <curl/curl.h>
-
 #include "pm/http.hpp"
 #include "pm/redact.hpp"
+
+#include "curl_library.hpp"
 
 namespace pm::http {
 
@@ -95,7 +95,7 @@ parse_retry_after(std::string_view value, std::chrono::system_clock::time_point 
         return milliseconds(seconds(delta));
     }
     // IMF-fixdate, RFC 850 and asctime forms, as RFC 9110 asks a recipient to accept.
-    const std::time_t at = curl_getdate(std::string(value).c_str(), nullptr);
+    const std::time_t at = curl().getdate(std::string(value).c_str(), nullptr);
     if (at == -1) {
         return std::nullopt;
     }

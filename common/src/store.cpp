@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "store_impl.hpp"
 
@@ -75,11 +76,31 @@ void create_parent_directory(const std::string& path) {
     }
 }
 
-void configure(sqlite::Connection& db) {
+// Switching a store to WAL takes a moment of exclusive access, and SQLite answers
+// SQLITE_BUSY at once, without its busy handler, while another process is opening or
+// converting the same fresh file: wait here instead, within the busy timeout.
+void enable_wal(sqlite::Connection& db, std::chrono::milliseconds busy_timeout) {
+    const auto until = std::chrono::steady_clock::now() + busy_timeout;
+    std::chrono::milliseconds pause{1};
+    for (;;) {
+        try {
+            db.exec("PRAGMA journal_mode = WAL");
+            return;
+        } catch (const StoreError& e) {
+            if (e.exit_code() != ExitCode::temporary || std::chrono::steady_clock::now() >= until) {
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(100));
+    }
+}
+
+void configure(sqlite::Connection& db, std::chrono::milliseconds busy_timeout) {
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA synchronous = NORMAL");
     if (db.path() != k_memory) {
-        db.exec("PRAGMA journal_mode = WAL");
+        enable_wal(db, busy_timeout);
     }
 }
 
@@ -176,7 +197,7 @@ Store Store::open(std::string_view url, std::chrono::milliseconds busy_timeout) 
     std::string path = path_from_url(url);
     create_parent_directory(path);
     auto impl = std::make_unique<Impl>(std::move(path), busy_timeout);
-    configure(impl->db);
+    configure(impl->db, busy_timeout);
     detail::migrate(impl->db);
     return Store(std::move(impl));
 }
