@@ -84,7 +84,9 @@ class Startup(SimulatorProcess):
         for sig in (signal.SIGTERM, signal.SIGINT):
             other = SimProcess("vmmgr6")
             other.proc.send_signal(sig)
-            self.assertEqual(other.stop(), 0)
+            # Wait for it to end by itself: stop() would send SIGTERM again while it exits.
+            self.assertEqual(other.proc.wait(timeout=10), 0)
+            other.stop()
 
     def test_base_path(self):
         other = SimProcess("vmmgr6", "--base-path", "/vmmgr/")
