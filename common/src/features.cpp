@@ -2,6 +2,18 @@
 
 namespace pm {
 
+std::vector<ParamSpec> common_params() {
+    return {
+        {"tls_verify", "verify the TLS certificate (on/off, default on)", false},
+        {"session_ttl", "session storage period, seconds (default 3600)", false},
+        {"queue_enabled", "start operations in a queue (on/off)", false},
+        {"queue_key", "queue key; macros __TYPE__, __PMID__, __IID__", false},
+        {"queue_count", "number of queues", false},
+        {"max_tries", "failed attempts before an operation goes to manual (default 10)", false},
+        {"op_timeout", "seconds an operation may take overall (default 3600)", false},
+    };
+}
+
 Result features_result(const ModuleSpec& spec) {
     Result result;
     result.ok_marker = false;

@@ -25,14 +25,9 @@ ModuleSpec module_spec() {
         {"interface", "endpoint interface: public, internal or admin", false},
         {"external_network", "external network for routers", false},
         {"member_role", "role given to the VDC user (default member)", false},
-        {"tls_verify", "verify the TLS certificate (on/off, default on)", false},
-        {"session_ttl", "session storage period, seconds (default 3600)", false},
-        {"queue_enabled", "start operations in a queue (on/off)", false},
-        {"queue_key", "queue key; macros __TYPE__, __PMID__, __IID__", false},
-        {"queue_count", "number of queues", false},
-        {"max_tries", "failed attempts before an operation goes to manual (default 10)", false},
-        {"op_timeout", "seconds an operation may take overall", false},
     };
+    const auto shared = common_params();
+    spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
         {"check_connection",

@@ -13,13 +13,6 @@ ModuleSpec module_spec() {
         {"url", "VMmanager URL, e.g. https://vm.example.com", false},
         {"username", "admin user email", false},
         {"password", "admin user password", true},
-        {"tls_verify", "verify the TLS certificate (on/off, default on)", false},
-        {"session_ttl", "session storage period, seconds (default 3600)", false},
-        {"queue_enabled", "start operations in a queue (on/off)", false},
-        {"queue_key", "queue key; macros __TYPE__, __PMID__, __IID__", false},
-        {"queue_count", "number of queues", false},
-        {"max_tries", "failed attempts before an operation goes to manual (default 10)", false},
-        {"op_timeout", "seconds an operation may take overall", false},
         {"cluster", "cluster id", false},
         {"use_recipes", "run the ordered recipe (on/off)", false},
         {"second_iface", "add a second network interface (on/off)", false},
@@ -36,6 +29,8 @@ ModuleSpec module_spec() {
         {"pool_hostname_recipe", "recipe that sets the hostname inside a VM", false},
         {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false},
     };
+    const auto shared = common_params();
+    spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
         {"check_connection", Scope::module, Mutation::read_only,

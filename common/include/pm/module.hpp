@@ -36,6 +36,10 @@ struct ParamSpec {
     bool secret = false; // marked crypted="yes" in features
 };
 
+// The params every module honours through the common runner, HTTP layer and session cache:
+// tls_verify, session_ttl, queue_enabled, queue_key, queue_count, max_tries, op_timeout.
+[[nodiscard]] std::vector<ParamSpec> common_params();
+
 struct ModuleSpec {
     std::string name;     // binary and log file name: pmvmmgr6, pmopenstack
     std::string itemtype; // vds, vdc
