@@ -7,7 +7,8 @@ export PM_ROOT
 
 # Debian packages the build, the tests, the simulators and the benchmarks need.
 PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev libcli11-dev
-             libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl)
+             libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl
+             python3-openstackclient python3-octaviaclient)
 
 pm_log() { printf '== %s\n' "$*" >&2; }
 
@@ -29,8 +30,10 @@ pm_setup() {
         sudo=(sudo)
     fi
     export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Another apt run (a second script, unattended upgrades) holds the lock: wait for it.
+    local lock=(-o DPkg::Lock::Timeout=600)
+    "${sudo[@]}" apt-get "${lock[@]}" update -qq
+    "${sudo[@]}" apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # pm_build <build dir> [cmake options…]: configures once, then builds incrementally.
