@@ -1,10 +1,14 @@
 #include "module.hpp"
 
+#include "ops/commands.hpp"
+
 namespace pm::openstack {
 namespace {
 
-CommandSpec object_command(std::string name, std::string help) {
-    return {std::move(name), Scope::object, Mutation::mutating, std::move(help), {}};
+CommandSpec object_command(std::string name, std::string help,
+                           std::function<void(Context&)> handler) {
+    return {std::move(name), Scope::object, Mutation::mutating, std::move(help),
+            std::move(handler)};
 }
 
 } // namespace
@@ -25,34 +29,42 @@ ModuleSpec module_spec() {
         {"interface", "endpoint interface: public, internal or admin", false},
         {"external_network", "external network for routers", false},
         {"member_role", "role given to the VDC user (default member)", false},
+        {"vdc_domain", "domain of VDC projects and users, name or id (default Default)", false},
+        {"project_name_template",
+         "project name when the item has none; __IID__ item id, __ACCID__ account id "
+         "(default vdc-__ACCID__-__IID__)",
+         false},
+        {"task_poll_ms",
+         "first interval between polls of an asynchronous state, ms (default 1000; grows to "
+         "5 s)",
+         false},
     };
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
-        {"check_connection",
-         Scope::module,
-         Mutation::read_only,
-         "get a token, check the catalog and the admin role",
-         {}},
-        {"open", Scope::item, Mutation::mutating, "create the VDC: project, user, quotas", {}},
-        {"close", Scope::item, Mutation::mutating, "delete the VDC and everything in it", {}},
-        {"suspend", Scope::item, Mutation::mutating, "disable the VDC, stop its servers", {}},
-        {"resume", Scope::item, Mutation::mutating, "enable the VDC, start its servers", {}},
-        {"setparam", Scope::item, Mutation::mutating, "apply changed quotas", {}},
-        object_command("vdc_volume_open", "create a volume"),
-        object_command("vdc_volume_close", "delete a volume"),
-        object_command("vdc_vm_open", "create a server"),
-        object_command("vdc_vm_close", "delete a server"),
-        object_command("vdc_network_open", "create a network and its subnet"),
-        object_command("vdc_network_close", "delete a network"),
-        object_command("vdc_router_open", "create a router"),
-        object_command("vdc_router_close", "delete a router"),
-        object_command("vdc_router_interface_open", "attach a network to a router"),
-        object_command("vdc_router_interface_close", "detach a network from a router"),
-        object_command("vdc_loadbalancer_open", "create a load balancer"),
-        object_command("vdc_loadbalancer_close", "delete a load balancer"),
-        {"vdc_stat", Scope::module, Mutation::read_only, "collect usage statistics", {}},
+        {"check_connection", Scope::module, Mutation::read_only,
+         "get a token, check the catalog and the admin role", check_connection},
+        {"open", Scope::item, Mutation::mutating, "create the VDC: project, user, quotas", open},
+        {"close", Scope::item, Mutation::mutating, "delete the VDC and everything in it", close},
+        {"suspend", Scope::item, Mutation::mutating, "disable the VDC, stop its servers", suspend},
+        {"resume", Scope::item, Mutation::mutating, "enable the VDC, start its servers", resume},
+        {"setparam", Scope::item, Mutation::mutating, "apply changed quotas", setparam},
+        object_command("vdc_volume_open", "create a volume", vdc_volume_open),
+        object_command("vdc_volume_close", "delete a volume", vdc_volume_close),
+        object_command("vdc_vm_open", "create a server", vdc_vm_open),
+        object_command("vdc_vm_close", "delete a server", vdc_vm_close),
+        object_command("vdc_network_open", "create a network and its subnet", vdc_network_open),
+        object_command("vdc_network_close", "delete a network", vdc_network_close),
+        object_command("vdc_router_open", "create a router", vdc_router_open),
+        object_command("vdc_router_close", "delete a router", vdc_router_close),
+        object_command("vdc_router_interface_open", "attach a network to a router",
+                       vdc_router_interface_open),
+        object_command("vdc_router_interface_close", "detach a network from a router",
+                       vdc_router_interface_close),
+        object_command("vdc_loadbalancer_open", "create a load balancer", vdc_loadbalancer_open),
+        object_command("vdc_loadbalancer_close", "delete a load balancer", vdc_loadbalancer_close),
+        {"vdc_stat", Scope::module, Mutation::read_only, "collect usage statistics", vdc_stat},
         {"vdc_sync_all",
          Scope::none,
          Mutation::read_only,

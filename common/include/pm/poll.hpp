@@ -1,0 +1,23 @@
+// Polling a remote state within an operation deadline: `done` is called until it returns
+// true, first after `first` and then at intervals growing by half up to `cap` (or `first`
+// when larger). Throws DeadlineExceeded naming `what` when the next wait would pass the
+// deadline.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+#include "pm/deadline.hpp"
+
+namespace pm {
+
+struct PollIntervals {
+    std::chrono::milliseconds first{1000};
+    std::chrono::milliseconds cap{5000};
+};
+
+void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,
+                const std::function<bool()>& done);
+
+} // namespace pm

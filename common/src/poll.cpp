@@ -1,0 +1,26 @@
+#include "pm/poll.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+
+namespace pm {
+
+void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,
+                const std::function<bool()>& done) {
+    auto interval = std::max(intervals.first, std::chrono::milliseconds(1));
+    const auto cap = std::max(interval, intervals.cap);
+    while (!done()) {
+        if (deadline.remaining() <= interval) {
+            throw DeadlineExceeded(
+                fmt::format("the operation deadline ran out while waiting for {}", what));
+        }
+        std::this_thread::sleep_for(interval);
+        interval = std::min(cap, interval + interval / 2);
+    }
+}
+
+} // namespace pm

@@ -1,0 +1,311 @@
+#include "api/cloud.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/redact.hpp"
+
+#include "api/parse.hpp"
+
+namespace pm::openstack::api {
+namespace {
+
+std::string strip_slash(std::string url) {
+    while (!url.empty() && url.back() == '/') {
+        url.pop_back();
+    }
+    return url;
+}
+
+bool ends_with(std::string_view text, std::string_view tail) {
+    return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
+}
+
+bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Catalog service types of each service, in order of preference (api/openstack.md).
+std::vector<std::string_view> service_types(Service service) {
+    switch (service) {
+    case Service::identity:
+        return {"identity"};
+    case Service::compute:
+        return {"compute"};
+    case Service::volume:
+        return {"block-storage", "volumev3", "volume"};
+    case Service::network:
+        return {"network"};
+    case Service::load_balancer:
+        return {"load-balancer"};
+    case Service::image:
+        return {"image"};
+    }
+    return {};
+}
+
+// Catalog URLs are often versionless (Neutron's always is): add the API version we speak.
+std::string versioned(Service service, std::string url, std::string_view project_id) {
+    url = strip_slash(std::move(url));
+    switch (service) {
+    case Service::network:
+        return ends_with(url, "/v2.0") ? url : url + "/v2.0";
+    case Service::load_balancer:
+        return ends_with(url, "/v2") || ends_with(url, "/v2.0") ? url : url + "/v2";
+    case Service::image:
+        return ends_with(url, "/v2") ? url : url + "/v2";
+    case Service::compute:
+        return contains(url, "/v2") ? url : url + "/v2.1";
+    case Service::volume:
+        return contains(url, "/v3") ? url : fmt::format("{}/v3/{}", url, project_id);
+    case Service::identity:
+        return url;
+    }
+    return url;
+}
+
+bool is_over_quota(long status, const ServiceError& error) {
+    if (status == 413 || error.type == "OverQuota" || error.type == "overLimit") {
+        return true;
+    }
+    const auto message = lower(error.message);
+    return (status == 403 || status == 409) &&
+           (contains(message, "quota") || contains(message, "over limit"));
+}
+
+[[noreturn]] void throw_api_error(Service service, std::string_view what, const Reply& reply) {
+    const auto error = parse_error(reply.body);
+    std::string message = error.message;
+    if (message.empty() && !reply.body.empty()) {
+        message = reply.body.substr(0, 200);
+    }
+    const bool over_quota = is_over_quota(reply.status, error);
+    std::string text =
+        fmt::format("{} {}: HTTP {}{}{}{}", service_name(service), what, reply.status,
+                    over_quota ? ", over quota" : "", message.empty() ? "" : ": ", message);
+    if (!reply.request_id.empty()) {
+        text += fmt::format(" (request {})", reply.request_id);
+    }
+    if (reply.status == 401) {
+        throw AuthError(text, reply.status, message, reply.request_id);
+    }
+    throw ApiError(text, reply.status, message, reply.request_id);
+}
+
+std::string what_of(http::Method method, std::string_view path) {
+    return fmt::format("{} {}", http::method_name(method), path.substr(0, path.find('?')));
+}
+
+} // namespace
+
+std::string_view service_name(Service service) {
+    switch (service) {
+    case Service::identity:
+        return "Keystone";
+    case Service::compute:
+        return "Nova";
+    case Service::volume:
+        return "Cinder";
+    case Service::network:
+        return "Neutron";
+    case Service::load_balancer:
+        return "Octavia";
+    case Service::image:
+        return "Glance";
+    }
+    return "OpenStack";
+}
+
+std::string encode(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += c;
+        } else {
+            out += fmt::format("%{:02X}", static_cast<unsigned>(u));
+        }
+    }
+    return out;
+}
+
+json::Document Reply::json(std::string_view context) const {
+    return json::parse(body, context);
+}
+
+Cloud::Cloud(http::Client& http, Credentials credentials, Scope scope, Placement placement,
+             const SessionCache& sessions, const Deadline& deadline)
+    : m_http(http), m_credentials(std::move(credentials)), m_scope(std::move(scope)),
+      m_placement(std::move(placement)), m_sessions(sessions), m_deadline(deadline) {
+    m_credentials.auth_url = strip_slash(m_credentials.auth_url);
+    if (!ends_with(m_credentials.auth_url, "/v3")) {
+        m_credentials.auth_url += "/v3";
+    }
+    if (m_placement.interface.empty()) {
+        m_placement.interface = "public";
+    }
+}
+
+Session Cloud::login(const Deadline& deadline) const {
+    json::Writer body;
+    body.begin_object().key("auth").begin_object();
+    body.key("identity").begin_object();
+    body.key("methods").begin_array().value("password").end_array();
+    body.key("password").begin_object().key("user").begin_object();
+    body.member("name", m_credentials.username);
+    body.key("domain").begin_object().member("name", m_credentials.user_domain).end_object();
+    body.member("password", m_credentials.password);
+    body.end_object().end_object().end_object(); // user, password, identity
+    body.key("scope").begin_object().key("project").begin_object();
+    if (!m_scope.project_id.empty()) {
+        body.member("id", m_scope.project_id);
+    } else {
+        body.member("name", m_scope.project_name);
+        body.key("domain").begin_object().member("name", m_scope.project_domain).end_object();
+    }
+    body.end_object().end_object(); // project, scope
+    body.end_object().end_object(); // auth, root
+    http::Request request{http::Method::post,
+                          m_credentials.auth_url + "/auth/tokens",
+                          {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
+                          body.str()};
+    // A login creates nothing: safe to repeat on any failure.
+    const auto response = m_http.send(request, deadline, http::Idempotency::idempotent);
+    const Reply reply{response.status, response.body, response.request_id};
+    if (!response.ok()) {
+        throw_api_error(Service::identity, "login", reply);
+    }
+    const auto token = response.header("X-Subject-Token");
+    if (!token || token->empty()) {
+        throw ProtocolError("Keystone login: the reply has no X-Subject-Token header");
+    }
+    register_secret(*token);
+    const auto info = parse_token(reply.json("reply of Keystone login").root());
+    Session session;
+    session.token = *token;
+    session.expires_at = info.expires_at;
+    session.data = serialize_token(info);
+    return session;
+}
+
+Session Cloud::session() const {
+    const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
+    auto session = m_sessions.get(login, m_deadline);
+    register_secret(session.token);
+    return session;
+}
+
+const TokenInfo& Cloud::info(const Session& session) const {
+    if (m_info_token != session.token) {
+        m_info = deserialize_token(session.data);
+        m_info_token = session.token;
+    }
+    return m_info;
+}
+
+TokenInfo Cloud::token() const {
+    return info(session());
+}
+
+TokenInfo Cloud::fresh_token() const {
+    auto session = login(m_deadline);
+    session.created_at = std::chrono::system_clock::now();
+    m_sessions.store(session);
+    return info(session);
+}
+
+std::string Cloud::endpoint(Service service) const {
+    return endpoint(info(session()), service);
+}
+
+std::string Cloud::endpoint(const TokenInfo& token, Service service) const {
+    if (service == Service::identity) {
+        return m_credentials.auth_url;
+    }
+    for (const auto type : service_types(service)) {
+        for (const auto& e : token.endpoints) {
+            if (e.type == type && e.interface == m_placement.interface &&
+                (m_placement.region.empty() || e.region == m_placement.region)) {
+                return versioned(service, e.url, token.project_id);
+            }
+        }
+    }
+    throw ConfigError(fmt::format(
+        "the OpenStack catalog has no {} endpoint ({}) for region {} and interface {}",
+        service_name(service), service_types(service).front(),
+        m_placement.region.empty() ? "(any)" : m_placement.region, m_placement.interface));
+}
+
+Reply Cloud::call_once(const Session& session, Service service, http::Method method,
+                       std::string_view path, const std::string& body,
+                       std::initializer_list<long> accept, http::Idempotency idempotency) const {
+    http::Request request{method, endpoint(info(session), service) + std::string(path), {}, body};
+    request.headers.push_back({"X-Auth-Token", session.token});
+    request.headers.push_back({"Accept", "application/json"});
+    if (!body.empty() || method == http::Method::post || method == http::Method::put ||
+        method == http::Method::patch) {
+        request.headers.push_back({"Content-Type", "application/json"});
+    }
+    const auto response = m_http.send(request, m_deadline, idempotency);
+    Reply reply{response.status, response.body, response.request_id};
+    if (reply.ok() || std::find(accept.begin(), accept.end(), reply.status) != accept.end()) {
+        return reply;
+    }
+    throw_api_error(service, what_of(method, path), reply);
+}
+
+Reply Cloud::call(Service service, http::Method method, std::string_view path, std::string body,
+                  std::initializer_list<long> accept, http::Idempotency idempotency) const {
+    const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
+    return m_sessions.with_session(login, m_deadline, [&](const Session& session) {
+        register_secret(session.token);
+        return call_once(session, service, method, path, body, accept, idempotency);
+    });
+}
+
+void Cloud::for_each_page(Service service, std::string_view path, std::string_view links_key,
+                          const std::function<void(const json::View&)>& page) const {
+    const std::string base(path.substr(0, path.find('?')));
+    std::string current(path);
+    std::string previous_query;
+    for (;;) {
+        const auto reply = call(service, http::Method::get, current);
+        const auto doc = reply.json(fmt::format("reply of {} GET {}", service_name(service), base));
+        const auto root = doc.root();
+        page(root);
+        std::string next;
+        if (auto links = root.find(links_key)) {
+            for (const auto& link : links->items()) {
+                if (text(link, "rel") == "next") {
+                    next = link.at("href").as_string();
+                }
+            }
+        }
+        if (next.empty()) {
+            return;
+        }
+        // Follow the link's query on our own endpoint: services behind proxies often write
+        // their internal address into links.
+        const auto q = next.find('?');
+        const std::string query = q == std::string::npos ? std::string() : next.substr(q + 1);
+        if (query.empty() || query == previous_query) {
+            throw ProtocolError(fmt::format("{} GET {}: the next-page link does not move on: {}",
+                                            service_name(service), base, redact(next)));
+        }
+        previous_query = query;
+        current = base + "?" + query;
+    }
+}
+
+} // namespace pm::openstack::api

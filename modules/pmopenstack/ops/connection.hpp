@@ -1,0 +1,75 @@
+// Everything an operation needs to talk to the module's OpenStack: the HTTP client built from
+// the module params (url, tls_verify), the admin client (a token scoped to the admin
+// project, cached per (url, user)), clients scoped to a VDC project for what lands in the
+// token's project (Nova servers, Cinder volumes), and the waits for asynchronous states.
+//
+// Waits poll every `task_poll_ms` (module param, default 1000 ms), growing by half each time
+// up to 5 s (or task_poll_ms when larger), and never past the operation deadline
+// (DeadlineExceeded, exit 3).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pm/context.hpp"
+#include "pm/http.hpp"
+#include "pm/session_cache.hpp"
+
+#include "api/cloud.hpp"
+
+namespace pm::openstack {
+
+class Connection {
+public:
+    explicit Connection(Context& context);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection();
+
+    // Scoped to the module's admin project.
+    [[nodiscard]] const api::Cloud& admin() const { return *m_admin; }
+    // Scoped to `project_id`. The module's admin user gets the admin role on the project
+    // first when it lacks one (open gives it; VDCs from elsewhere may not have it).
+    [[nodiscard]] const api::Cloud& project(const std::string& project_id);
+
+    // The id of the domain VDC projects and users live in (module param vdc_domain, a name
+    // or an id, default Default), looked up once; ConfigError when Keystone has none.
+    [[nodiscard]] const std::string& vdc_domain_id();
+
+    // Polls `done` until it returns true, within the operation deadline.
+    void wait_until(std::string_view what, const std::function<bool()>& done) const;
+
+    [[nodiscard]] const Params& params() const { return m_context.module_params; }
+
+private:
+    [[nodiscard]] std::unique_ptr<SessionCache> sessions(const std::string& user_key) const;
+
+    Context& m_context;
+    std::unique_ptr<http::Transport> m_transport;
+    std::unique_ptr<http::Client> m_http;
+    api::Credentials m_credentials;
+    api::Placement m_placement;
+    std::chrono::seconds m_ttl;
+    std::unique_ptr<SessionCache> m_admin_sessions;
+    std::unique_ptr<api::Cloud> m_admin;
+    struct Scoped;
+    std::map<std::string, std::unique_ptr<Scoped>> m_projects;
+    std::chrono::milliseconds m_poll;
+    std::string m_domain_id;
+};
+
+// "pm item <id>" / "pm object <id>": the marks (project and user descriptions, object
+// descriptions or metadata) that let a rerun find what it created before its id was saved.
+[[nodiscard]] std::string item_mark(ItemId item);
+[[nodiscard]] std::string object_mark(ObjectId object);
+// The metadata key of Nova servers and Cinder volumes that holds object_mark().
+inline constexpr std::string_view k_mark_key = "pm";
+
+// Writes one item param to the store and to the context.
+void save_item_param(Context& context, std::string_view name, std::string_view value);
+
+} // namespace pm::openstack

@@ -1,0 +1,193 @@
+// open, setparam, suspend and resume of a VDC (issue 4 §2).
+//
+// open: project, user, member role, quotas — each id saved the moment Keystone returns it,
+// and found again by name and mark on a rerun, so a kill anywhere never creates anything
+// twice. The module's admin user also gets the admin role on the project: servers and
+// volumes land in the project of the token that creates them.
+//
+// suspend disables the project and the user and stops the project's running servers,
+// remembering which (item param suspend_stopped, saved before the first stop); resume
+// enables both and starts only those servers.
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "pm/errors.hpp"
+#include "pm/log.hpp"
+#include "pm/redact.hpp"
+
+#include "api/services.hpp"
+#include "ops/commands.hpp"
+#include "ops/vdc.hpp"
+
+namespace pm::openstack {
+namespace {
+
+constexpr std::string_view k_stopped_param = "suspend_stopped";
+
+std::string generate_password() {
+    static constexpr std::string_view k_chars =
+        "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    std::random_device random;
+    std::uniform_int_distribution<std::size_t> pick(0, k_chars.size() - 1);
+    std::string password;
+    for (int i = 0; i < 20; ++i) {
+        password += k_chars[pick(random)];
+    }
+    register_secret(password);
+    return password;
+}
+
+// Creates first and looks up only on a conflict: a rerun after a kill between the create
+// and the save meets its own project (409) and finds it by name and mark.
+api::Project ensure_project(Context& context, Connection& os) {
+    if (auto saved = context.item_params.get("project_id")) {
+        if (auto found = api::get_project(os.admin(), *saved)) {
+            return *found;
+        }
+        throw OperationError(
+            fmt::format("project {} of item {} is gone from Keystone", *saved, context.item->id));
+    }
+    const auto name = project_name(context);
+    auto created =
+        api::create_project(os.admin(), {name, os.vdc_domain_id(), item_mark(context.item->id)});
+    if (!created) {
+        created = find_vdc_project(context, os);
+        if (!created) {
+            throw OperationError(fmt::format("Keystone refused project {}: name taken", name));
+        }
+        return *created;
+    }
+    save_item_param(context, "project_id", created->id);
+    log::info("created project {} ({})", created->name, created->id);
+    return *created;
+}
+
+api::User ensure_user(Context& context, Connection& os, const std::string& project) {
+    if (auto saved = context.item_params.get("user_id")) {
+        if (auto found = api::get_user(os.admin(), *saved)) {
+            return *found;
+        }
+        throw OperationError(
+            fmt::format("user {} of item {} is gone from Keystone", *saved, context.item->id));
+    }
+    std::string password;
+    if (auto given = context.item_params.get("password")) {
+        password = *given;
+    } else {
+        password = generate_password();
+        save_item_param(context, "password", password);
+    }
+    const auto name = user_name(context);
+    auto created = api::create_user(
+        os.admin(), {name, os.vdc_domain_id(), password, project, item_mark(context.item->id)});
+    if (!created) {
+        created = find_vdc_user(context, os);
+        if (!created) {
+            throw OperationError(fmt::format("Keystone refused user {}: name taken", name));
+        }
+        return *created;
+    }
+    save_item_param(context, "user_id", created->id);
+    log::info("created user {} ({})", created->name, created->id);
+    return *created;
+}
+
+std::string role_id(const Connection& os, const std::string& name) {
+    const auto role = api::find_role(os.admin(), name);
+    if (!role) {
+        throw ConfigError(fmt::format("Keystone has no role {}", name));
+    }
+    return role->id;
+}
+
+void set_enabled(Context& context, Connection& os, bool enabled) {
+    const auto project = require_project_id(context);
+    api::set_project_enabled(os.admin(), project, enabled);
+    if (auto user = context.item_params.get("user_id")) {
+        if (api::get_user(os.admin(), *user)) {
+            api::set_user_enabled(os.admin(), *user, enabled);
+        }
+    }
+}
+
+// Waits until each server is in `status` or gone.
+void wait_servers(Connection& os, const std::vector<std::string>& ids, std::string_view status) {
+    for (const auto& id : ids) {
+        os.wait_until(fmt::format("server {} to be {}", id, status), [&] {
+            const auto server = api::get_server(os.admin(), id);
+            if (server && server->status == "ERROR") {
+                throw OperationError(
+                    fmt::format("server {} went into ERROR: {}", id,
+                                server->fault.empty() ? "no message" : server->fault));
+            }
+            return !server || server->status == status;
+        });
+    }
+}
+
+} // namespace
+
+void open(Context& context) {
+    Connection os(context);
+    const auto project = ensure_project(context, os);
+    const auto user = ensure_user(context, os, project.id);
+    const auto member = context.module_params.get_or("member_role", "member");
+    api::assign_role(os.admin(), project.id, user.id, role_id(os, member));
+    api::assign_role(os.admin(), project.id, os.admin().token().user_id, role_id(os, "admin"));
+    apply_quotas(context, os, project.id, Compare::no);
+    context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    context.result.add("project_id", project.id);
+    context.result.add("user_id", user.id);
+}
+
+void setparam(Context& context) {
+    Connection os(context);
+    apply_quotas(context, os, require_project_id(context), Compare::yes);
+}
+
+void suspend(Context& context) {
+    Connection os(context);
+    set_enabled(context, os, false);
+    auto stopped = context.item_params.get_list(k_stopped_param);
+    for (const auto& server : api::project_servers(os.admin(), require_project_id(context))) {
+        if (server.status != "ACTIVE" ||
+            std::find(stopped.begin(), stopped.end(), server.id) != stopped.end()) {
+            continue;
+        }
+        stopped.push_back(server.id);
+        save_item_param(context, k_stopped_param, fmt::format("{}", fmt::join(stopped, ",")));
+        api::server_power(os.admin(), server.id, api::Power::stop);
+        log::info("stopping server {}", server.id);
+    }
+    wait_servers(os, stopped, "SHUTOFF");
+    context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
+    context.result.add("stopped", std::to_string(stopped.size()));
+}
+
+void resume(Context& context) {
+    Connection os(context);
+    set_enabled(context, os, true);
+    const auto stopped = context.item_params.get_list(k_stopped_param);
+    std::vector<std::string> started;
+    for (const auto& id : stopped) {
+        const auto server = api::get_server(os.admin(), id);
+        if (!server) {
+            continue;
+        }
+        if (server->status == "SHUTOFF") {
+            api::server_power(os.admin(), id, api::Power::start);
+            log::info("starting server {}", id);
+        }
+        started.push_back(id);
+    }
+    wait_servers(os, started, "ACTIVE");
+    context.store.erase_item_param(context.item->id, k_stopped_param);
+    context.item_params.erase(k_stopped_param);
+    context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    context.result.add("started", std::to_string(started.size()));
+}
+
+} // namespace pm::openstack
