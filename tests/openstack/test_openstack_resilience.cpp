@@ -239,3 +239,44 @@ TEST_CASE("pmopenstack open: requests of a cold and a warm open", "[sim]") {
 }
 
 } // namespace pm::test
+
+namespace pm::test {
+
+TEST_CASE("pmopenstack vdc_stat: usage spread over pages is added up per VDC", "[sim]") {
+    const OpenStackTarget target;
+    const auto& sim = target.sim();
+    OpenStackEnv env(target);
+    const auto first = env.add_vdc();
+    const auto second = env.add_vdc();
+    open_vdc(env, first);
+    open_vdc(env, second);
+    const ParamMap small{{"flavor", "m1.small"}, {"image", "cirros"}}; // 1 vCPU, 2048 MB, 20 GB
+    open_object(env, first, "vm", small);
+    open_object(env, first, "vm", small);
+    open_object(env, second, "vm", small);
+    // Everything happened two hours ago; pages of one instance each.
+    (void)sim.post("/__sim__/time/shift", R"({"seconds":7200,"kind":"server"})");
+    (void)sim.post("/__sim__/config", R"({"page_cap":1})");
+    sim.clear_requests();
+    require_ok(env.run_module("vdc_stat"));
+    CHECK(sim.requests("GET /compute/v2.1/os-simple-tenant-usage") >= 3);
+
+    // Two hours fall into today and yesterday (UTC) in some proportion: their sum is fixed.
+    const auto total = [&](ItemId item, const std::string& name) {
+        double sum = 0;
+        for (const auto& stat : env.store().item_stats(item)) {
+            if (stat.name == name) {
+                sum += stat.value;
+            }
+        }
+        return sum;
+    };
+    CHECK(total(first, "vcpu_hours") == Approx(4.0).margin(0.05));
+    CHECK(total(first, "ram_mb_hours") == Approx(2 * 2048 * 2.0).margin(0.05 * 2048));
+    CHECK(total(first, "disk_gb_hours") == Approx(2 * 20 * 2.0).margin(0.05 * 20));
+    CHECK(total(second, "vcpu_hours") == Approx(2.0).margin(0.05));
+    CHECK(total(first, "vm_count") == 2);
+    CHECK(total(second, "vm_count") == 1);
+}
+
+} // namespace pm::test

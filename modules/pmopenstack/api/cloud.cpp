@@ -249,8 +249,10 @@ std::string Cloud::endpoint(const TokenInfo& token, Service service) const {
 
 Reply Cloud::call_once(const Session& session, Service service, http::Method method,
                        std::string_view path, const std::string& body,
-                       std::initializer_list<long> accept, http::Idempotency idempotency) const {
-    http::Request request{method, endpoint(info(session), service) + std::string(path), {}, body};
+                       std::initializer_list<long> accept, http::Idempotency idempotency,
+                       const std::vector<http::Header>& headers) const {
+    http::Request request{method, endpoint(info(session), service) + std::string(path), headers,
+                          body};
     request.headers.push_back({"X-Auth-Token", session.token});
     request.headers.push_back({"Accept", "application/json"});
     if (!body.empty() || method == http::Method::post || method == http::Method::put ||
@@ -266,21 +268,24 @@ Reply Cloud::call_once(const Session& session, Service service, http::Method met
 }
 
 Reply Cloud::call(Service service, http::Method method, std::string_view path, std::string body,
-                  std::initializer_list<long> accept, http::Idempotency idempotency) const {
+                  std::initializer_list<long> accept, http::Idempotency idempotency,
+                  const std::vector<http::Header>& headers) const {
     const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
     return m_sessions.with_session(login, m_deadline, [&](const Session& session) {
         register_secret(session.token);
-        return call_once(session, service, method, path, body, accept, idempotency);
+        return call_once(session, service, method, path, body, accept, idempotency, headers);
     });
 }
 
 void Cloud::for_each_page(Service service, std::string_view path, std::string_view links_key,
-                          const std::function<void(const json::View&)>& page) const {
+                          const std::function<void(const json::View&)>& page,
+                          const std::vector<http::Header>& headers) const {
     const std::string base(path.substr(0, path.find('?')));
     std::string current(path);
     std::string previous_query;
     for (;;) {
-        const auto reply = call(service, http::Method::get, current);
+        const auto reply = call(service, http::Method::get, current, {}, {},
+                                http::Idempotency::by_method, headers);
         const auto doc = reply.json(fmt::format("reply of {} GET {}", service_name(service), base));
         const auto root = doc.root();
         page(root);

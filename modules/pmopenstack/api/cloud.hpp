@@ -75,13 +75,15 @@ public:
     // a query. A status in `accept` is returned instead of thrown.
     Reply call(Service service, http::Method method, std::string_view path, std::string body = {},
                std::initializer_list<long> accept = {},
-               http::Idempotency idempotency = http::Idempotency::by_method) const;
+               http::Idempotency idempotency = http::Idempotency::by_method,
+               const std::vector<http::Header>& headers = {}) const;
 
     // GETs `path` and the pages after it, following the `links_key` link with rel "next"
     // (limit/marker pagination); `page` gets each reply's root object. Stops when a page has
     // no next link. A next link that repeats the last one is a ProtocolError.
     void for_each_page(Service service, std::string_view path, std::string_view links_key,
-                       const std::function<void(const json::View&)>& page) const;
+                       const std::function<void(const json::View&)>& page,
+                       const std::vector<http::Header>& headers = {}) const;
 
     [[nodiscard]] const Deadline& deadline() const { return m_deadline; }
     [[nodiscard]] const Credentials& credentials() const { return m_credentials; }
@@ -92,8 +94,8 @@ private:
     [[nodiscard]] std::string endpoint(const TokenInfo& info, Service service) const;
     [[nodiscard]] Reply call_once(const Session& session, Service service, http::Method method,
                                   std::string_view path, const std::string& body,
-                                  std::initializer_list<long> accept,
-                                  http::Idempotency idempotency) const;
+                                  std::initializer_list<long> accept, http::Idempotency idempotency,
+                                  const std::vector<http::Header>& headers) const;
 
     http::Client& m_http;
     Credentials m_credentials;

@@ -15,6 +15,13 @@ using http::Method;
 constexpr auto k_nova = Service::compute;
 constexpr int k_page = 1000; // Nova's default cap on a page
 
+// os-simple-tenant-usage pages (limit, marker, links) only from microversion 2.40; before it
+// one reply holds every instance of the period.
+const std::vector<http::Header>& usage_microversion() {
+    static const std::vector<http::Header> headers{{"X-OpenStack-Nova-API-Version", "2.40"}};
+    return headers;
+}
+
 void write_limits(json::Writer& body, std::string_view key, const Limits& limits) {
     body.begin_object().key(key).begin_object();
     for (const auto& [name, value] : limits) {
@@ -129,17 +136,20 @@ std::vector<TenantUsage> usage_all(const Cloud& cloud, std::string_view start, s
     // Pages hold instances, not projects: a project's usage can be spread over several
     // pages, each with totals of its own instances only, so totals are added up.
     std::map<std::string, TenantUsage> by_project;
-    cloud.for_each_page(k_nova,
-                        fmt::format("/os-simple-tenant-usage?start={}&end={}&detailed=1&limit={}",
-                                    encode(start), encode(end), page_size),
-                        "tenant_usages_links", [&](const json::View& root) {
-                            for (const auto& usage : root.at("tenant_usages").items()) {
-                                const auto project = text(usage, "tenant_id");
-                                auto& total = by_project[project];
-                                total.project_id = project;
-                                add_usage(total, usage);
-                            }
-                        });
+    cloud.for_each_page(
+        k_nova,
+        fmt::format("/os-simple-tenant-usage?start={}&end={}&detailed=1&limit={}", encode(start),
+                    encode(end), page_size),
+        "tenant_usages_links",
+        [&](const json::View& root) {
+            for (const auto& usage : root.at("tenant_usages").items()) {
+                const auto project = text(usage, "tenant_id");
+                auto& total = by_project[project];
+                total.project_id = project;
+                add_usage(total, usage);
+            }
+        },
+        usage_microversion());
     std::vector<TenantUsage> out;
     out.reserve(by_project.size());
     for (auto& [project, usage] : by_project) {
@@ -152,15 +162,17 @@ TenantUsage usage_of(const Cloud& cloud, std::string_view project, std::string_v
                      std::string_view end, int page_size) {
     TenantUsage total;
     total.project_id = std::string(project);
-    cloud.for_each_page(k_nova,
-                        fmt::format("/os-simple-tenant-usage/{}?start={}&end={}&limit={}",
-                                    encode(project), encode(start), encode(end), page_size),
-                        "tenant_usage_links", [&](const json::View& root) {
-                            if (auto usage = root.find("tenant_usage");
-                                usage && usage->is_object()) {
-                                add_usage(total, *usage);
-                            }
-                        });
+    cloud.for_each_page(
+        k_nova,
+        fmt::format("/os-simple-tenant-usage/{}?start={}&end={}&limit={}", encode(project),
+                    encode(start), encode(end), page_size),
+        "tenant_usage_links",
+        [&](const json::View& root) {
+            if (auto usage = root.find("tenant_usage"); usage && usage->is_object()) {
+                add_usage(total, *usage);
+            }
+        },
+        usage_microversion());
     return total;
 }
 
