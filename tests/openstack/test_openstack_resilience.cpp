@@ -280,3 +280,39 @@ TEST_CASE("pmopenstack vdc_stat: usage spread over pages is added up per VDC", "
 }
 
 } // namespace pm::test
+
+namespace pm::test {
+
+TEST_CASE("pmopenstack close: one-item pages keep the project filter of every listing", "[sim]") {
+    const OpenStackTarget target;
+    const auto& sim = target.sim();
+    OpenStackEnv env(target);
+    std::vector<ItemId> items;
+    std::vector<std::string> projects;
+    for (int i = 0; i < 2; ++i) {
+        items.push_back(env.add_vdc());
+        projects.push_back(open_vdc(env, items.back()));
+        const auto network = open_object(env, items.back(), "network",
+                                         {{"cidr", "10.1" + std::to_string(i) + ".0.0/24"}});
+        const auto net = std::to_string(network.value());
+        for (int j = 0; j < 2; ++j) {
+            open_object(env, items.back(), "loadbalancer", {{"network", net}});
+            open_object(env, items.back(), "volume", {{"size_gb", "1"}});
+            open_object(env, items.back(), "vm",
+                        {{"flavor", "m1.tiny"}, {"image", "cirros"}, {"network", net}});
+        }
+    }
+    (void)sim.post("/__sim__/config", R"({"page_cap":1,"neutron_pagination":true})");
+    require_ok(env.run("close", items[0]));
+    const auto& admin = env.admin();
+    CHECK(api::project_loadbalancers(admin, projects[0]).empty());
+    CHECK(api::project_servers(admin, projects[0]).empty());
+    CHECK(api::project_volumes(admin, projects[0]).empty());
+    CHECK(api::project_loadbalancers(admin, projects[1]).size() == 2);
+    CHECK(api::project_servers(admin, projects[1]).size() == 2);
+    CHECK(api::project_volumes(admin, projects[1]).size() == 2);
+    CHECK(api::project_networks(admin, projects[1]).size() == 1);
+    CHECK(sim.requests("GET /load-balancer/v2/lbaas/loadbalancers") >= 3);
+}
+
+} // namespace pm::test

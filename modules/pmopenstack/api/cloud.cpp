@@ -103,6 +103,41 @@ bool is_over_quota(long status, const ServiceError& error) {
     throw ApiError(text, reply.status, message, reply.request_id);
 }
 
+// `ours` with each key the link sets replaced by the link's value, and the link's other keys
+// added: the query of the next page.
+std::string merge_query(std::string_view ours, std::string_view link) {
+    const auto split = [](std::string_view query) {
+        std::vector<std::pair<std::string, std::string>> pairs;
+        while (!query.empty()) {
+            const auto amp = query.find('&');
+            const auto part = query.substr(0, amp);
+            const auto eq = part.find('=');
+            if (!part.empty()) {
+                pairs.emplace_back(std::string(part.substr(0, eq)),
+                                   eq == std::string_view::npos ? std::string()
+                                                                : std::string(part.substr(eq + 1)));
+            }
+            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        }
+        return pairs;
+    };
+    auto merged = split(ours);
+    for (auto& [key, value] : split(link)) {
+        const auto it = std::find_if(merged.begin(), merged.end(),
+                                     [&](const auto& pair) { return pair.first == key; });
+        if (it == merged.end()) {
+            merged.emplace_back(key, value);
+        } else {
+            it->second = value;
+        }
+    }
+    std::string out;
+    for (const auto& [key, value] : merged) {
+        out += (out.empty() ? "" : "&") + key + "=" + value;
+    }
+    return out;
+}
+
 std::string what_of(http::Method method, std::string_view path) {
     return fmt::format("{} {}", http::method_name(method), path.substr(0, path.find('?')));
 }
@@ -282,7 +317,6 @@ void Cloud::for_each_page(Service service, std::string_view path, std::string_vi
                           const std::vector<http::Header>& headers) const {
     const std::string base(path.substr(0, path.find('?')));
     std::string current(path);
-    std::string previous_query;
     for (;;) {
         const auto reply = call(service, http::Method::get, current, {}, {},
                                 http::Idempotency::by_method, headers);
@@ -300,15 +334,20 @@ void Cloud::for_each_page(Service service, std::string_view path, std::string_vi
         if (next.empty()) {
             return;
         }
-        // Follow the link's query on our own endpoint: services behind proxies often write
-        // their internal address into links.
+        // Follow the link on our own endpoint (services behind proxies write their internal
+        // address into links), keeping our filters: Octavia's links carry only limit, sort
+        // and marker.
         const auto q = next.find('?');
-        const std::string query = q == std::string::npos ? std::string() : next.substr(q + 1);
-        if (query.empty() || query == previous_query) {
+        const auto ours = current.find('?');
+        const std::string current_query =
+            ours == std::string::npos ? std::string() : current.substr(ours + 1);
+        const std::string query = merge_query(
+            current_query,
+            q == std::string::npos ? std::string_view() : std::string_view(next).substr(q + 1));
+        if (q == std::string::npos || query == current_query) {
             throw ProtocolError(fmt::format("{} GET {}: the next-page link does not move on: {}",
                                             service_name(service), base, redact(next)));
         }
-        previous_query = query;
         current = base + "?" + query;
     }
 }

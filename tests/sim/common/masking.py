@@ -2,8 +2,8 @@
 in clear in the request log or the state dump."""
 
 MASK = "***"
-SECRET_WORDS = ("password", "passwd", "token", "secret", "cookie", "xsrf", "credential",
-                "authorization")
+SECRET_WORDS = ("password", "passwd", "adminpass", "token", "secret", "cookie", "xsrf",
+                "credential", "authorization")
 
 
 def is_secret_key(key: str) -> bool:

@@ -38,6 +38,11 @@ class App:
     def error(self, status: int, message: str, code=None, value=None) -> ApiError:
         raise NotImplementedError
 
+    def error_for(self, request: Request, status: int, message: str) -> ApiError:
+        """The error body for this request (injected faults, simulator bugs); an App that
+        serves several APIs on one port overrides it to pick the right shape."""
+        return self.error(status, message)
+
     def call(self, match, request: Request) -> Response:
         raise NotImplementedError
 
@@ -117,7 +122,7 @@ class Simulator:
             time.sleep(slow.delay_ms / 1000.0)
         status = self.faults.take("status", method, path)
         if status:
-            response, fault = self._injected(status), str(status.status)
+            response, fault = self._injected(status, request), str(status.status)
         else:
             response, fault = self._handled(request), ("slow" if slow else None)
         if drop:   # handled (the work is done), but the client never hears of it
@@ -129,10 +134,10 @@ class Simulator:
             return self.app.handle(request)
         except Exception as error:  # a simulator bug must still answer, and be visible
             traceback.print_exc(file=sys.stderr)
-            return self.app.error(500, f"simulator bug: {error!r}").response()
+            return self.app.error_for(request, 500, f"simulator bug: {error!r}").response()
 
-    def _injected(self, fault) -> Response:
-        answer = self.app.error(fault.status, "Injected by the simulator").response()
+    def _injected(self, fault, request: Request) -> Response:
+        answer = self.app.error_for(request, fault.status, "Injected by the simulator").response()
         if fault.retry_after is not None:
             answer.headers.append(("Retry-After", str(fault.retry_after)))
         return answer

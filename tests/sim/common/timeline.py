@@ -34,11 +34,25 @@ class Timeline:
                 continue
             callback(when)
 
+    def run_all(self, now: float) -> int:
+        """Runs every pending event at once, in time order, those not yet due as if due
+        now; returns how many ran."""
+        count = 0
+        while self.next_time() is not None:
+            when, handle, callback = heapq.heappop(self._heap)
+            callback(min(when, now))
+            count += 1
+        return count
+
     def next_time(self):
         """The time of the next pending event, or None."""
         while self._heap and self._heap[0][1] in self._cancelled:
             self._cancelled.discard(heapq.heappop(self._heap)[1])
         return self._heap[0][0] if self._heap else None
+
+    def pending(self) -> int:
+        """How many events are still to run."""
+        return len(self._heap) - len(self._cancelled)
 
     def clear(self) -> None:
         self._heap.clear()

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""pmopenstack `open` against the OpenStack simulator, side by side with the same work done by
+Debian's `openstack` CLI (project create, user create, role add, quota set for Nova, Cinder and
+Neutron, loadbalancer quota set): requests and wall time.
+
+usage: vdc_open.py ROOT PMOPENSTACK [RUNS]
+The first open runs with a cold session cache; the others reuse the cached token. The CLI has
+no cache: every command logs in again, which is the point of the comparison.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+TARIFF = {"cores": 8, "ram_mib": 16384, "instances": 4, "volumes": 10, "gigabytes": 200,
+          "networks": 2, "subnets": 2, "routers": 1, "ports": 20, "loadbalancers": 1}
+
+
+def start_simulator(root: str) -> tuple[subprocess.Popen, str]:
+    sim = subprocess.Popen([os.path.join(root, "scripts/sim"), "openstack", "--build-seconds", "0"],
+                           stdout=subprocess.PIPE, text=True)
+    line = sim.stdout.readline().strip()
+    return sim, line.removeprefix("listening on ")
+
+
+def control(url: str, path: str, method: str = "GET"):
+    request = urllib.request.Request(url + "/__sim__/" + path, method=method)
+    with urllib.request.urlopen(request) as reply:
+        body = reply.read()
+    return json.loads(body) if body else None
+
+
+def requests_since_clear(url: str) -> tuple[int, int]:
+    counters = control(url, "counters")
+    return sum(counters["requests"].values()), counters.get("logins", 0)
+
+
+def seed(root: str, db: str, url: str, items: int) -> None:
+    with sqlite3.connect(db) as conn:
+        for name in ("schema.sql", "seed.sql"):
+            conn.executescript(open(os.path.join(root, "examples", name)).read())
+        conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 2 AND name = 'url'",
+                     (url + "/identity/v3",))
+        for item in range(101, 101 + items):
+            conn.execute("INSERT INTO item (id, account_id, pricelist_id, module_id, type) "
+                         "VALUES (?, 1, 2, 2, 'vdc')", (item,))
+            conn.execute("INSERT INTO itemparam VALUES (?, 'password', 'Bench-Pass-1')", (item,))
+
+
+def run(argv: list[str], env=None) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=env)
+    wall = (time.perf_counter() - start) * 1000.0
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv[:4])} failed: {done.stderr}")
+    return wall
+
+
+def cli_env(url: str, home: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "OS_AUTH_URL": url + "/identity/v3",
+            "OS_USERNAME": "admin", "OS_PASSWORD": "admin", "OS_PROJECT_NAME": "admin",
+            "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_REGION_NAME": "RegionOne", "OS_INTERFACE": "public",
+            "OS_AUTH_TYPE": "v3password", "OS_IDENTITY_API_VERSION": "3"}
+
+
+def cli_open(url: str, home: str, n: int) -> tuple[float, int, int]:
+    env = cli_env(url, home)
+    name = f"cli-vdc-{n}"
+    t = TARIFF
+    commands = [
+        ["project", "create", "--domain", "Default", "--description", "pm item", name],
+        ["user", "create", "--domain", "Default", "--project", name, "--password",
+         "Bench-Pass-1", name],
+        ["role", "add", "--project", name, "--user", name, "member"],
+        ["quota", "set", "--cores", str(t["cores"]), "--ram", str(t["ram_mib"]),
+         "--instances", str(t["instances"]), "--volumes", str(t["volumes"]),
+         "--gigabytes", str(t["gigabytes"]), "--networks", str(t["networks"]),
+         "--subnets", str(t["subnets"]), "--routers", str(t["routers"]),
+         "--ports", str(t["ports"]), name],
+        ["loadbalancer", "quota", "set", "--loadbalancer", str(t["loadbalancers"]), name],
+    ]
+    control(url, "requests", "DELETE")
+    wall = sum(run(["openstack", *command], env) for command in commands)
+    requests, logins = requests_since_clear(url)
+    return wall, requests, logins
+
+
+def main() -> int:
+    root, binary = sys.argv[1], sys.argv[2]
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+    sim, url = start_simulator(root)
+    work = tempfile.mkdtemp(prefix="pm-bench-vdc-")
+    try:
+        db = os.path.join(work, "billing.db")
+        seed(root, db, url, runs)
+        env = dict(os.environ, PM_STORE="sqlite:" + db, PM_LOG_DIR=work + "/log",
+                   PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
+                   PM_CONFIG="/dev/null")
+        walls, counts = [], []
+        for item in range(101, 101 + runs):
+            control(url, "requests", "DELETE")
+            start = time.perf_counter()
+            done = subprocess.run(["/usr/bin/time", "-f", "%M", binary, "--command", "open",
+                                   "--item", str(item)], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+            walls.append((time.perf_counter() - start) * 1000.0)
+            if done.returncode != 0:
+                sys.exit(f"open of item {item} failed: {done.stderr}")
+            rss = int(done.stderr.strip().splitlines()[-1])
+            counts.append(requests_since_clear(url) + (rss,))
+        print(f"pmopenstack open, cold cache: {counts[0][0]} requests ({counts[0][1]} login), "
+              f"{walls[0]:.1f} ms, peak RSS {counts[0][2] / 1024:.1f} MiB")
+        warm = walls[1:]
+        if warm:
+            print(f"pmopenstack open, warm cache ({len(warm)} runs): {counts[1][0]} requests "
+                  f"({counts[1][1]} logins), wall median {statistics.median(warm):.1f} ms, "
+                  f"max {max(warm):.1f} ms, peak RSS at most "
+                  f"{max(c[2] for c in counts) / 1024:.1f} MiB")
+        if shutil.which("openstack"):
+            home = os.path.join(work, "home")
+            os.makedirs(home)
+            cli = [cli_open(url, home, n) for n in range(3)]
+            median = statistics.median(c[0] for c in cli)
+            print(f"openstack CLI, the same work in 5 commands (3 runs): {cli[0][1]} requests "
+                  f"({cli[0][2]} logins), wall median {median:.0f} ms")
+        else:
+            print("openstack CLI not installed: comparison skipped")
+    finally:
+        sim.terminate()
+        sim.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

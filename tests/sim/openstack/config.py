@@ -1,0 +1,112 @@
+"""The simulator's knobs: set at start-up from the command line, changed at run time through
+GET/POST /__sim__/config, restored by /__sim__/reset."""
+import copy
+from dataclasses import asdict, dataclass, field
+
+# Fast defaults for tests; a real cloud takes tens of seconds to build a server or an LB.
+DEFAULT_SECONDS = {
+    "server_build": 1.0, "server_delete": 0.5, "server_stop": 0.3, "server_start": 0.3,
+    "volume_create": 0.5, "volume_delete": 0.5, "lb_create": 1.0, "lb_delete": 0.5,
+}
+FAILABLE = ("server_build", "volume_create", "lb_create", "volume_delete")
+NEXT_LINK_MODES = ("full_page", "when_more")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _seconds(value, what: str) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what}: a number of seconds expected, got {value!r}") from None
+    if not 0 <= seconds <= 86400:
+        raise ConfigError(f"{what}: {seconds} is out of 0..86400")
+    return seconds
+
+
+def parse_seconds(text: str, into: dict) -> dict:
+    """'2' sets every duration to 2 s; 'server_build=60,lb_create=5' sets those named."""
+    result = dict(into)
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep:
+            seconds = _seconds(name, "seconds")
+            result = {kind: seconds for kind in DEFAULT_SECONDS}
+            continue
+        name = name.strip()
+        if name not in DEFAULT_SECONDS:
+            raise ConfigError(f"unknown duration '{name}': one of {sorted(DEFAULT_SECONDS)}")
+        result[name] = _seconds(value, name)
+    return result
+
+
+def _positive_int(value, what: str, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(f"{what}: an integer >= {low} expected")
+    return value
+
+
+@dataclass
+class Config:
+    admin_password: str = "admin"
+    seconds: dict = field(default_factory=lambda: dict(DEFAULT_SECONDS))
+    token_ttl: float = 3600.0        # Keystone [token] expiration
+    page_cap: int = 1000             # Nova/Cinder osapi max_limit, Octavia pagination_max_limit
+    neutron_pagination: bool = True  # off: limit/marker ignored, everything at once
+    next_links: str = "full_page"    # full_page: as the real services; when_more: only if more
+    fail_next: dict = field(default_factory=dict)   # kind -> [message, …]
+
+    def duration(self, kind: str) -> float:
+        return self.seconds.get(kind, 0.0)
+
+    def clone(self) -> "Config":
+        return copy.deepcopy(self)
+
+    def public(self) -> dict:
+        data = asdict(self)
+        del data["admin_password"]
+        return data
+
+    def update(self, changes: dict) -> None:
+        """Applies a POST /__sim__/config body; seconds merges by name."""
+        known = {"seconds", "token_ttl", "page_cap", "neutron_pagination", "next_links"}
+        unknown = set(changes) - known
+        if unknown:
+            raise ConfigError(f"unknown knobs: {sorted(unknown)}")
+        seconds = changes.get("seconds", {})
+        if not isinstance(seconds, dict):
+            raise ConfigError("seconds: an object {kind: seconds} expected")
+        for name, value in seconds.items():
+            if name not in DEFAULT_SECONDS:
+                raise ConfigError(f"unknown duration '{name}': one of {sorted(DEFAULT_SECONDS)}")
+            self.seconds[name] = _seconds(value, f"seconds.{name}")
+        if "token_ttl" in changes:
+            self.token_ttl = _seconds(changes["token_ttl"], "token_ttl")
+        if "page_cap" in changes:
+            self.page_cap = _positive_int(changes["page_cap"], "page_cap")
+        if "neutron_pagination" in changes:
+            if not isinstance(changes["neutron_pagination"], bool):
+                raise ConfigError("neutron_pagination: true or false expected")
+            self.neutron_pagination = changes["neutron_pagination"]
+        if "next_links" in changes:
+            if changes["next_links"] not in NEXT_LINK_MODES:
+                raise ConfigError(f"next_links: one of {list(NEXT_LINK_MODES)} expected")
+            self.next_links = changes["next_links"]
+
+    def add_failures(self, kind: str, count: int, message: str) -> None:
+        if kind not in FAILABLE:
+            raise ConfigError(f"kind: one of {list(FAILABLE)} expected")
+        _positive_int(count, "count")
+        self.fail_next.setdefault(kind, []).extend([message] * count)
+
+    def take_failure(self, kind: str):
+        """The message of the next injected failure for kind (used up), or None."""
+        pending = self.fail_next.get(kind)
+        if not pending:
+            return None
+        message = pending.pop(0)
+        if not pending:
+            del self.fail_next[kind]
+        return message

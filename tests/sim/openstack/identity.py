@@ -1,0 +1,219 @@
+"""Keystone's side that every service relies on: password authentication, token issue and
+validation (the work keystonemiddleware does in front of each service), the service catalog
+and the admin check."""
+import base64
+
+from . import errors, timefmt
+from .model import Token
+
+# type, name, path under the port (as mounted by the App), whether it holds the project id
+SERVICES = [
+    ("identity", "keystone", "/identity", False),
+    ("compute", "nova", "/compute/v2.1", False),
+    ("volumev3", "cinderv3", "/volume/v3/$(project_id)s", True),
+    ("block-storage", "cinder", "/volume/v3/$(project_id)s", True),
+    ("network", "neutron", "/network", False),
+    ("load-balancer", "octavia", "/load-balancer", False),
+    ("image", "glance", "/image", False),
+]
+INTERFACES = ("public", "internal", "admin")
+REGION = "RegionOne"
+
+
+def _unauthorized(message: str = errors.AUTH_REQUIRED):
+    return errors.keystone(401, message)
+
+
+def _bad(message: str):
+    return errors.keystone(400, message)
+
+
+def new_token_id(state) -> str:
+    """A Fernet-looking token (gAAAAAB…, about 180 characters)."""
+    raw = bytes(state.rng.getrandbits(8) for _ in range(128))
+    return "gAAAAAB" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def validate(state, wall: float, token_id):
+    """The live Token behind token_id, or None: unknown, revoked, expired, or its user or
+    scope gone or disabled."""
+    token = state.tokens.get(token_id.strip()) if token_id else None
+    if token is None or token.revoked or token.expires_at <= wall:
+        return None
+    user = state.users.get(token.user_id)
+    if user is None or not user.enabled:
+        return None
+    if token.scope and token.scope[0] == "project":
+        project = state.projects.get(token.scope[1])
+        if project is None or not project.enabled:
+            return None
+    elif token.scope and token.scope[0] == "domain":
+        domain = state.domains.get(token.scope[1])
+        if domain is None or not domain.enabled:
+            return None
+    return token
+
+
+def token_is_admin(state, token) -> bool:
+    admin = state.role_by_name("admin")
+    return admin is not None and admin.id in token.roles
+
+
+def forbidden_message(ctx) -> str:
+    if ctx.service == "identity":
+        return "You are not authorized to perform the requested action."
+    if ctx.service == "network":
+        return "The request you have made is not allowed by policy."
+    if ctx.service == "load-balancer":
+        return "Policy does not allow this request to be performed."
+    return "Policy doesn't allow this request to be performed."
+
+
+def _domain_ref(state, ref):
+    if not isinstance(ref, dict):
+        raise _bad("Expecting to find domain in user or project. The server could not comply "
+                   "with the request since it is either malformed or otherwise incorrect.")
+    if "id" in ref:
+        return state.domains.get(ref["id"])
+    if "name" in ref:
+        return state.domain_by_name(ref["name"])
+    raise _bad("Expecting to find id or name in domain.")
+
+
+def _password_user(state, method: dict):
+    user_ref = method.get("user") if isinstance(method, dict) else None
+    if not isinstance(user_ref, dict) or "password" not in user_ref:
+        raise _bad("Expecting to find user and password in password method.")
+    if "id" in user_ref:
+        user = state.users.get(user_ref["id"])
+    elif "name" in user_ref:
+        if "domain" not in user_ref:
+            raise _bad("Expecting to find domain in user.")
+        domain = _domain_ref(state, user_ref["domain"])
+        user = state.user_by_name(user_ref["name"], domain.id) if domain else None
+    else:
+        raise _bad("Expecting to find id or name in user.")
+    if user is None or not user.enabled or user.password is None \
+            or user.password != user_ref["password"]:
+        return None
+    return user
+
+
+def _token_user(state, wall: float, method: dict):
+    token = validate(state, wall, method.get("id") if isinstance(method, dict) else None)
+    return state.users.get(token.user_id) if token else None
+
+
+def _scope(state, user, scope):
+    """(scope tuple or None, role ids) for the requested scope; 401 if not allowed."""
+    if scope is None or scope == "unscoped":
+        return None, []
+    if not isinstance(scope, dict):
+        raise _bad("Invalid scope.")
+    if "project" in scope:
+        ref = scope["project"]
+        if not isinstance(ref, dict):
+            raise _bad("Invalid project scope.")
+        if "id" in ref:
+            project = state.projects.get(ref["id"])
+        elif "name" in ref and "domain" in ref:
+            domain = _domain_ref(state, ref["domain"])
+            project = state.project_by_name(ref["name"], domain.id) if domain else None
+        else:
+            raise _bad("Expecting to find domain in project.")
+        if project is None:
+            raise _unauthorized(f"Could not find project: {ref.get('id', ref.get('name'))}.")
+        if not project.enabled:
+            raise _unauthorized(f"Project {project.id} is disabled.")
+        roles = state.effective_roles(user.id, "project", project.id)
+        if not roles:
+            raise _unauthorized(f"User {user.id} has no access to project {project.id}")
+        return ("project", project.id), roles
+    if "domain" in scope:
+        domain = _domain_ref(state, scope["domain"])
+        if domain is None or not domain.enabled:
+            raise _unauthorized("Could not find domain.")
+        roles = state.effective_roles(user.id, "domain", domain.id)
+        if not roles:
+            raise _unauthorized(f"User {user.id} has no access to domain {domain.id}")
+        return ("domain", domain.id), roles
+    raise _bad("Invalid scope: project or domain expected.")
+
+
+def issue(state, wall: float, body) -> Token:
+    """POST /v3/auth/tokens: a new token, or 400/401 as Keystone answers."""
+    auth = body.get("auth") if isinstance(body, dict) else None
+    identity = auth.get("identity") if isinstance(auth, dict) else None
+    if not isinstance(identity, dict) or not isinstance(identity.get("methods"), list):
+        raise _bad("Expecting to find identity in auth. The server could not comply with the "
+                   "request since it is either malformed or otherwise incorrect. The client "
+                   "is assumed to be in error.")
+    methods = identity["methods"]
+    if "password" in methods:
+        user = _password_user(state, identity.get("password"))
+    elif "token" in methods:
+        user = _token_user(state, wall, identity.get("token"))
+    else:
+        raise _unauthorized("The request you have made requires authentication.")
+    if user is None:
+        state.login_failures += 1
+        raise _unauthorized()
+    scope = auth.get("scope")
+    if scope is None and user.default_project_id in state.projects:
+        scope = {"project": {"id": user.default_project_id}}
+    scope, roles = _scope(state, user, scope)
+    token = Token(new_token_id(state), user.id, scope, roles, wall,
+                  wall + state.config.token_ttl, state.new_uuid()[:22], list(methods))
+    state.tokens[token.id] = token
+    state.logins += 1
+    return token
+
+
+def expire_all(state) -> int:
+    live = [t for t in state.tokens.values() if not t.revoked]
+    for token in live:
+        token.revoked = True
+    return len(live)
+
+
+def catalog(ctx, token) -> list:
+    """The service catalog; endpoints whose URL needs a project id are left out of tokens
+    without a project scope, as Keystone does [guess: the service stays, with no endpoints]."""
+    result = []
+    for index, (kind, name, path, needs_project) in enumerate(SERVICES):
+        endpoints = []
+        if not needs_project or token.project_id:
+            url = ctx.url(path.replace("$(project_id)s", token.project_id or ""))
+            for number, interface in enumerate(INTERFACES):
+                endpoints.append({"id": f"{index + 1:02d}{number + 1:02d}" + "e" * 28,
+                                  "interface": interface, "region": REGION,
+                                  "region_id": REGION, "url": url})
+        result.append({"id": f"{index + 1:02d}" + "5" * 30, "name": name, "type": kind,
+                       "endpoints": endpoints})
+    return result
+
+
+def token_body(ctx, token, with_catalog: bool = True) -> dict:
+    state = ctx.state
+    user = state.users[token.user_id]
+    domain = state.domains[user.domain_id]
+    body = {"methods": token.methods,
+            "user": {"domain": {"id": domain.id, "name": domain.name}, "id": user.id,
+                     "name": user.name, "password_expires_at": None},
+            "audit_ids": [token.audit_id], "expires_at": timefmt.keystone(token.expires_at),
+            "issued_at": timefmt.keystone(token.issued_at)}
+    if token.scope:
+        kind, ident = token.scope
+        if kind == "project":
+            project = state.projects[ident]
+            pdomain = state.domains[project.domain_id]
+            body["project"] = {"domain": {"id": pdomain.id, "name": pdomain.name},
+                               "id": project.id, "name": project.name}
+            body["is_domain"] = False
+        else:
+            body["domain"] = {"id": ident, "name": state.domains[ident].name}
+        body["roles"] = [{"id": r, "name": state.roles[r].name} for r in token.roles
+                         if r in state.roles]
+        if with_catalog:
+            body["catalog"] = catalog(ctx, token)
+    return {"token": body}
