@@ -1,11 +1,11 @@
--- The billing store schema (DESIGN §5), version 2: what pm creates or migrates to when a
+-- The billing store schema (DESIGN §5), version 3: what pm creates or migrates to when a
 -- command opens the store. pm does this by itself; this file documents the tables and lets a
 -- billing platform create an empty store beforehand:
 --
 --     sqlite3 /var/lib/pm/billing.db < examples/schema.sql
 --
--- Column names of the contract tables are fixed; runningoperation.pid and started_at and the
--- indexes are pm's own. Timestamps are ISO-8601 UTC text. pm opens the store with
+-- Column names of the contract tables are fixed; runningoperation.pid and started_at, the
+-- pm_* tables and the indexes are pm's own. Timestamps are ISO-8601 UTC text. pm opens the store with
 -- journal_mode=WAL, foreign_keys=ON and a busy timeout; writers should use BEGIN IMMEDIATE.
 -- A test (tests/common/test_store.cpp) keeps this file in sync with the migrations.
 
@@ -113,6 +113,32 @@ CREATE TABLE itemstat (
     PRIMARY KEY (item_id, date, name)
 );
 
+-- pmvmmgr6's pool of pre-created servers (DESIGN §11): a pool server is an item in status
+-- 'pool' (owned by the module's pool_account) with one row here. state: 'free' (any order
+-- may take it), 'claimed' (claimed_by, an item id, is taking it over; stage is how far it
+-- got), 'discarded' (expired, broken or abandoned: pool_process deletes it).
+CREATE TABLE pm_pool_server (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    os TEXT NOT NULL,                                -- VMmanager OS template id
+    state TEXT NOT NULL DEFAULT 'free',
+    claimed_by INTEGER,                              -- no foreign key on purpose
+    stage INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+
+-- Orders per (OS template, tariff) over the module's pool_stat_days, and the pool target
+-- derived from them, as of the last pool_process.
+CREATE TABLE pm_pool_stat (
+    module_id INTEGER NOT NULL REFERENCES processingmodule (id) ON DELETE CASCADE,
+    os TEXT NOT NULL,
+    pricelist_id INTEGER NOT NULL REFERENCES pricelist (id) ON DELETE CASCADE,
+    orders INTEGER NOT NULL DEFAULT 0,
+    target INTEGER NOT NULL DEFAULT 0,
+    since TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (module_id, os, pricelist_id)
+);
+
 CREATE INDEX item_module_status_idx ON item (module_id, status);
 CREATE INDEX item_account_idx ON item (account_id);
 CREATE INDEX vdcobject_item_idx ON vdcobject (item_id);
@@ -120,5 +146,8 @@ CREATE INDEX vdcobject_external_id_idx ON vdcobject (external_id);
 CREATE INDEX runningoperation_item_idx ON runningoperation (item_id, status);
 CREATE INDEX runningoperation_object_idx ON runningoperation (object_id, status);
 CREATE INDEX runningoperation_status_idx ON runningoperation (status);
+CREATE UNIQUE INDEX pm_pool_server_claim_idx ON pm_pool_server (claimed_by)
+    WHERE state = 'claimed';
+CREATE INDEX item_module_created_idx ON item (module_id, created_at);
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
