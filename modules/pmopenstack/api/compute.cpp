@@ -22,14 +22,6 @@ const std::vector<http::Header>& usage_microversion() {
     return headers;
 }
 
-void write_limits(json::Writer& body, std::string_view key, const Limits& limits) {
-    body.begin_object().key(key).begin_object();
-    for (const auto& [name, value] : limits) {
-        body.member(name, value);
-    }
-    body.end_object().end_object();
-}
-
 void add_usage(TenantUsage& total, const json::View& usage) {
     const auto number = [&](std::string_view key) {
         const auto value = usage.find(key);
@@ -125,10 +117,8 @@ Limits compute_quota(const Cloud& cloud, std::string_view project) {
 }
 
 void set_compute_quota(const Cloud& cloud, std::string_view project, const Limits& limits) {
-    json::Writer body;
-    write_limits(body, "quota_set", limits);
     (void)cloud.call(k_nova, Method::put, fmt::format("/os-quota-sets/{}", encode(project)),
-                     body.str());
+                     limits_body("quota_set", limits));
 }
 
 std::vector<TenantUsage> usage_all(const Cloud& cloud, std::string_view start, std::string_view end,

@@ -84,14 +84,8 @@ Limits lb_quota(const Cloud& cloud, std::string_view project) {
 }
 
 void set_lb_quota(const Cloud& cloud, std::string_view project, const Limits& limits) {
-    json::Writer body;
-    body.begin_object().key("quota").begin_object();
-    for (const auto& [name, value] : limits) {
-        body.member(name, value);
-    }
-    body.end_object().end_object();
     (void)cloud.call(k_octavia, Method::put, fmt::format("/lbaas/quotas/{}", encode(project)),
-                     body.str());
+                     limits_body("quota", limits));
 }
 
 } // namespace pm::openstack::api

@@ -187,14 +187,8 @@ Limits network_quota(const Cloud& cloud, std::string_view project) {
 }
 
 void set_network_quota(const Cloud& cloud, std::string_view project, const Limits& limits) {
-    json::Writer body;
-    body.begin_object().key("quota").begin_object();
-    for (const auto& [name, value] : limits) {
-        body.member(name, value);
-    }
-    body.end_object().end_object();
     (void)cloud.call(k_neutron, Method::put, fmt::format("/quotas/{}", encode(project)),
-                     body.str());
+                     limits_body("quota", limits));
 }
 
 } // namespace pm::openstack::api

@@ -318,6 +318,16 @@ Limits parse_limits(const json::View& quota_set) {
     return out;
 }
 
+std::string limits_body(std::string_view key, const Limits& limits) {
+    json::Writer body;
+    body.begin_object().key(key).begin_object();
+    for (const auto& [name, value] : limits) {
+        body.member(name, value);
+    }
+    body.end_object().end_object();
+    return body.str();
+}
+
 ServiceError parse_error(std::string_view body) {
     try {
         const auto doc = json::parse(body, "error reply");

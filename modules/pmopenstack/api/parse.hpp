@@ -44,6 +44,9 @@ parse_timestamp(std::string_view text);
 // A quota set: each integer member is a limit; {"limit":…} objects (detail forms) too.
 [[nodiscard]] Limits parse_limits(const json::View& quota_set);
 
+// {"<key>":{"<name>":<limit>,…}}: the body of a quota update.
+[[nodiscard]] std::string limits_body(std::string_view key, const Limits& limits);
+
 // The service's own error message in an error reply (Keystone's error.message, Nova's and
 // Cinder's {"<fault>":{"message"}}, Neutron's NeutronError, Octavia's faultstring), and its
 // type where the shape has one (the fault key, NeutronError.type). Empty when the body is

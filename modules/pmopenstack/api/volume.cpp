@@ -66,14 +66,8 @@ Limits volume_quota(const Cloud& cloud, std::string_view project) {
 }
 
 void set_volume_quota(const Cloud& cloud, std::string_view project, const Limits& limits) {
-    json::Writer body;
-    body.begin_object().key("quota_set").begin_object();
-    for (const auto& [name, value] : limits) {
-        body.member(name, value);
-    }
-    body.end_object().end_object();
     (void)cloud.call(k_cinder, Method::put, fmt::format("/os-quota-sets/{}", encode(project)),
-                     body.str());
+                     limits_body("quota_set", limits));
 }
 
 } // namespace pm::openstack::api

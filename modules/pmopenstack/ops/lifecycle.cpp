@@ -9,14 +9,13 @@
 // remembering which (item param suspend_stopped, saved before the first stop); resume
 // enables both and starts only those servers.
 #include <algorithm>
-#include <random>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
-#include "pm/redact.hpp"
+#include "pm/password.hpp"
 
 #include "api/services.hpp"
 #include "ops/commands.hpp"
@@ -26,19 +25,6 @@ namespace pm::openstack {
 namespace {
 
 constexpr std::string_view k_stopped_param = "suspend_stopped";
-
-std::string generate_password() {
-    static constexpr std::string_view k_chars =
-        "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::random_device random;
-    std::uniform_int_distribution<std::size_t> pick(0, k_chars.size() - 1);
-    std::string password;
-    for (int i = 0; i < 20; ++i) {
-        password += k_chars[pick(random)];
-    }
-    register_secret(password);
-    return password;
-}
 
 // Creates first and looks up only on a conflict: a rerun after a kill between the create
 // and the save meets its own project (409) and finds it by name and mark.
@@ -77,7 +63,7 @@ api::User ensure_user(Context& context, Connection& os, const std::string& proje
     if (auto given = context.item_params.get("password")) {
         password = *given;
     } else {
-        password = generate_password();
+        password = random_password();
         save_item_param(context, "password", password);
     }
     const auto name = user_name(context);
