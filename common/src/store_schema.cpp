@@ -113,7 +113,36 @@ CREATE INDEX IF NOT EXISTS runningoperation_object_idx ON runningoperation (obje
 CREATE INDEX IF NOT EXISTS runningoperation_status_idx ON runningoperation (status);
 )sql";
 
-constexpr std::array<Migration, 2> k_migrations{{{1, k_version_1}, {2, k_version_2}}};
+// The pool of pre-created servers (DESIGN §11). A pool server is an item in status `pool`
+// with one pm_pool_server row. claimed_by has no foreign key on purpose: a claimed server
+// whose order vanished must stay out of the pool (its VM may be half handed over) until
+// pool_process deletes it. The partial unique index lets one order hold one claim only.
+constexpr const char* k_version_3 = R"sql(
+CREATE TABLE pm_pool_server (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    os TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'free',
+    claimed_by INTEGER,
+    stage INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE UNIQUE INDEX pm_pool_server_claim_idx ON pm_pool_server (claimed_by)
+    WHERE state = 'claimed';
+CREATE TABLE pm_pool_stat (
+    module_id INTEGER NOT NULL REFERENCES processingmodule (id) ON DELETE CASCADE,
+    os TEXT NOT NULL,
+    pricelist_id INTEGER NOT NULL REFERENCES pricelist (id) ON DELETE CASCADE,
+    orders INTEGER NOT NULL DEFAULT 0,
+    target INTEGER NOT NULL DEFAULT 0,
+    since TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (module_id, os, pricelist_id)
+);
+CREATE INDEX IF NOT EXISTS item_module_created_idx ON item (module_id, created_at);
+)sql";
+
+constexpr std::array<Migration, 3> k_migrations{
+    {{1, k_version_1}, {2, k_version_2}, {3, k_version_3}}};
 static_assert(k_migrations.back().version == k_schema_version);
 
 int user_version(sqlite::Connection& db) {

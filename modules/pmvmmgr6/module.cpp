@@ -23,10 +23,13 @@ ModuleSpec module_spec() {
         {"pool_enabled", "keep a pool of pre-created servers (on/off)", false},
         {"pool_account", "account id owning pool servers", false},
         {"pool_os", "OS templates always kept in the pool, comma list", false},
-        {"pool_max_months", "pool servers older than this are deleted", false},
-        {"pool_stat_days", "days of orders counted for pool targets", false},
-        {"pool_steps", "five pool targets for 1-3, 4-6, 7-10, 11-15, >15 orders", false},
-        {"pool_hostname_recipe", "recipe that sets the hostname inside a VM", false},
+        {"pool_max_months", "pool servers older than this are deleted (default 3, 0: never)",
+         false},
+        {"pool_stat_days", "days of orders counted for pool targets (default 30)", false},
+        {"pool_steps",
+         "five pool targets for 1-3, 4-6, 7-10, 11-15, >15 orders (default 1,2,3,4,5)", false},
+        {"pool_hostname_recipe",
+         "recipe (id) that sets the hostname inside a VM; takes parameter HOSTNAME", false},
         {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false},
     };
     const auto shared = common_params();
@@ -46,7 +49,8 @@ ModuleSpec module_spec() {
         {"change_password", Scope::item, Mutation::mutating, "set the root password",
          change_password},
         {"sync_item", Scope::item, Mutation::mutating, "refresh state and IPs", sync_item},
-        {"pool_process", Scope::module, Mutation::mutating, "keep the pool of servers filled", {}},
+        {"pool_process", Scope::module, Mutation::mutating, "keep the pool of servers filled",
+         pool_process},
     };
     return spec;
 }

@@ -105,10 +105,10 @@ TEST_CASE("store: opening creates the directory, the file and the schema in WAL 
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
     const auto tables = raw.rows("SELECT name FROM sqlite_master WHERE type = 'table' "
                                  "ORDER BY name");
-    CHECK(tables == std::vector<std::string>{"account", "item", "itemparam", "itemstat",
-                                             "pricelist", "pricelistparam", "processingmodule",
-                                             "processingparam", "runningoperation", "vdcobject",
-                                             "vdcobjectparam"});
+    CHECK(tables == std::vector<std::string>{
+                        "account", "item", "itemparam", "itemstat", "pm_pool_server",
+                        "pm_pool_stat", "pricelist", "pricelistparam", "processingmodule",
+                        "processingparam", "runningoperation", "vdcobject", "vdcobjectparam"});
 }
 
 TEST_CASE("store: re-opening an up-to-date store keeps its data") {
@@ -157,6 +157,15 @@ TEST_CASE("store: older stores are migrated and keep their data") {
         raw.exec(k_contract_rows);
         raw.exec("PRAGMA user_version = 1");
     }
+    SECTION("a version-2 store") {
+        RawDb raw(path);
+        raw.exec(k_contract_ddl);
+        raw.exec(k_contract_rows);
+        raw.exec("ALTER TABLE runningoperation ADD COLUMN pid INTEGER; "
+                 "ALTER TABLE runningoperation ADD COLUMN started_at TEXT; "
+                 "CREATE INDEX item_module_status_idx ON item (module_id, status); "
+                 "PRAGMA user_version = 2");
+    }
     SECTION("contract tables a billing platform created itself (version 0)") {
         RawDb raw(path);
         raw.exec(k_contract_ddl);
@@ -187,6 +196,18 @@ TEST_CASE("store: older stores are migrated and keep their data") {
     CHECK(started.trycount == 1);
     store.set_item_stat({.item_id = ItemId(42), .date = "2024-01-02", .name = "cpu", .value = 1.5});
     CHECK(store.item_stats(ItemId(42)).size() == 1);
+
+    // The pool tables version 3 added work beside the old rows.
+    const auto counts = store.count_orders(ModuleId(3), "vds", "os", "2023-12-01T00:00:00Z");
+    REQUIRE(counts.size() == 1);
+    CHECK(counts.front().os == "debian-12");
+    CHECK(counts.front().orders == 1);
+    const auto server = store.create_pool_server({.account_id = AccountId(5),
+                                                  .pricelist_id = PricelistId(6),
+                                                  .module_id = ModuleId(3),
+                                                  .type = "vds"},
+                                                 "1");
+    CHECK(store.claim_pool_server(server, ItemId(42)));
 }
 
 TEST_CASE("store: a schema newer than this build is refused") {

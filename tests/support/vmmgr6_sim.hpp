@@ -61,6 +61,9 @@ public:
 
     [[nodiscard]] store::Store& store() { return m_store; }
     [[nodiscard]] ModuleId module() const { return m_module; }
+    [[nodiscard]] AccountId account() const { return m_account; }
+    [[nodiscard]] PricelistId pricelist() const { return m_pricelist; }
+    [[nodiscard]] std::filesystem::path store_path() const { return m_dir / "billing.db"; }
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir.path(); }
     [[nodiscard]] std::filesystem::path log_file() const;
 
@@ -77,7 +80,13 @@ public:
                                                 std::optional<OperationId> op = {}) const;
     // Runs `command` for `item` with a new running operation; returns the result and the op.
     ProcessResult run(std::string_view command, ItemId item, OperationId* op = nullptr);
-    ProcessResult run_module(std::string_view command);
+    ProcessResult run_module(std::string_view command, std::vector<std::string> extra = {});
+    [[nodiscard]] std::vector<std::string> module_argv(std::string_view command,
+                                                       std::vector<std::string> extra = {}) const;
+
+    // Turns the pool on: account "Pool" (pool@example.com) owns its servers; `params` are
+    // further module params (pool_steps, pool_os…). Returns the pool account.
+    AccountId enable_pool(const ParamMap& params = {});
 
     [[nodiscard]] std::string param(ItemId item, std::string_view name);
     [[nodiscard]] store::ItemStatus status(ItemId item);

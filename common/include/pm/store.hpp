@@ -25,12 +25,15 @@
 namespace pm::store {
 
 // The schema version this build creates (PRAGMA user_version); examples/schema.sql matches it.
-inline constexpr int k_schema_version = 2;
+inline constexpr int k_schema_version = 3;
 inline constexpr std::chrono::milliseconds k_default_busy_timeout{30'000};
 
 enum class ItemStatus { ordered, active, suspended, closed, deleted, pool };
 enum class ObjectStatus { ordered, active, closed, deleted, error };
 enum class OperationStatus { pending, running, done, error, manual };
+// A pool server is free for any order, claimed by one order taking it over, or discarded
+// (waiting to be deleted: expired, broken, or abandoned by its claimant).
+enum class PoolState { free, claimed, discarded };
 
 [[nodiscard]] std::string_view to_string(ItemStatus status);
 [[nodiscard]] std::string_view to_string(ObjectStatus status);
@@ -38,6 +41,8 @@ enum class OperationStatus { pending, running, done, error, manual };
 [[nodiscard]] std::optional<ItemStatus> parse_item_status(std::string_view text);
 [[nodiscard]] std::optional<ObjectStatus> parse_object_status(std::string_view text);
 [[nodiscard]] std::optional<OperationStatus> parse_operation_status(std::string_view text);
+[[nodiscard]] std::string_view to_string(PoolState state);
+[[nodiscard]] std::optional<PoolState> parse_pool_state(std::string_view text);
 
 // Timestamps are ISO-8601 UTC text, e.g. "2024-05-01T12:00:00Z"; NULL columns read as "".
 struct Module {
@@ -156,6 +161,36 @@ struct OperationFilter {
     std::vector<OperationStatus> statuses{};
 };
 
+// A pre-created server (DESIGN §11): an item in status `pool` plus a row of the private
+// table pm_pool_server. Module, tariff and creation time are the item's.
+struct PoolServer {
+    ItemId item_id{};
+    ModuleId module_id{};
+    PricelistId pricelist_id{};
+    std::string os{}; // the OS template it was built with, as the module names it
+    PoolState state = PoolState::free;
+    std::optional<ItemId> claimed_by{}; // the order taking it over (claimed, discarded)
+    std::int64_t stage = 0;             // how far that takeover got; the module's own numbers
+    std::string created_at{};
+};
+
+// Orders of one (OS template, tariff): the count_orders() result.
+struct OrderCount {
+    std::string os{};
+    PricelistId pricelist_id{};
+    std::int64_t orders = 0;
+};
+
+// One row of the pool statistics a module keeps (private table pm_pool_stat).
+struct PoolStat {
+    std::string os{};
+    PricelistId pricelist_id{};
+    std::int64_t orders = 0;
+    std::int64_t target = 0;
+    std::string since{};      // start of the window the orders were counted in
+    std::string updated_at{}; // set by replace_pool_stats()
+};
+
 class Store {
 public:
     // Opens `url` — sqlite:/abs/path, sqlite:///abs/path, sqlite:relative/path (from the
@@ -225,6 +260,34 @@ public:
     [[nodiscard]] Params object_params(ObjectId id) const;
     void set_object_param(ObjectId id, std::string_view name, std::string_view value);
     void erase_object_param(ObjectId id, std::string_view name);
+
+    // The pool of pre-created servers. A pool server is dropped with delete_item(), which
+    // removes its pool row too.
+    //
+    // Creates the item (status forced to pool) and its pool row, free, in one transaction.
+    ItemId create_pool_server(const NewItem& item, std::string_view os);
+    [[nodiscard]] std::optional<PoolServer> find_pool_server(ItemId item) const;
+    // Every pool server of the module, in any state, oldest first.
+    [[nodiscard]] std::vector<PoolServer> pool_servers(ModuleId module) const;
+    // The server `claimant` holds claimed, if any.
+    [[nodiscard]] std::optional<PoolServer> pool_claim(ItemId claimant) const;
+    // Atomically free → claimed by `claimant` (stage 0). False when the server is not free:
+    // another claim or a discard came first. ConfigError when `claimant` already holds a
+    // claim (one order takes one server) or names no item.
+    bool claim_pool_server(ItemId server, ItemId claimant);
+    // Records the takeover's progress; ConfigError for an unknown server.
+    void set_pool_stage(ItemId server, std::int64_t stage);
+    // Atomically `from` → discarded; false when the server was not in state `from`.
+    bool discard_pool_server(ItemId server, PoolState from);
+    // Orders per (value of the item param `os_param`, tariff): items of the module and type
+    // created at or after `since` (ISO-8601 text), pool servers (status pool) excluded.
+    // Items without the param count under os "".
+    [[nodiscard]] std::vector<OrderCount> count_orders(ModuleId module, std::string_view type,
+                                                       std::string_view os_param,
+                                                       std::string_view since) const;
+    // Replaces the module's statistics with `stats`, stamping updated_at.
+    void replace_pool_stats(ModuleId module, const std::vector<PoolStat>& stats);
+    [[nodiscard]] std::vector<PoolStat> pool_stats(ModuleId module) const;
 
     // Running operations, oldest first.
     [[nodiscard]] std::optional<RunningOperation> find_operation(OperationId id) const;

@@ -279,6 +279,42 @@ TaskRef Client::change_password(std::int64_t host, std::string_view password) co
                      "host_change_password");
 }
 
+TaskRef Client::change_owner(std::int64_t host, std::int64_t account) const {
+    json::Writer body;
+    body.begin_object().member("account", account).end_object();
+    return post_task(fmt::format("/vm/v3/host/{}/account", host), body.str(), "host_change_owner");
+}
+
+TaskRef Client::run_recipe(std::int64_t host, std::int64_t recipe,
+                           const std::vector<RecipeParam>& params) const {
+    json::Writer body;
+    body.begin_object().member("recipe", recipe);
+    if (!params.empty()) {
+        body.key("recipe_params").begin_array();
+        for (const auto& param : params) {
+            body.begin_object()
+                .member("name", param.name)
+                .member("value", param.value)
+                .end_object();
+        }
+        body.end_array();
+    }
+    body.end_object();
+    return post_task(fmt::format("/vm/v3/host/{}/runrecipe", host), body.str(), "recipe_run");
+}
+
+void Client::rename_host(std::int64_t host, std::string_view name, std::string_view comment) const {
+    json::Writer body;
+    body.begin_object().member("name", name).member("comment", comment).end_object();
+    (void)call(http::Method::post, fmt::format("/vm/v3/host/{}", host), body.str());
+}
+
+void Client::set_ptr(std::int64_t ip, std::string_view domain) const {
+    json::Writer body;
+    body.begin_object().member("domain", domain).end_object();
+    (void)call(http::Method::post, fmt::format("/vm/v3/ip/{}/ptr", ip), body.str());
+}
+
 TaskStatus Client::task(const TaskRef& task) const {
     const std::string where = encode_query_value(
         fmt::format("((consul_id EQ '{}') AND (name EQ {}))", task.consul_id, quote(task.name)));

@@ -58,6 +58,15 @@ public:
     [[nodiscard]] TaskRef reinstall(std::int64_t host, std::int64_t os,
                                     std::string_view password) const;
     [[nodiscard]] TaskRef change_password(std::int64_t host, std::string_view password) const;
+    // POST /vm/v3/host/{id}/account: hands the VM to another VMmanager user.
+    [[nodiscard]] TaskRef change_owner(std::int64_t host, std::int64_t account) const;
+    // POST /vm/v3/host/{id}/runrecipe.
+    [[nodiscard]] TaskRef run_recipe(std::int64_t host, std::int64_t recipe,
+                                     const std::vector<RecipeParam>& params) const;
+    // POST /vm/v3/host/{id} {name, comment}: takes effect at once, no task.
+    void rename_host(std::int64_t host, std::string_view name, std::string_view comment) const;
+    // POST /vm/v3/ip/{ip_id}/ptr: the address's domain, at once, no task.
+    void set_ptr(std::int64_t ip, std::string_view domain) const;
 
     // The task's state; an empty list (the task manager's lag) counts as running.
     [[nodiscard]] TaskStatus task(const TaskRef& task) const;

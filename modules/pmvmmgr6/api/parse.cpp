@@ -36,13 +36,17 @@ Host read_host(const json::View& h) {
     host.cpu_number = int_or_zero(h, "cpu_number");
     host.ram_mib = int_or_zero(h, "ram_mib");
     host.os_id = ref_id(h, "os");
+    if (const auto os = h.find("os"); os && os->is_object()) {
+        host.os_name = string_or_empty(*os, "name");
+    }
+    host.account_id = ref_id(h, "account");
     if (const auto disk = h.find("disk")) {
         host.disk_id = int_or_zero(*disk, "id");
         host.disk_mib = int_or_zero(*disk, "disk_mib");
     }
     if (const auto ips = h.find("ip4")) {
         for (const auto& ip : ips->items()) {
-            host.ip4.push_back({int_or_zero(ip, "id"), ip.at("ip").as_string(), 0});
+            host.ip4.push_back({int_or_zero(ip, "id"), ip.at("ip").as_string(), 0, {}});
         }
     }
     return host;
@@ -122,8 +126,8 @@ std::vector<Address> parse_ipv4_list(std::string_view body) {
     const auto doc = json::parse(body, "reply of host ipv4");
     std::vector<Address> addresses;
     for (const auto& ip : list_of(doc)) {
-        addresses.push_back(
-            {int_or_zero(ip, "id"), ip.at("ip_addr").as_string(), int_or_zero(ip, "interface")});
+        addresses.push_back({int_or_zero(ip, "id"), ip.at("ip_addr").as_string(),
+                             int_or_zero(ip, "interface"), string_or_empty(ip, "domain")});
     }
     return addresses;
 }

@@ -36,6 +36,7 @@ struct Address {
     std::int64_t id = 0;
     std::string ip;
     std::int64_t interface = 0; // 0 is the main network; known only from host_ipv4()
+    std::string domain;         // the PTR; known only from host_ipv4()
 };
 
 // A host as `GET /vm/v3/host?where=` gives it (the full object).
@@ -50,11 +51,18 @@ struct Host {
     std::int64_t disk_id = 0;
     std::int64_t disk_mib = 0;
     std::int64_t os_id = 0;
+    std::string os_name;
+    std::int64_t account_id = 0; // the owner
     std::vector<Address> ip4;
 };
 
 struct RecipeRef {
     std::int64_t recipe = 0;
+};
+
+struct RecipeParam {
+    std::string name;
+    std::string value;
 };
 
 struct SecondInterface {

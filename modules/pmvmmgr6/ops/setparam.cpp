@@ -2,6 +2,8 @@
 // hot; CPU/RAM change hot when VMmanager allows it (RAM growing in 1024 MiB steps on a running
 // VM, anything on a stopped one), otherwise the change is deferred and the VM restarted.
 // Any shrink is refused before anything changes.
+#include "ops/setparam.hpp"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -41,9 +43,7 @@ void change_cpu_ram(const Connection& vm, const api::Host& host, const api::Reso
 
 } // namespace
 
-void setparam(Context& context) {
-    const Connection vm(context);
-    const auto host = require_item_host(context, vm);
+void grow_to_wanted(Context& context, const Connection& vm, const api::Host& host) {
     const auto wanted = wanted_resources(context);
     // Only the main network's addresses count: second_iface adds one on another interface.
     const auto addresses = vm.api().host_ipv4(host.id);
@@ -73,6 +73,11 @@ void setparam(Context& context) {
     if (const auto after = vm.api().host(host.id)) {
         record_host(context, *after);
     }
+}
+
+void setparam(Context& context) {
+    const Connection vm(context);
+    grow_to_wanted(context, vm, require_item_host(context, vm));
 }
 
 } // namespace pm::vmmgr6

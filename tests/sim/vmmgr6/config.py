@@ -44,7 +44,7 @@ class Config:
     session_ttl: float = 3600.0    # inactivity before a token stops working
     auth_error: str = "401"        # "401": 401/1000; "403": 403/3001 for a dead session
     busy_mode: str = "queue"       # see hosts.check_not_busy
-    fail_next: list = field(default_factory=list)   # [{"name","msg","count"}]
+    fail_next: list = field(default_factory=list)   # [{"name","msg","count","host"?}]
 
     def duration(self, task_name: str) -> float:
         return self.task_seconds.get(task_name, self.task_seconds.get("default", 0.3))
@@ -82,10 +82,11 @@ class Config:
                 raise ConfigError(f"{name}: one of {list(choices)} expected")
             setattr(self, name, value)
 
-    def take_failure(self, task_name: str):
-        """The message of the next injected failure for task_name (one count used), or None."""
+    def take_failure(self, task_name: str, host_id=None):
+        """The message of the next injected failure for task_name on host_id (one count used),
+        or None. A rule without "host" matches the task on any host."""
         for rule in self.fail_next:
-            if rule["name"] == task_name:
+            if rule["name"] == task_name and rule.get("host", host_id) == host_id:
                 rule["count"] -= 1
                 if rule["count"] <= 0:
                     self.fail_next.remove(rule)

@@ -5,8 +5,10 @@
                                  fail_next
   POST /__sim__/config           change some: {"task_seconds":{"host_create":60},
                                  "task_lag":0,"session_ttl":5,"auth_error":"403",…}
-  POST /__sim__/tasks/fail       {"name":"host_create","msg":"…","count":1}: the next
-                                 count tasks of that name end with status fail
+  POST /__sim__/tasks/fail       {"name":"host_create","msg":"…","count":1,"host":ID?}:
+                                 the next count tasks of that name (on that host, when
+                                 given) end with status fail
+  DELETE /__sim__/hosts/{id}     the host vanishes at once, as if deleted in the panel
   POST /__sim__/tasks/finish     ends every running/queued task now → {"finished":N}
   POST /__sim__/sessions/expire  every token dies now → {"expired":N}
   POST /__sim__/check_password   {"host":ID|"account":ID,"password":P} → {"match":bool}
@@ -36,8 +38,32 @@ def _fail(app, request) -> dict:
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ControlError("'count' must be a positive integer")
     message = str(spec.get("msg", f"{name} failed (injected by the simulator)"))
-    app.config.fail_next.append({"name": name, "msg": message, "count": count})
+    rule = {"name": name, "msg": message, "count": count}
+    if "host" in spec:
+        host = spec["host"]
+        if isinstance(host, bool) or not isinstance(host, int):
+            raise ControlError("'host' must be a host id")
+        rule["host"] = host
+    app.config.fail_next.append(rule)
     return {"ok": True, "fail_next": app.config.fail_next}
+
+
+def _vanish(app, host_id: int) -> dict:
+    """Removes a host at once, the way an admin deleting it in the panel leaves pm's view:
+    its addresses go back to the pool. Refused while a task of the host is queued or running
+    (its effects would land on a host that is gone)."""
+    state = app.state
+    host = state.hosts.get(host_id)
+    if host is None:
+        raise ControlError(f"no host {host_id}")
+    if state.tasks.host_busy(host_id):
+        raise ControlError(f"host {host_id} has a task under way")
+    del state.hosts[host_id]
+    for ip in host.ips:
+        state.pools.release(ip.pool_id, ip.address)
+    state.tasks.cancel_host(host_id, app.clock.now(), "host deleted")
+    state.changed()
+    return {"ok": True, "id": host_id}
 
 
 def _check_password(app, request) -> dict:
@@ -51,6 +77,14 @@ def _check_password(app, request) -> dict:
     if owner is None:
         raise ControlError("no such host or account")
     return {"match": owner.password == spec.get("password")}
+
+
+def _vanish_handler(app):
+    def handler(request, id):
+        with app.lock:
+            app.state.tasks.advance(app.clock.now())
+            return _vanish(app, id)
+    return handler
 
 
 def _locked(app, work):
@@ -70,6 +104,7 @@ def register(router, app) -> None:
     router.add("POST", "/__sim__/sessions/expire", _locked(app, lambda a, r: {
         "expired": auth.expire_all(a.state)}))
     router.add("POST", "/__sim__/check_password", _locked(app, _check_password))
+    router.add("DELETE", "/__sim__/hosts/{id:int}", _vanish_handler(app))
 
 
 def _seconds(state, t):

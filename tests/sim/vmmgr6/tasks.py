@@ -57,7 +57,7 @@ class TaskManager:
                     now + self.config.task_lag, on_complete=on_complete, on_fail=on_fail)
         self._next_id += 1
         self._next_consul += 1
-        task.fail_msg = self.config.take_failure(name)
+        task.fail_msg = self.config.take_failure(name, host_id)
         task.lane = host_id if host_id is not None else ("task", task.id)
         self.tasks[task.consul_id] = task
         if deferred:

@@ -1,0 +1,190 @@
+// The pool of pre-created servers: pm_pool_server rows beside their items, the conditional
+// updates that hand a server to exactly one order, and the statistics pool targets come from.
+#include <array>
+
+#include "store_impl.hpp"
+
+namespace pm::store {
+namespace {
+
+constexpr std::array<std::string_view, 3> k_pool_states{"free", "claimed", "discarded"};
+
+// Column lists only; values are always bound.
+constexpr std::string_view k_select_pool_server =
+    "SELECT p.item_id, i.module_id, i.pricelist_id, p.os, p.state, p.claimed_by, p.stage, "
+    "i.created_at FROM pm_pool_server p JOIN item i ON i.id = p.item_id ";
+
+PoolServer read_pool_server(const sqlite::Statement& row) {
+    const ItemId id = row.id<ItemId>(0);
+    const std::string state = row.text(4);
+    return PoolServer{.item_id = id,
+                      .module_id = row.id<ModuleId>(1),
+                      .pricelist_id = row.id<PricelistId>(2),
+                      .os = row.text(3),
+                      .state = detail::checked_status(parse_pool_state(state), state,
+                                                      fmt::format("pool server {}", id)),
+                      .claimed_by = row.optional_id<ItemId>(5),
+                      .stage = row.int64(6),
+                      .created_at = row.text(7)};
+}
+
+std::optional<PoolServer> first_pool_server(sqlite::Statement& query) {
+    if (!query.step()) {
+        return std::nullopt;
+    }
+    return read_pool_server(query);
+}
+
+} // namespace
+
+std::string_view to_string(PoolState state) {
+    return k_pool_states.at(static_cast<std::size_t>(state));
+}
+
+std::optional<PoolState> parse_pool_state(std::string_view text) {
+    for (std::size_t i = 0; i < k_pool_states.size(); ++i) {
+        if (k_pool_states[i] == text) {
+            return static_cast<PoolState>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+ItemId Store::create_pool_server(const NewItem& item, std::string_view os) {
+    ItemId id;
+    transaction([&] {
+        NewItem pooled = item;
+        pooled.status = ItemStatus::pool;
+        id = create_item(pooled);
+        sqlite::Statement(m_impl->db, "INSERT INTO pm_pool_server (item_id, os, state, updated_at) "
+                                      "VALUES (?1, ?2, 'free', ?3)")
+            .bind(id, os, detail::utc_now())
+            .run();
+    });
+    return id;
+}
+
+std::optional<PoolServer> Store::find_pool_server(ItemId item) const {
+    sqlite::Statement query(m_impl->db,
+                            fmt::format("{} WHERE p.item_id = ?1", k_select_pool_server));
+    query.bind(item);
+    return first_pool_server(query);
+}
+
+std::vector<PoolServer> Store::pool_servers(ModuleId module) const {
+    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE i.module_id = ?1 "
+                                                    "ORDER BY i.created_at, p.item_id",
+                                                    k_select_pool_server));
+    query.bind(module);
+    std::vector<PoolServer> servers;
+    while (query.step()) {
+        servers.push_back(read_pool_server(query));
+    }
+    return servers;
+}
+
+std::optional<PoolServer> Store::pool_claim(ItemId claimant) const {
+    sqlite::Statement query(
+        m_impl->db,
+        fmt::format("{} WHERE p.claimed_by = ?1 AND p.state = 'claimed'", k_select_pool_server));
+    query.bind(claimant);
+    return first_pool_server(query);
+}
+
+// The UPDATE is the claim: under BEGIN IMMEDIATE only one writer at a time finds the row
+// still free, so two orders can never both see their UPDATE change it.
+bool Store::claim_pool_server(ItemId server, ItemId claimant) {
+    sqlite::Transaction transaction(m_impl->db);
+    detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", claimant.value(), "item");
+    if (const auto held = pool_claim(claimant)) {
+        throw ConfigError(
+            fmt::format("item {} already holds pool server {}", claimant, held->item_id));
+    }
+    sqlite::Statement(m_impl->db,
+                      "UPDATE pm_pool_server SET state = 'claimed', claimed_by = ?2, stage = 0, "
+                      "updated_at = ?3 WHERE item_id = ?1 AND state = 'free'")
+        .bind(server, claimant, detail::utc_now())
+        .run();
+    const bool claimed = m_impl->db.changes() == 1;
+    transaction.commit();
+    return claimed;
+}
+
+void Store::set_pool_stage(ItemId server, std::int64_t stage) {
+    sqlite::Transaction transaction(m_impl->db);
+    sqlite::Statement(m_impl->db,
+                      "UPDATE pm_pool_server SET stage = ?2, updated_at = ?3 WHERE item_id = ?1")
+        .bind(server, stage, detail::utc_now())
+        .run();
+    detail::require_changed(m_impl->db, server.value(), "pool server");
+    transaction.commit();
+}
+
+bool Store::discard_pool_server(ItemId server, PoolState from) {
+    sqlite::Transaction transaction(m_impl->db);
+    sqlite::Statement(m_impl->db, "UPDATE pm_pool_server SET state = 'discarded', updated_at = ?3 "
+                                  "WHERE item_id = ?1 AND state = ?2")
+        .bind(server, to_string(from), detail::utc_now())
+        .run();
+    const bool discarded = m_impl->db.changes() == 1;
+    transaction.commit();
+    return discarded;
+}
+
+// created_at goes through strftime() so that a billing platform's "2024-05-01 12:00:00"
+// compares like pm's "2024-05-01T12:00:00Z".
+std::vector<OrderCount> Store::count_orders(ModuleId module, std::string_view type,
+                                            std::string_view os_param,
+                                            std::string_view since) const {
+    sqlite::Statement query(m_impl->db,
+                            "SELECT COALESCE(p.value, ''), i.pricelist_id, COUNT(*) FROM item i "
+                            "LEFT JOIN itemparam p ON p.item_id = i.id AND p.name = ?3 "
+                            "WHERE i.module_id = ?1 AND i.type = ?2 AND i.status <> 'pool' "
+                            "AND strftime('%Y-%m-%dT%H:%M:%SZ', i.created_at) >= ?4 "
+                            "GROUP BY COALESCE(p.value, ''), i.pricelist_id ORDER BY 1, 2");
+    query.bind(module, type, os_param, since);
+    std::vector<OrderCount> counts;
+    while (query.step()) {
+        counts.push_back(OrderCount{.os = query.text(0),
+                                    .pricelist_id = query.id<PricelistId>(1),
+                                    .orders = query.int64(2)});
+    }
+    return counts;
+}
+
+void Store::replace_pool_stats(ModuleId module, const std::vector<PoolStat>& stats) {
+    sqlite::Transaction transaction(m_impl->db);
+    detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1", module.value(),
+                        "module");
+    sqlite::Statement(m_impl->db, "DELETE FROM pm_pool_stat WHERE module_id = ?1")
+        .bind(module)
+        .run();
+    const std::string now = detail::utc_now();
+    sqlite::Statement insert(m_impl->db,
+                             "INSERT INTO pm_pool_stat (module_id, os, pricelist_id, orders, "
+                             "target, since, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    for (const auto& stat : stats) {
+        insert.bind(module, stat.os, stat.pricelist_id, stat.orders, stat.target, stat.since, now)
+            .run();
+    }
+    transaction.commit();
+}
+
+std::vector<PoolStat> Store::pool_stats(ModuleId module) const {
+    sqlite::Statement query(m_impl->db,
+                            "SELECT os, pricelist_id, orders, target, since, updated_at "
+                            "FROM pm_pool_stat WHERE module_id = ?1 ORDER BY os, pricelist_id");
+    query.bind(module);
+    std::vector<PoolStat> stats;
+    while (query.step()) {
+        stats.push_back(PoolStat{.os = query.text(0),
+                                 .pricelist_id = query.id<PricelistId>(1),
+                                 .orders = query.int64(2),
+                                 .target = query.int64(3),
+                                 .since = query.text(4),
+                                 .updated_at = query.text(5)});
+    }
+    return stats;
+}
+
+} // namespace pm::store

@@ -1,0 +1,92 @@
+#include "pool/report.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace pm::vmmgr6::pool {
+namespace {
+
+std::string text(std::int64_t number) {
+    return std::to_string(number);
+}
+
+ResultNode targets_node(const Tally& tally) {
+    ResultNode node{"targets", {}, {}, {}};
+    for (const auto& target : tally.targets) {
+        const auto found = tally.have.find(target.key);
+        const auto have = found == tally.have.end() ? 0 : found->second;
+        node.add("target")
+            .attr("os", text(target.key.os))
+            .attr("os_name", target.os_name)
+            .attr("pricelist", fmt::format("{}", target.key.pricelist))
+            .attr("orders", text(target.orders))
+            .attr("target", text(target.target))
+            .attr("have", text(have))
+            .attr("missing", text(std::max<std::int64_t>(target.target - have, 0)));
+    }
+    return node;
+}
+
+ResultNode created_node(const Tally& tally) {
+    ResultNode node{"created", {}, {}, {}};
+    for (const auto& creation : tally.created) {
+        auto& server = node.add("server");
+        if (creation.item) {
+            server.attr("item", fmt::format("{}", *creation.item))
+                .attr("vm_id", text(creation.vm_id));
+        }
+        server.attr("os", text(creation.key.os))
+            .attr("pricelist", fmt::format("{}", creation.key.pricelist));
+    }
+    return node;
+}
+
+ResultNode deleted_node(const Tally& tally) {
+    ResultNode node{"deleted", {}, {}, {}};
+    for (const auto& deletion : tally.deleted) {
+        node.add("server")
+            .attr("item", fmt::format("{}", deletion.item))
+            .attr("reason", deletion.reason)
+            .attr("done", deletion.done ? "yes" : "no");
+    }
+    return node;
+}
+
+} // namespace
+
+void report(const Tally& tally, Result& result) {
+    std::int64_t orders = 0;
+    std::int64_t wanted = 0;
+    for (const auto& target : tally.targets) {
+        orders += target.orders;
+        wanted += target.target;
+    }
+    const auto done = std::count_if(tally.deleted.begin(), tally.deleted.end(),
+                                    [](const Deletion& deletion) { return deletion.done; });
+    const auto total = static_cast<std::int64_t>(tally.deleted.size());
+    result.add("summary")
+        .attr("module", fmt::format("{}", tally.module))
+        .attr("enabled", tally.enabled ? "yes" : "no")
+        .attr("dry_run", tally.dry_run ? "yes" : "no")
+        .attr("since", tally.since)
+        .attr("orders", text(orders))
+        .attr("target", text(wanted))
+        .attr("ready", text(tally.ready))
+        .attr("building", text(tally.building))
+        .attr("claimed", text(tally.claimed))
+        .attr("created", text(static_cast<std::int64_t>(tally.created.size())))
+        .attr("deleted", text(done))
+        .attr("to_delete", text(total - done));
+    if (!tally.targets.empty()) {
+        result.nodes.push_back(targets_node(tally));
+    }
+    if (!tally.created.empty()) {
+        result.nodes.push_back(created_node(tally));
+    }
+    if (!tally.deleted.empty()) {
+        result.nodes.push_back(deleted_node(tally));
+    }
+}
+
+} // namespace pm::vmmgr6::pool

@@ -1,0 +1,47 @@
+// What one pool_process run found and did, and its summary in the command's result (json, xml
+// or text through the common output machinery).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pm/ids.hpp"
+#include "pm/output.hpp"
+
+#include "pool/targets.hpp"
+
+namespace pm::vmmgr6::pool {
+
+struct Creation {
+    std::optional<ItemId> item; // nullopt: planned by a dry run
+    std::int64_t vm_id = 0;
+    Key key;
+};
+
+struct Deletion {
+    ItemId item;
+    std::string reason; // expired, failed, abandoned, discarded
+    bool done = false;  // VM gone and pool item dropped; else planned, or left for the next run
+};
+
+struct Tally {
+    ModuleId module;
+    bool enabled = false;
+    bool dry_run = false;
+    std::string since; // start of the statistics window ("" when the pool is off)
+    std::vector<Target> targets;
+    std::map<Key, std::int64_t> have; // free servers per kind, those being built included
+    std::int64_t ready = 0;
+    std::int64_t building = 0;
+    std::int64_t claimed = 0;
+    std::vector<Creation> created;
+    std::vector<Deletion> deleted;
+};
+
+// Adds `summary` (the counts), then `targets`, `created` and `deleted` when not empty.
+void report(const Tally& tally, Result& result);
+
+} // namespace pm::vmmgr6::pool

@@ -1,0 +1,316 @@
+#include "pool/takeover.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/log.hpp"
+
+#include "ops/item_vm.hpp"
+#include "ops/setparam.hpp"
+#include "pool/settings.hpp"
+
+namespace pm::vmmgr6::pool {
+namespace {
+
+// The takeover's steps in order; a claim's stage is the last one done. Stored in the store:
+// never renumber.
+enum class Stage : std::int64_t {
+    claimed = 0,
+    owner = 1,
+    domain = 2,
+    hostname = 3,
+    password = 4,
+    recipe = 5,
+    resources = 6,
+    renamed = 7,
+};
+
+// What a claim copies from the pool item to the order.
+constexpr std::array<std::string_view, 3> k_copied{"vm_id", "ip", "ips"};
+// The parameter the hostname recipe takes (the simulator's "Set hostname" recipe).
+constexpr std::string_view k_hostname_param = "HOSTNAME";
+// Servers one open tries at most: an order whose own data VMmanager refuses (a recipe it does
+// not know, a password it rejects) fails on every server alike and must not use up the pool.
+constexpr std::size_t k_max_candidates = 3;
+
+bool is_windows(const api::Host& host) {
+    std::string name = host.os_name;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name.find("windows") != std::string::npos;
+}
+
+class Takeover {
+public:
+    Takeover(Context& context, const Connection& vm, const Settings& settings, std::int64_t account,
+             store::PoolServer server)
+        : m_context(context), m_vm(vm), m_settings(settings), m_account(account),
+          m_server(std::move(server)) {}
+
+    // True once the VM is the order's; false when the server failed for good (it is then
+    // discarded). Temporary failures propagate with the claim kept.
+    bool run();
+
+private:
+    void take_over();
+    api::Host settle();
+    void step(Stage stage, const std::function<void()>& work);
+    void set_domain(const std::string& domain);
+    void set_hostname(const api::Host& host, const std::string& domain);
+    void run_ordered_recipe();
+    void finish();
+    void discard();
+
+    Context& m_context;
+    const Connection& m_vm;
+    const Settings& m_settings;
+    std::int64_t m_account;
+    store::PoolServer m_server;
+    std::int64_t m_id = 0;
+};
+
+bool Takeover::run() {
+    try {
+        take_over();
+        return true;
+    } catch (const Error& e) {
+        // Once renamed, the VM carries the order's comment: it is the order's VM for every
+        // later lookup, so it is never discarded; the rerun finishes the takeover.
+        if (e.exit_code() != ExitCode::failed ||
+            m_server.stage >= static_cast<std::int64_t>(Stage::renamed)) {
+            throw;
+        }
+        log::warn("pool server {} cannot be taken over: {}", m_server.item_id, e.what());
+        discard();
+        return false;
+    }
+}
+
+void Takeover::take_over() {
+    const auto id = m_context.item_params.get_int("vm_id");
+    if (!id) {
+        throw OperationError(fmt::format("pool server {} has no VM id", m_server.item_id));
+    }
+    m_id = *id;
+    log::info("taking over pool server {} (VM {}) for item {}", m_server.item_id, m_id,
+              m_context.item->id);
+    const auto host = settle();
+    const auto domain = m_context.item_params.get_or("domain", "");
+    step(Stage::owner, [&] {
+        if (host.account_id != m_account) {
+            m_vm.wait(m_vm.api().change_owner(m_id, m_account));
+        }
+    });
+    step(Stage::domain, [&] { set_domain(domain); });
+    step(Stage::hostname, [&] { set_hostname(host, domain); });
+    step(Stage::password, [&] {
+        m_vm.wait(m_vm.api().change_password(m_id, m_context.item_params.require("password")));
+    });
+    step(Stage::recipe, [&] { run_ordered_recipe(); });
+    step(Stage::resources, [&] {
+        const auto now = m_vm.api().host(m_id);
+        if (!now) {
+            throw OperationError(fmt::format("VM {} disappeared during its takeover", m_id));
+        }
+        grow_to_wanted(m_context, m_vm, *now);
+    });
+    step(Stage::renamed, [&] {
+        m_vm.api().rename_host(m_id, fmt::format("pm-item-{}", m_context.item->id),
+                               item_comment(m_context.item->id));
+    });
+    finish();
+}
+
+// The VM ready to be changed: a create still under way is waited for (it ends sooner than a
+// new one would), a stopped VM is started.
+api::Host Takeover::settle() {
+    auto host = wait_settled(m_vm, m_id);
+    if (host && host->state == host_states::stopped) {
+        m_vm.wait(m_vm.api().start(m_id));
+        host = m_vm.api().host(m_id);
+    }
+    if (!host) {
+        throw OperationError(
+            fmt::format("VM {} of pool server {} is gone", m_id, m_server.item_id));
+    }
+    if (host->state != host_states::active) {
+        throw OperationError(
+            fmt::format("VM {} of pool server {} is {}", m_id, m_server.item_id, host->state));
+    }
+    return *host;
+}
+
+void Takeover::step(Stage stage, const std::function<void()>& work) {
+    const auto number = static_cast<std::int64_t>(stage);
+    if (m_server.stage >= number) {
+        return;
+    }
+    work();
+    m_context.store.set_pool_stage(m_server.item_id, number);
+    m_server.stage = number;
+}
+
+void Takeover::set_domain(const std::string& domain) {
+    if (domain.empty()) {
+        return;
+    }
+    for (const auto& address : m_vm.api().host_ipv4(m_id)) {
+        if (address.interface == 0 && address.domain != domain) {
+            m_vm.api().set_ptr(address.id, domain);
+        }
+    }
+}
+
+void Takeover::set_hostname(const api::Host& host, const std::string& domain) {
+    const auto& recipe = m_settings.hostname_recipe;
+    if (domain.empty() || !recipe) {
+        log::info("VM {}: hostname left as it is ({})", m_id,
+                  domain.empty() ? "no domain ordered" : "pool_hostname_recipe is not set");
+        return;
+    }
+    if (is_windows(host)) {
+        log::info("VM {} runs {}: no hostname recipe", m_id, host.os_name);
+        return;
+    }
+    m_vm.wait(m_vm.api().run_recipe(m_id, *recipe, {{std::string(k_hostname_param), domain}}));
+}
+
+void Takeover::run_ordered_recipe() {
+    if (!m_context.module_params.get_bool("use_recipes", false)) {
+        return;
+    }
+    if (const auto recipe = m_context.item_params.get_int("recipe")) {
+        m_vm.wait(m_vm.api().run_recipe(m_id, *recipe, {}));
+    }
+}
+
+void Takeover::finish() {
+    const auto host = m_vm.api().host(m_id);
+    if (!host) {
+        throw OperationError(fmt::format("VM {} disappeared during its takeover", m_id));
+    }
+    auto& store = m_context.store;
+    store.transaction([&] {
+        record_host(m_context, *host);
+        store.set_item_status(m_context.item->id, store::ItemStatus::active);
+        store.delete_item(m_server.item_id);
+    });
+    log::info("item {} took over VM {} from pool server {}", m_context.item->id, m_id,
+              m_server.item_id);
+}
+
+// The server leaves the pool for pool_process to delete; the order forgets its VM.
+void Takeover::discard() {
+    auto& store = m_context.store;
+    store.transaction([&] {
+        (void)store.discard_pool_server(m_server.item_id, store::PoolState::claimed);
+        for (const auto name : k_copied) {
+            store.erase_item_param(m_context.item->id, name);
+        }
+    });
+    for (const auto name : k_copied) {
+        m_context.item_params.erase(name);
+    }
+}
+
+// Claims `server` for the order and copies its VM's params, in one transaction.
+bool claim(Context& context, const store::PoolServer& server) {
+    auto& store = context.store;
+    ParamMap copied;
+    bool claimed = false;
+    store.transaction([&] {
+        claimed = store.claim_pool_server(server.item_id, context.item->id);
+        if (!claimed) {
+            return;
+        }
+        const auto pooled = store.item_params(server.item_id);
+        for (const auto name : k_copied) {
+            if (const auto value = pooled.get(name)) {
+                copied.emplace(name, *value);
+            }
+        }
+        store.set_item_params(context.item->id, copied);
+    });
+    for (const auto& [name, value] : copied) {
+        context.item_params.set(name, value);
+    }
+    return claimed;
+}
+
+// Free servers of the order's OS and tariff whose VM create was sent: those VMmanager has
+// shown active first, then those still being built, oldest first in each group.
+std::vector<store::PoolServer> candidates(const Context& context, std::int64_t os) {
+    std::vector<store::PoolServer> ready;
+    std::vector<store::PoolServer> building;
+    for (auto& server : context.store.pool_servers(context.module->id)) {
+        if (server.state != store::PoolState::free || server.os != std::to_string(os) ||
+            server.pricelist_id != context.item->pricelist_id) {
+            continue;
+        }
+        const auto params = context.store.item_params(server.item_id);
+        if (!params.contains("vm_id")) {
+            continue;
+        }
+        auto& group = params.get_or("state", "") == host_states::active ? ready : building;
+        group.push_back(std::move(server));
+    }
+    ready.insert(ready.end(), building.begin(), building.end());
+    return ready;
+}
+
+// True when the order has no VM of its own yet: none saved, and none created by an earlier
+// attempt whose answer was lost (found by the order's comment).
+bool has_no_vm(Context& context, const Connection& vm) {
+    return !context.item_params.contains("vm_id") &&
+           vm.api().hosts_with_comment(item_comment(context.item->id)).empty();
+}
+
+} // namespace
+
+std::optional<ItemId> take_from_pool(Context& context, const Connection& vm, std::int64_t account) {
+    const auto settings = read_settings(context.module_params);
+    std::size_t tried = 0;
+    if (const auto claimed = context.store.pool_claim(context.item->id)) {
+        log::info("resuming the takeover of pool server {} at stage {}", claimed->item_id,
+                  claimed->stage);
+        if (Takeover(context, vm, settings, account, *claimed).run()) {
+            return claimed->item_id;
+        }
+        tried = 1;
+    } else if (!settings.enabled || !has_no_vm(context, vm)) {
+        return std::nullopt;
+    }
+    if (!settings.enabled) {
+        return std::nullopt;
+    }
+    const auto tariff = context.store.pricelist_params(context.item->pricelist_id);
+    if (const auto why = mismatch(tariff, context.item_params)) {
+        log::info("item {} is not served from the pool: {}", context.item->id, *why);
+        return std::nullopt;
+    }
+    (void)context.item_params.require("password");
+    const auto os = resolve_os(vm, context.item_params.require("os"));
+    for (const auto& server : candidates(context, os)) {
+        if (tried == k_max_candidates) {
+            log::warn("{} pool servers failed for item {}: trying no more", tried,
+                      context.item->id);
+            break;
+        }
+        if (!claim(context, server)) {
+            continue;
+        }
+        ++tried;
+        if (Takeover(context, vm, settings, account, server).run()) {
+            return server.item_id;
+        }
+    }
+    log::info("no pool server could be taken for item {}: creating a VM", context.item->id);
+    return std::nullopt;
+}
+
+} // namespace pm::vmmgr6::pool
