@@ -1,92 +1,28 @@
 #include "support/vmmgr6_sim.hpp"
 
-#include <csignal>
 #include <stdexcept>
-#include <thread>
-
-#include "pm/http.hpp"
 
 namespace pm::test {
-namespace {
 
-constexpr std::string_view k_listening = "listening on http://127.0.0.1:";
+Vmmgr6Sim::Vmmgr6Sim(std::vector<std::string> args) : m_sim("vmmgr6", args) {}
 
-} // namespace
-
-Vmmgr6Sim::Vmmgr6Sim(std::vector<std::string> args) {
-    const auto out = m_dir / "sim.out";
-    std::string command = "exec '" + (source_dir() / "scripts/sim").string() + "' vmmgr6";
-    for (const auto& arg : args) {
-        command += " '" + arg + "'";
-    }
-    command += " > '" + out.string() + "'";
-    m_process.emplace(Process::spawn({"/bin/sh", "-c", command}));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    for (;;) {
-        if (std::filesystem::exists(out)) {
-            const auto text = read_file(out);
-            const auto at = text.find(k_listening);
-            if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
-                m_port = std::stoi(text.substr(at + k_listening.size()));
-                return;
-            }
-        }
-        if (!m_process->running()) {
-            throw std::runtime_error("the simulator exited: " + m_process->wait().err);
-        }
-        if (std::chrono::steady_clock::now() > until) {
-            throw std::runtime_error("the simulator did not start in time");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-}
-
-Vmmgr6Sim::~Vmmgr6Sim() {
-    if (m_process && m_process->running()) {
-        m_process->kill(SIGTERM);
-        m_process->wait(std::chrono::seconds(5));
-    }
-}
-
-std::string Vmmgr6Sim::url() const {
-    return "http://127.0.0.1:" + std::to_string(m_port);
-}
-
-std::string Vmmgr6Sim::call(std::string_view method, std::string_view path,
-                            std::string_view body) const {
-    auto transport = http::make_curl_transport({});
-    http::Request request;
-    request.method = method == "GET"    ? http::Method::get
-                     : method == "POST" ? http::Method::post
-                                        : http::Method::del;
-    request.url = url() + std::string(path);
-    request.body = std::string(body);
-    request.headers.push_back({"Content-Type", "application/json"});
-    const auto response = transport->perform(request, std::chrono::seconds(10));
-    if (!response.ok()) {
-        throw std::runtime_error("simulator " + std::string(method) + " " + std::string(path) +
-                                 ": HTTP " + std::to_string(response.status) + " " + response.body);
-    }
-    return response.body;
-}
+Vmmgr6Sim::~Vmmgr6Sim() = default;
 
 json::Document Vmmgr6Sim::get(std::string_view path) const {
-    return json::parse(call("GET", path, {}), "simulator");
+    return json::parse(m_sim.call("GET", path, {}), "simulator");
 }
 
 json::Document Vmmgr6Sim::post(std::string_view path, std::string_view body) const {
-    return json::parse(call("POST", path, body), "simulator");
+    return json::parse(m_sim.call("POST", path, body), "simulator");
 }
 
 void Vmmgr6Sim::del(std::string_view path) const {
-    (void)call("DELETE", path, {});
+    (void)m_sim.call("DELETE", path, {});
 }
 
 std::int64_t Vmmgr6Sim::requests(std::string_view key) const {
     const auto doc = counters();
-    // After DELETE /__sim__/requests the counters come back without "requests" at all.
-    const auto requests = doc.root().find("requests");
-    const auto value = requests ? requests->find(key) : std::nullopt;
+    const auto value = doc.root().at("requests").find(key);
     return value ? value->as_int64() : 0;
 }
 

@@ -17,6 +17,7 @@
 #include "pm/store.hpp"
 
 #include "support/process.hpp"
+#include "support/simulator.hpp"
 
 namespace pm::test {
 
@@ -29,8 +30,8 @@ public:
     Vmmgr6Sim(const Vmmgr6Sim&) = delete;
     Vmmgr6Sim& operator=(const Vmmgr6Sim&) = delete;
 
-    [[nodiscard]] int port() const { return m_port; }
-    [[nodiscard]] std::string url() const;
+    [[nodiscard]] int port() const { return m_sim.port(); }
+    [[nodiscard]] std::string url() const { return m_sim.url(); }
 
     // Control calls; the reply body parsed. Throw std::runtime_error on a non-2xx answer.
     json::Document get(std::string_view path) const;
@@ -45,11 +46,7 @@ public:
     [[nodiscard]] std::size_t host_count() const;
 
 private:
-    std::string call(std::string_view method, std::string_view path, std::string_view body) const;
-
-    TempDir m_dir;
-    std::optional<Process> m_process;
-    int m_port = 0;
+    Simulator m_sim;
 };
 
 // A scratch billing store, log, cache and lock directory, with module 1 (pmvmmgr6) pointed at

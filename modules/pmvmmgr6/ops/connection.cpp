@@ -1,12 +1,12 @@
 #include "ops/connection.hpp"
 
 #include <algorithm>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
+#include "pm/poll.hpp"
 
 namespace pm::vmmgr6 {
 namespace {
@@ -41,16 +41,7 @@ std::int64_t Connection::cluster() const {
 }
 
 void Connection::wait_until(std::string_view what, const std::function<bool()>& done) const {
-    auto interval = m_poll;
-    const auto cap = std::max(m_poll, k_max_poll);
-    while (!done()) {
-        if (m_context.deadline.remaining() <= interval) {
-            throw DeadlineExceeded(
-                fmt::format("the operation deadline ran out while waiting for {}", what));
-        }
-        std::this_thread::sleep_for(interval);
-        interval = std::min(cap, interval + interval / 2);
-    }
+    poll_until(m_context.deadline, PollIntervals{m_poll, k_max_poll}, what, done);
 }
 
 void Connection::wait(const api::TaskRef& task) const {

@@ -1,11 +1,10 @@
 #include "ops/vm_create.hpp"
 
-#include <random>
-
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
+#include "pm/password.hpp"
 #include "pm/redact.hpp"
 
 #include "ops/item_vm.hpp"
@@ -65,19 +64,6 @@ api::HostCreate create_spec(const Context& context, const Connection& vm, std::i
 
 } // namespace
 
-std::string generate_password() {
-    static constexpr std::string_view k_chars =
-        "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::random_device random;
-    std::uniform_int_distribution<std::size_t> pick(0, k_chars.size() - 1);
-    std::string password;
-    for (int i = 0; i < 20; ++i) {
-        password += k_chars[pick(random)];
-    }
-    register_secret(password);
-    return password;
-}
-
 std::int64_t vm_user(const Context& context, const Connection& vm, AccountId account_id) {
     const auto account = context.store.find_account(account_id);
     if (!account || account->email.empty()) {
@@ -87,7 +73,7 @@ std::int64_t vm_user(const Context& context, const Connection& vm, AccountId acc
     auto id = vm.api().find_account(account->email);
     if (!id) {
         try {
-            id = vm.api().create_account(account->email, generate_password());
+            id = vm.api().create_account(account->email, random_password());
             log::info("created VMmanager user {} for {}", *id, account->email);
         } catch (const ApiError& e) {
             // Another operation of the same customer may have created it a moment ago.

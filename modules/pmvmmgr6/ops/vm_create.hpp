@@ -13,9 +13,6 @@
 
 namespace pm::vmmgr6 {
 
-// A random 20-character password, registered as a secret so that no log shows it.
-[[nodiscard]] std::string generate_password();
-
 // The VMmanager user of billing account `account`: found by the account's email, else created
 // with role @user and a random password that is never stored (a concurrent creation of the same
 // user is tolerated). ConfigError when the account is missing or has no email.

@@ -16,6 +16,7 @@
 #include "pm/errors.hpp"
 #include "pm/file_lock.hpp"
 #include "pm/log.hpp"
+#include "pm/password.hpp"
 #include "pm/redact.hpp"
 
 #include "ops/commands.hpp"
@@ -285,7 +286,7 @@ void Run::create_one(const Connection& vm, const Target& target) {
                                             .module_id = m_context.module->id,
                                             .type = "vds",
                                             .params = {{"os", std::to_string(target.key.os)},
-                                                       {"password", generate_password()},
+                                                       {"password", random_password()},
                                                        {"vm_account_id", std::to_string(user)}}},
                                            std::to_string(target.key.os));
     auto sub = item_context(id);

@@ -74,6 +74,8 @@ class RequestLog:
     def counters(self) -> dict:
         with self._lock:
             result = json.loads(json.dumps(self._counters))
+            # The shape stays the same before the first request and after a clear.
+            result.setdefault("requests", {})
             result["in_flight"] = self._in_flight
             result["peak_in_flight"] = self._peak_in_flight
             return result
