@@ -1,6 +1,7 @@
 #include "module.hpp"
 
 #include "ops/commands.hpp"
+#include "ops/sync.hpp"
 
 namespace pm::openstack {
 namespace {
@@ -34,6 +35,12 @@ ModuleSpec module_spec() {
          "project name when the item has none; __IID__ item id, __ACCID__ account id "
          "(default vdc-__ACCID__-__IID__)",
          false},
+        {"sync_threads", "vdc_sync_all: parallel requests (1-32, default 4)", false},
+        {"sync_page_size", "vdc_sync_all: objects per listing page (default 1000)", false},
+        {"sync_grace",
+         "vdc_sync_all: seconds before an object without external id and operation is removed "
+         "(default 600)",
+         false},
         {"task_poll_ms",
          "first interval between polls of an asynchronous state, ms (default 1000; grows to "
          "5 s)",
@@ -65,11 +72,8 @@ ModuleSpec module_spec() {
         object_command("vdc_loadbalancer_open", "create a load balancer", vdc_loadbalancer_open),
         object_command("vdc_loadbalancer_close", "delete a load balancer", vdc_loadbalancer_close),
         {"vdc_stat", Scope::module, Mutation::read_only, "collect usage statistics", vdc_stat},
-        {"vdc_sync_all",
-         Scope::none,
-         Mutation::read_only,
-         "reconcile billing with OpenStack (all modules)",
-         {}},
+        {"vdc_sync_all", Scope::none, Mutation::read_only,
+         "reconcile billing with OpenStack (every module, or --module N; --dry-run)", vdc_sync_all},
     };
     return spec;
 }

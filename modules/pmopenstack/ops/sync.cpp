@@ -1,0 +1,263 @@
+// vdc_sync_all: for each pmopenstack module (or the one --module names) under a lock of its
+// own, the store is read, OpenStack listed in parallel, the changes planned and — unless
+// --dry-run — applied (modules/pmopenstack/SYNC.md).
+#include "ops/sync.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/file_lock.hpp"
+#include "pm/log.hpp"
+#include "pm/redact.hpp"
+
+#include "ops/sync_report.hpp"
+#include "ops/sync_steps.hpp"
+
+namespace pm::openstack {
+namespace {
+
+using sync::Tally;
+
+constexpr std::int64_t k_default_op_timeout_s = 3600;
+constexpr std::int64_t k_default_threads = 4;
+constexpr std::int64_t k_max_threads = 32;
+constexpr std::int64_t k_default_page_size = 1000;
+constexpr std::int64_t k_max_page_size = 10000;
+constexpr std::int64_t k_default_grace_s = 600;
+// Changes per store transaction: short enough not to hold billing writers up for long.
+constexpr std::size_t k_batch = 500;
+
+// Several modules failed: exit 3 (retry) only when every failure was temporary.
+class SyncFailed : public Error {
+public:
+    SyncFailed(std::string message, ExitCode code) : Error(std::move(message)), m_code(code) {}
+    [[nodiscard]] ExitCode exit_code() const noexcept override { return m_code; }
+    [[nodiscard]] const char* type() const noexcept override { return "sync"; }
+
+private:
+    ExitCode m_code;
+};
+
+struct Failure {
+    ModuleId module;
+    ExitCode code;
+    std::string message;
+};
+
+std::int64_t int_param(const Params& params, std::string_view name, std::int64_t fallback,
+                       std::int64_t low, std::int64_t high) {
+    const auto value = params.get_int(name, fallback);
+    if (value < low || value > high) {
+        throw ConfigError(fmt::format("{}: {} must be between {} and {}, not {}", params.owner(),
+                                      name, low, high, value));
+    }
+    return value;
+}
+
+std::vector<store::Module> modules_to_sync(const Context& context) {
+    if (const auto id = context.invocation.module) {
+        auto module = context.store.find_module(*id);
+        if (!module) {
+            throw UsageError(fmt::format("processing module {} not found in the store", *id));
+        }
+        if (module->type != context.spec.name) {
+            throw ConfigError(fmt::format("processing module {} is of type '{}', not {}", *id,
+                                          module->type, context.spec.name));
+        }
+        if (!module->enabled) {
+            throw ConfigError(fmt::format("processing module {} is disabled", *id));
+        }
+        return {*module};
+    }
+    std::vector<store::Module> out;
+    for (auto& module : context.store.modules(context.spec.name)) {
+        if (module.enabled) {
+            out.push_back(std::move(module));
+        } else {
+            log::info("module {} is disabled: not synced", module.id);
+        }
+    }
+    return out;
+}
+
+// What the runner loads for module-scoped commands: the params (secrets registered for
+// masking) and the deadline of op_timeout.
+void load_module(Context& context, const store::Module& module) {
+    context.module = module;
+    context.module_params = context.store.module_params(module.id);
+    for (const auto& [name, value] : context.module_params.values()) {
+        const auto spec = std::find_if(context.spec.params.begin(), context.spec.params.end(),
+                                       [&](const ParamSpec& p) { return p.name == name; });
+        if (is_secret_key(name) || (spec != context.spec.params.end() && spec->secret)) {
+            register_secret(value);
+        }
+    }
+    const auto timeout = int_param(context.module_params, "op_timeout", k_default_op_timeout_s, 1,
+                                   std::numeric_limits<std::int32_t>::max());
+    context.deadline = Deadline::after(std::chrono::seconds(timeout));
+}
+
+// One module: read the store, list OpenStack, plan, apply (or show the plan).
+class ModuleSync {
+public:
+    ModuleSync(Context& context, const store::Module& module, sync::ProgressLine& progress)
+        : m_module(context.spec, context.invocation, context.settings, context.store),
+          m_dry_run(context.invocation.dry_run), m_progress(progress) {
+        load_module(m_module, module);
+        const auto& params = m_module.module_params;
+        m_collect.threads = static_cast<int>(
+            int_param(params, "sync_threads", k_default_threads, 1, k_max_threads));
+        m_collect.page_size = static_cast<int>(
+            int_param(params, "sync_page_size", k_default_page_size, 1, k_max_page_size));
+        m_grace = std::chrono::seconds(
+            int_param(params, "sync_grace", k_default_grace_s, 0, 365L * 24 * 3600));
+    }
+
+    // False when another sync holds the module.
+    bool run(ResultNode& changes) {
+        const auto& module = *m_module.module;
+        FileLock lock;
+        if (!m_dry_run) {
+            const auto dir = m_module.settings.lock_dir;
+            std::error_code ignored; // try_lock reports a directory that cannot be made
+            std::filesystem::create_directories(dir, ignored);
+            lock = FileLock::try_lock(dir / fmt::format("sync-module-{}.lock", module.id));
+            if (!lock) {
+                log::info("module {}: another vdc_sync_all is running: skipped", module.id);
+                return false;
+            }
+        }
+        log::info("module {} ({}): sync{} started", module.id, module.name,
+                  m_dry_run ? " (dry run)" : "");
+        const auto snapshot = sync::load_snapshot(m_module.store, module.id, m_grace);
+        const auto plan = make_plan(snapshot, list(snapshot));
+        if (m_dry_run) {
+            sync::add_changes(changes, module, plan);
+            m_tally = plan.tally;
+        } else {
+            apply(plan, snapshot.young_since);
+        }
+        m_progress.clear();
+        log::info("module {}: {}{}", module.id, m_dry_run ? "planned: " : "",
+                  sync::summary_line(m_tally));
+        return true;
+    }
+
+    [[nodiscard]] const Tally& tally() const { return m_tally; }
+
+private:
+    sync::Inventory list(const sync::Snapshot& snapshot) {
+        if (snapshot.vdcs.empty()) {
+            return {}; // nothing to compare: no request at all
+        }
+        sync::Progress counters;
+        const auto id = m_module.module->id;
+        return sync::collect(m_module, snapshot, m_collect, counters, [&] {
+            m_progress.show(fmt::format("module {}: {} objects listed, quotas {}/{}", id,
+                                        counters.objects.load(), counters.quotas_done.load(),
+                                        counters.quotas_total));
+        });
+    }
+
+    sync::Plan make_plan(const sync::Snapshot& snapshot, const sync::Inventory& inventory) const {
+        auto& store = m_module.store;
+        return sync::make_plan(snapshot, inventory,
+                               [&](ObjectId id) { return store.find_object(id).has_value(); });
+    }
+
+    void apply(const sync::Plan& plan, const std::string& young_since) {
+        const auto total = plan.vdcs.size();
+        const auto id = m_module.module->id;
+        m_tally = sync::apply(m_module.store, plan, {k_batch, young_since}, [&](std::size_t done) {
+            m_progress.show(fmt::format("module {}: {}/{} VDCs updated", id, done, total));
+        });
+    }
+
+    Context m_module;
+    bool m_dry_run;
+    sync::ProgressLine& m_progress;
+    sync::CollectOptions m_collect;
+    std::chrono::seconds m_grace{k_default_grace_s};
+    Tally m_tally;
+};
+
+ExitCode overall(const std::vector<Failure>& failures) {
+    const auto has = [&](ExitCode code) {
+        return std::any_of(failures.begin(), failures.end(),
+                           [&](const Failure& f) { return f.code == code; });
+    };
+    for (const auto code : {ExitCode::internal, ExitCode::usage, ExitCode::failed}) {
+        if (has(code)) {
+            return code;
+        }
+    }
+    return ExitCode::temporary;
+}
+
+// A failed module, on stderr too when stdout is text (the runner then writes errors only
+// there, and cron jobs send stdout to /dev/null).
+void report_failure(const Context& context, const store::Module& module, const Error& error) {
+    const auto message = redact(error.what());
+    log::error("module {}: sync failed ({}, exit {}): {}", module.id, error.type(),
+               static_cast<int>(error.exit_code()), message);
+    if (context.invocation.output == OutputFormat::text) {
+        std::fputs(fmt::format("{}: vdc_sync_all: module {} ({}): {}\n", context.spec.name,
+                               module.id, module.name, message)
+                       .c_str(),
+                   stderr);
+    }
+}
+
+} // namespace
+
+void vdc_sync_all(Context& context) {
+    const auto modules = modules_to_sync(context);
+    sync::ProgressLine progress;
+    ResultNode summary{"modules", {}, {}, {}};
+    ResultNode changes{"changes", {}, {}, {}};
+    std::vector<Failure> failures;
+    for (const auto& module : modules) {
+        try {
+            ModuleSync run(context, module, progress);
+            const bool ran = run.run(changes);
+            summary.children.push_back(sync::module_summary(
+                module, ran ? (context.invocation.dry_run ? "planned" : "done") : "skipped",
+                run.tally()));
+        } catch (const Error& e) {
+            progress.clear();
+            report_failure(context, module, e);
+            if (context.invocation.module) {
+                throw;
+            }
+            failures.push_back({module.id, e.exit_code(), redact(e.what())});
+        } catch (const std::exception& e) {
+            progress.clear();
+            if (context.invocation.module) {
+                throw;
+            }
+            log::error("module {}: sync failed (internal): {}", module.id, e.what());
+            failures.push_back({module.id, ExitCode::internal, redact(e.what())});
+        }
+    }
+    if (!failures.empty()) {
+        std::string message =
+            fmt::format("{} of {} modules failed", failures.size(), modules.size());
+        for (const auto& failure : failures) {
+            message += fmt::format("; module {}: {}", failure.module, failure.message);
+        }
+        throw SyncFailed(message, overall(failures));
+    }
+    if (modules.empty()) {
+        log::info("no enabled {} module in the store: nothing to sync", context.spec.name);
+    }
+    context.result.nodes.push_back(std::move(summary));
+    if (context.invocation.dry_run) {
+        context.result.nodes.push_back(std::move(changes));
+    }
+}
+
+} // namespace pm::openstack

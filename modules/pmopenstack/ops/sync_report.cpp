@@ -1,0 +1,117 @@
+#include "ops/sync_report.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace pm::openstack::sync {
+namespace {
+
+std::string count(std::int64_t value) {
+    return std::to_string(value);
+}
+
+ResultNode change_node(const store::Module& module, const VdcPlan& vdc, const Change& change) {
+    ResultNode node{"change", {}, {}, {}};
+    node.attr("action", std::string(action_name(change.action)));
+    node.attr("module", count(module.id.value()));
+    node.attr("item", count(vdc.item.value()));
+    if (change.action == Action::limits) {
+        for (const auto& [name, value] : change.limits) {
+            const auto& before = change.previous_limits.at(name);
+            node.attr(name, before.empty() ? value : fmt::format("{} (was {})", value, before));
+        }
+        return node;
+    }
+    if (change.action == Action::vdc_deleted) {
+        node.attr("project_id", vdc.project_id);
+        return node;
+    }
+    node.attr("type", std::string(type_of(change.kind)));
+    if (change.object) {
+        node.attr("object", count(change.object->value()));
+    }
+    if (!change.external_id.empty()) {
+        node.attr("external_id", change.external_id);
+    }
+    if (!change.previous.empty()) {
+        node.attr("previous", change.previous);
+    }
+    if (change.action == Action::add) {
+        node.attr("name", change.found->name);
+    }
+    return node;
+}
+
+} // namespace
+
+ResultNode module_summary(const store::Module& module, std::string_view status,
+                          const Tally& tally) {
+    ResultNode node{"module", {}, {}, {}};
+    node.attr("id", count(module.id.value())).attr("name", module.name);
+    node.attr("status", std::string(status));
+    if (status == "skipped") {
+        return node;
+    }
+    node.attr("vdcs", count(tally.vdcs))
+        .attr("objects", count(tally.objects))
+        .attr("found", count(tally.found))
+        .attr("added", count(tally.added))
+        .attr("adopted", count(tally.adopted))
+        .attr("relinked", count(tally.relinked))
+        .attr("removed", count(tally.removed))
+        .attr("marked_deleted", count(tally.marked_deleted))
+        .attr("vdcs_deleted", count(tally.vdcs_deleted))
+        .attr("limits_changed", count(tally.limits_changed))
+        .attr("drift", count(tally.drift))
+        .attr("busy_vdcs", count(tally.busy_vdcs))
+        .attr("busy_objects", count(tally.busy_objects))
+        .attr("strays", count(tally.strays))
+        .attr("deferred", count(tally.deferred));
+    return node;
+}
+
+void add_changes(ResultNode& out, const store::Module& module, const Plan& plan) {
+    for (const auto& vdc : plan.vdcs) {
+        for (const auto& change : vdc.changes) {
+            out.children.push_back(change_node(module, vdc, change));
+        }
+    }
+}
+
+std::string summary_line(const Tally& t) {
+    return fmt::format(
+        "{} VDCs, {} store objects, {} OpenStack objects: {} added, {} adopted, {} relinked, "
+        "{} removed, {} marked deleted, {} VDCs deleted, limits of {} VDCs loaded ({} differ "
+        "from the tariff); left alone: {} busy VDCs, {} busy objects, {} strays, {} deferred",
+        t.vdcs, t.objects, t.found, t.added, t.adopted, t.relinked, t.removed, t.marked_deleted,
+        t.vdcs_deleted, t.limits_changed, t.drift, t.busy_vdcs, t.busy_objects, t.strays,
+        t.deferred);
+}
+
+ProgressLine::ProgressLine() : m_enabled(::isatty(STDERR_FILENO) == 1) {}
+
+ProgressLine::~ProgressLine() {
+    clear();
+}
+
+void ProgressLine::show(std::string_view text) {
+    if (!m_enabled) {
+        return;
+    }
+    // Carriage return, the text, then erase what a longer earlier line left.
+    std::fputs(fmt::format("\r{}\033[K", text).c_str(), stderr);
+    std::fflush(stderr);
+    m_shown = true;
+}
+
+void ProgressLine::clear() {
+    if (m_shown) {
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        m_shown = false;
+    }
+}
+
+} // namespace pm::openstack::sync

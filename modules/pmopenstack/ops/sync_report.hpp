@@ -1,0 +1,40 @@
+// What vdc_sync_all shows: the result document (counts per module, and with --dry-run every
+// planned change) and the progress line on a terminal.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pm/output.hpp"
+#include "pm/store.hpp"
+
+#include "ops/sync_model.hpp"
+
+namespace pm::openstack::sync {
+
+// <module id=… name=… status=… vdcs=… added=… …/>: status done, planned (dry run) or
+// skipped (another sync holds the module).
+[[nodiscard]] ResultNode module_summary(const store::Module& module, std::string_view status,
+                                        const Tally& tally);
+// One <change action=… module=… item=… …/> per change of `plan`, appended to `out`.
+void add_changes(ResultNode& out, const store::Module& module, const Plan& plan);
+// The summary as one log line.
+[[nodiscard]] std::string summary_line(const Tally& tally);
+
+// A line on stderr rewritten in place, only when stderr is a terminal; nothing otherwise.
+class ProgressLine {
+public:
+    ProgressLine();
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+    ~ProgressLine();
+
+    void show(std::string_view text);
+    void clear();
+
+private:
+    bool m_enabled = false;
+    bool m_shown = false;
+};
+
+} // namespace pm::openstack::sync
