@@ -51,7 +51,8 @@ ErrorReport internal_report(std::string_view what) {
 // is meant for a program, so that cron mail and admins' terminals see it.
 void print_error(OutputFormat format, const ErrorReport& report, std::string_view module) {
     print(render_error(format, report));
-    if (format != OutputFormat::text) {
+    // Under cron stdout is often thrown away (>/dev/null): stderr still carries the error.
+    if (format != OutputFormat::text || ::isatty(STDOUT_FILENO) != 1) {
         std::fputs(fmt::format("{}: error: {}\n", module, report.message).c_str(), stderr);
     }
 }

@@ -42,3 +42,16 @@ TEST_CASE("output: an empty result is just ok") {
     CHECK(pm::parse_output_format("yaml") == std::nullopt);
     CHECK(pm::parse_output_format("json") == OutputFormat::json);
 }
+
+TEST_CASE("errors: API answers map to the exit codes of DESIGN §3") {
+    const auto code = [](long status) { return pm::ApiError("x", status).exit_code(); };
+    for (const long status : {429L, 500L, 502L, 503L, 504L, 507L}) {
+        CAPTURE(status);
+        CHECK(code(status) == pm::ExitCode::temporary);
+    }
+    for (const long status : {400L, 403L, 404L, 409L, 413L, 501L}) {
+        CAPTURE(status);
+        CHECK(code(status) == pm::ExitCode::failed);
+    }
+    CHECK(pm::AuthError("x", 401).exit_code() == pm::ExitCode::failed);
+}

@@ -102,6 +102,13 @@ TEST_CASE("runner: a failing command records a masked error and exits 1") {
     for (const auto& text : {result.out, result.err, f.log()}) {
         CHECK(text.find("root-pass-1234") == std::string::npos);
     }
+
+    SECTION("with text output for people, stderr still carries it when stdout is not a terminal") {
+        const auto text =
+            f.run({"--command", "fail", "--runningoperation", id(op), "--output", "text"});
+        CHECK(text.exit_code == 1);
+        CHECK(text.err.find("pmtest: error: remote refused") != std::string::npos);
+    }
 }
 
 TEST_CASE("runner: max_tries failed attempts put the operation to manual") {

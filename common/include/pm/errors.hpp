@@ -57,8 +57,9 @@ public:
     [[nodiscard]] const char* type() const noexcept override { return "operation"; }
 };
 
-// A remote API answered with a non-2xx status. Temporary (exit 3) for 429 and 502/503/504,
-// which only reach the runner once the retries are used up.
+// A remote API answered with a non-2xx status. Temporary (exit 3) for 429 and every 5xx but
+// 501 (DESIGN §3: "5xx/429 after retries"); 429 and 502/503/504 reach the runner only once
+// the retries are used up.
 class ApiError : public Error {
 public:
     ApiError(std::string message, long status, std::string service_message = {},
@@ -69,8 +70,7 @@ public:
     [[nodiscard]] const std::string& service_message() const noexcept { return m_service_message; }
     [[nodiscard]] const std::string& request_id() const noexcept { return m_request_id; }
     [[nodiscard]] ExitCode exit_code() const noexcept override {
-        const bool temporary =
-            m_status == 429 || m_status == 502 || m_status == 503 || m_status == 504;
+        const bool temporary = m_status == 429 || (m_status >= 500 && m_status != 501);
         return temporary ? ExitCode::temporary : ExitCode::failed;
     }
     [[nodiscard]] const char* type() const noexcept override { return "api"; }
