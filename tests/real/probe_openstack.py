@@ -36,6 +36,7 @@ NOISY_HEADERS = {"date", "server", "x-openstack-request-id", "x-compute-request-
                  "content-length"}
 NOVA_2_1 = {}  # pmopenstack sends no microversion header: Nova answers as 2.1
 NOVA_LATEST_PAGING = {"OpenStack-API-Version": "compute 2.40"}
+SIM_ARGS = "--build-seconds 0.5 --build-seconds server_build=2,server_schedule=1"
 
 
 def load_openrc(path):
@@ -1116,7 +1117,10 @@ def main(argv):
     parser.add_argument("--openrc", help="read OS_* variables from this file")
     parser.add_argument("--sim", action="store_true",
                         help="probe a simulator started here (scripts/sim openstack)")
-    parser.add_argument("--sim-args", default="--build-seconds 0.5",
+    # 0.5 s per transition keeps a run short (~12 s); a 2 s build with 1 s of
+    # BUILD/scheduling leaves the probe's create-then-delete of server X well inside the
+    # window in which real Nova deletes a build request at once, even on a busy machine
+    parser.add_argument("--sim-args", default=SIM_ARGS,
                         help="options of that simulator (default: %(default)s)")
     parser.add_argument("--json", help="write the full report here")
     parser.add_argument("--markdown", help="write the report as Markdown here (default: "

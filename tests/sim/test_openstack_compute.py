@@ -57,14 +57,21 @@ class ServerLife(ComputeCase):
         self.assertTrue(reply.headers["x-openstack-request-id"].startswith("req-"))
         self.assertEqual(reply.headers["openstack-api-version"], "compute 2.1")
         server = self.server(created["id"])
+        # real Zed: BUILD/scheduling first (no cell yet), then spawning
+        self.assertEqual((server["status"], server["OS-EXT-STS:task_state"]),
+                         ("BUILD", "scheduling"))
+        self.assertEqual(server["addresses"], {})
+        self.assertNotIn("security_groups", server)   # real Zed: none while BUILD
+        self.tick(0.3)
+        server = self.server(created["id"])
         self.assertEqual((server["status"], server["OS-EXT-STS:task_state"]),
                          ("BUILD", "spawning"))
-        self.assertEqual(server["addresses"], {})
-        self.tick(9.9)
+        self.tick(9.6)
         self.assertEqual(self.server(created["id"])["status"], "BUILD")
         self.tick(0.1)
         server = self.server(created["id"])
         self.assertEqual((server["status"], server["OS-EXT-STS:power_state"]), ("ACTIVE", 1))
+        self.assertEqual(server["security_groups"], [{"name": "default"}])
         self.assertEqual(server["addresses"]["net"][0]["addr"], "10.0.0.2")
         self.assertEqual(server["flavor"]["id"], "1")
         self.assertEqual(server["tenant_id"], ADMIN_PROJECT)
@@ -90,6 +97,7 @@ class ServerLife(ComputeCase):
     def test_stop_start_and_conflicts(self):
         ident = self.boot().json["server"]["id"]
         action = f"{NOVA}/servers/{ident}/action"
+        self.tick(1)   # past BUILD/scheduling (see EarlyBuild)
         reply = self.admin.post(action, {"os-stop": None})
         self.assertEqual(reply.status, 409)
         self.assertEqual(reply.json["conflictingRequest"]["message"],
@@ -117,6 +125,13 @@ class ServerLife(ComputeCase):
         self.assertEqual(self.server(ident)["OS-EXT-STS:task_state"], "deleting")
         self.assertEqual(self.admin.delete(f"{NOVA}/servers/{ident}").status, 204)
         self.tick(5)
+        # real Zed: DELETED/None/deleted/0 for a moment before the 404 (FINDINGS §1 item 14)
+        server = self.server(ident)
+        self.assertEqual((server["status"], server["OS-EXT-STS:task_state"],
+                          server["OS-EXT-STS:vm_state"], server["OS-EXT-STS:power_state"]),
+                         ("DELETED", None, "deleted", 0))
+        self.assertEqual(self.admin.delete(f"{NOVA}/servers/{ident}").status, 204)
+        self.tick(0.1)
         reply = self.admin.get(f"{NOVA}/servers/{ident}")
         self.assertEqual(reply.status, 404)
         self.assertEqual(reply.json, {"itemNotFound": {
@@ -127,8 +142,41 @@ class ServerLife(ComputeCase):
         ident = self.boot().json["server"]["id"]
         self.tick(1)
         self.assertEqual(self.admin.delete(f"{NOVA}/servers/{ident}").status, 204)
-        self.tick(5)
+        self.assertEqual(self.server(ident)["OS-EXT-STS:task_state"], "deleting")
+        self.tick(5.1)
         self.assertEqual(self.server(ident), 404)
+
+
+class EarlyBuild(ComputeCase):
+    """Real Zed, FINDINGS §1 item 13: until the instance is mapped to a cell (~1 s; here
+    server_schedule, at most half of server_build) GET shows BUILD/scheduling, an action is
+    404 "could not be found" and DELETE removes it at once."""
+
+    def test_action_while_scheduling_is_404(self):
+        ident = self.boot().json["server"]["id"]
+        reply = self.admin.post(f"{NOVA}/servers/{ident}/action", {"os-stop": None})
+        self.assertEqual(reply.status, 404)
+        self.assertEqual(reply.json, {"itemNotFound": {
+            "code": 404, "message": f"Instance {ident} could not be found."}})
+        self.tick(0.3)
+        reply = self.admin.post(f"{NOVA}/servers/{ident}/action", {"os-stop": None})
+        self.assertEqual(reply.status, 409)
+
+    def test_delete_while_scheduling_is_gone_at_once(self):
+        net = self.network()
+        ident = self.boot(network=net).json["server"]["id"]
+        self.assertEqual(self.admin.delete(f"{NOVA}/servers/{ident}").status, 204)
+        self.assertEqual(self.server(ident), 404)
+        ports = self.ok(self.admin.get(f"/network/v2.0/ports?device_id={ident}"))["ports"]
+        self.assertEqual(ports, [])
+        quota = self.ok(self.admin.get(f"{NOVA}/os-quota-sets/{ADMIN_PROJECT}/detail"))
+        self.assertEqual(quota["quota_set"]["instances"]["in_use"], 0)
+
+    def test_action_on_an_id_nova_never_had(self):
+        ident = "0b0b0b0b-0000-4000-8000-000000000000"
+        reply = self.admin.post(f"{NOVA}/servers/{ident}/action", {"os-stop": None})
+        self.assertEqual(reply.json, {"itemNotFound": {
+            "code": 404, "message": f"Instance {ident} has no mapping to a cell."}})
 
     def test_create_validation(self):
         net = self.network()
@@ -280,6 +328,41 @@ class Listing(ComputeCase):
         self.assertEqual(names("flavor=2"), ["db-1"])
         self.assertEqual(names("status=ACTIVE"), ["db-1", "web-1"])
         self.assertEqual(names("status=SHUTOFF"), [])
+
+
+class QuotasOfRealNova(ComputeCase):
+    """Real Nova (Zed), FINDINGS §1 item 11 and §3."""
+
+    def test_unknown_or_deleted_project_is_400(self):
+        unknown = "0123456789abcdef0123456789abcdef"
+        project = self.project("soon-gone")
+        self.ok(self.admin.get(f"{NOVA}/os-quota-sets/{project}"))
+        self.assertEqual(self.admin.delete(f"/identity/v3/projects/{project}").status, 204)
+        for ident in (unknown, project):
+            for method, path, body in (
+                    ("GET", f"{NOVA}/os-quota-sets/{ident}", None),
+                    ("GET", f"{NOVA}/os-quota-sets/{ident}/detail", None),
+                    ("PUT", f"{NOVA}/os-quota-sets/{ident}", {"quota_set": {"cores": 1}})):
+                reply = self.admin.request(method, path, body)
+                self.assertEqual(reply.json, {"badRequest": {
+                    "code": 400, "message": f"Project ID {ident} is not a valid project."}},
+                    path)
+        # the reset is not checked: it works after the project is gone
+        self.assertEqual(self.admin.delete(f"{NOVA}/os-quota-sets/{project}").status, 202)
+
+    def test_jsonschema_texts_of_bad_values(self):
+        path = f"{NOVA}/os-quota-sets/{ADMIN_PROJECT}"
+        cases = [
+            ({"instances": "many"}, "Invalid input for field/attribute instances. Value: many. "
+                                    "'many' does not match '^-?[0-9]+$'"),
+            ({"instances": -2}, "Invalid input for field/attribute instances. Value: -2. "
+                                "-2 is less than the minimum of -1"),
+            ({"bogus": 1}, "Invalid input for field/attribute quota_set. Value: {'bogus': 1}. "
+                           "Additional properties are not allowed ('bogus' was unexpected)"),
+        ]
+        for spec, message in cases:
+            reply = self.admin.put(path, {"quota_set": spec})
+            self.assertEqual(reply.json, {"badRequest": {"code": 400, "message": message}})
 
 
 class Quotas(ComputeCase):

@@ -83,7 +83,11 @@ class Tokens(SimCase):
         reply = self.client().post(f"{KS}/auth/tokens", password_auth("admin", "admin",
                                                                         "lonely"))
         self.assertEqual(reply.status, 401)
-        self.assertIn("has no access to project", reply.json["error"]["message"])
+        # real Zed never says why (FINDINGS §1 item 9)
+        self.assertEqual(reply.json["error"]["message"],
+                         "The request you have made requires authentication.")
+        self.assertEqual(reply.headers["www-authenticate"],
+                         f'Keystone uri="http://127.0.0.1:{self.sim.port}/identity/v3"')
 
     def test_validate_check_revoke(self):
         other = self.client().login()
@@ -134,7 +138,53 @@ class Tokens(SimCase):
                      "/image/v2/images", f"{KS}/projects"):
             reply = anonymous.get(path)
             self.assertEqual(reply.status, 401, path)
-            self.assertEqual(reply.json["error"]["title"], "Unauthorized")
+            if path.startswith("/image"):   # real Glance: webob's shape (FINDINGS §1 item 8)
+                self.assertEqual(reply.json["title"], "Unauthorized")
+                self.assertEqual(reply.json["code"], "401 Unauthorized")
+                self.assertTrue(reply.json["message"].startswith(
+                    "This server could not verify that you are authorized"))
+            else:
+                self.assertEqual(reply.json["error"]["title"], "Unauthorized")
+            self.assertIn("www-authenticate", reply.headers)
+
+
+class RealKeystoneFacts(SimCase):
+    """What real Keystone (Zed) answers, from tests/real/FINDINGS.md."""
+
+    def test_every_refused_authentication_is_the_same_401(self):
+        """§1 item 9: wrong password, unknown or disabled project, disabled user, no role
+        on a domain: one generic 401 with WWW-Authenticate naming /v3."""
+        KS_URL = f"http://127.0.0.1:{self.sim.port}{KS}"
+        disabled = self.project("off")
+        self.ok(self.admin.patch(f"{KS}/projects/{disabled}",
+                                 {"project": {"enabled": False}}))
+        bodies = [password_auth("admin", "wrong", "admin"),
+                  password_auth("admin", "admin", "no-such-project"),
+                  password_auth("admin", "admin", "off"),
+                  {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+                      "id": "ad0000000000400080000000000000b1", "password": "admin"}}},
+                      "scope": {"domain": {"name": "Default"}}}}]
+        for body in bodies:
+            reply = self.client().post(f"{KS}/auth/tokens", body)
+            self.assertEqual(reply.status, 401, body)
+            self.assertEqual(reply.json, {"error": {
+                "code": 401, "title": "Unauthorized",
+                "message": "The request you have made requires authentication."}})
+            self.assertEqual(reply.headers["www-authenticate"], f'Keystone uri="{KS_URL}"')
+
+    def test_patch_replies_carry_extra(self):
+        """§2: PATCH of a project or user answers with "extra": {} (create and GET do not)."""
+        project = self.project("p-extra")
+        patched = self.ok(self.admin.patch(f"{KS}/projects/{project}",
+                                           {"project": {"enabled": False}}))["project"]
+        self.assertEqual(patched["extra"], {})
+        self.assertNotIn("extra", self.ok(self.admin.get(f"{KS}/projects/{project}"))["project"])
+        user = self.ok(self.admin.post(f"{KS}/users", {"user": {
+            "name": "u-extra", "domain_id": "default", "password": "pw"}}), 201)["user"]
+        self.assertNotIn("extra", user)
+        patched = self.ok(self.admin.patch(f"{KS}/users/{user['id']}",
+                                           {"user": {"enabled": False}}))["user"]
+        self.assertEqual(patched["extra"], {})
 
 
 class Discovery(SimCase):

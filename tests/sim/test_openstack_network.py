@@ -99,7 +99,8 @@ class Objects(NetworkCase):
         rid = router["id"]
         added = self.ok(self.admin.put(f"{NET}/routers/{rid}/add_router_interface",
                                        {"subnet_id": sub_id}))
-        self.assertEqual(sorted(added), ["id", "network_id", "port_id", "project_id",
+        # real Zed: tenant_id only, no project_id
+        self.assertEqual(sorted(added), ["id", "network_id", "port_id",
                                          "subnet_id", "subnet_ids", "tenant_id"])
         self.assertEqual((added["id"], added["subnet_id"], added["network_id"]),
                          (rid, sub_id, net_id))
@@ -175,6 +176,60 @@ class Objects(NetworkCase):
         made = self.ok(self.admin.post(f"{NET}/networks", {"network": {
             "name": "for-p1", "project_id": project}}), 201)["network"]
         self.assertEqual(made["tenant_id"], project)
+
+
+class RealNeutronFacts(NetworkCase):
+    """What real Neutron (Zed, ML2) answers, from tests/real/FINDINGS.md §5."""
+
+    def test_attribute_sets(self):
+        created = self.ok(self.admin.post(f"{NET}/networks", {"network": {"name": "a"}}),
+                          201)["network"]
+        self.assertIs(created["is_default"], False)      # in the create reply
+        listed = self.ok(self.admin.get(f"{NET}/networks?name=a"))["networks"][0]
+        self.assertNotIn("is_default", listed)           # GETs: external networks only
+        public = self.ok(self.admin.get(f"{NET}/networks?name=public"))["networks"][0]
+        self.assertIs(public["is_default"], False)
+        router = self.ok(self.admin.post(f"{NET}/routers", {"router": {"name": "r"}}),
+                         201)["router"]
+        self.assertIn("flavor_id", router)
+        self.assertIsNone(router["flavor_id"])
+        net, _ = self.net(name="b", cidr="10.1.0.0/24")
+        port = self.ok(self.admin.post(f"{NET}/ports", {"port": {"network_id": net}}),
+                       201)["port"]
+        self.assertNotIn("ip_allocation", port)
+
+    def test_in_use_and_not_found_texts(self):
+        net, sub = self.net()
+        router = self.ok(self.admin.post(f"{NET}/routers", {"router": {"name": "r"}}),
+                         201)["router"]["id"]
+        added = self.ok(self.admin.put(f"{NET}/routers/{router}/add_router_interface",
+                                       {"subnet_id": sub}))
+        self.assertNotIn("project_id", added)
+        self.assertEqual(self.neutron_error(self.admin.delete(f"{NET}/routers/{router}"), 409,
+                                            "RouterInUse"),
+                         f"Router {router} has ports still attached: {added['port_id']}")
+        self.assertEqual(self.neutron_error(self.admin.delete(f"{NET}/networks/{net}"), 409,
+                                            "NetworkInUse"),
+                         f"Unable to complete operation on network {net}. There are one or "
+                         "more ports still in use on the network, id for these ports is: "
+                         f"{added['port_id']}.")
+        removed = self.ok(self.admin.put(f"{NET}/routers/{router}/remove_router_interface",
+                                         {"subnet_id": sub}))
+        self.assertNotIn("project_id", removed)
+        self.assertEqual(self.admin.delete(f"{NET}/routers/{router}").status, 204)
+        self.assertEqual(self.neutron_error(self.admin.get(f"{NET}/routers/{router}"), 404,
+                                            "RouterNotFound"),
+                         f"Router {router} could not be found")   # no period
+        self.assertEqual(self.admin.delete(f"{NET}/networks/{net}").status, 204)
+        self.assertEqual(self.neutron_error(self.admin.get(f"{NET}/networks/{net}"), 404,
+                                            "NetworkNotFound"),
+                         f"Network {net} could not be found.")
+
+    def test_quota_value_text(self):
+        reply = self.admin.put(f"{NET}/quotas/{ADMIN_PROJECT}",
+                               {"quota": {"network": "many"}})
+        self.assertEqual(self.neutron_error(reply, 400, "InvalidInput"),
+                         "Invalid input for operation: 'many' is not an integer.")
 
 
 class Pagination(NetworkCase):

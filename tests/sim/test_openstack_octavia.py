@@ -39,6 +39,77 @@ class LbCase(SimCase):
         return reply.json["faultstring"]
 
 
+class Listeners(LbCase):
+    """Real Octavia (Zed), FINDINGS §1 item 16 and §6: a listener makes the load balancer
+    PENDING_UPDATE for a while; children of a PENDING_* load balancer are refused with 409
+    "immutable"; DELETE without cascade of a load balancer with children is 400."""
+
+    def listener(self, lb, port=80, status=201):
+        reply = self.admin.post(f"{LB}/listeners", {"listener": {
+            "name": "l1", "protocol": "HTTP", "protocol_port": port, "loadbalancer_id": lb}})
+        self.assertEqual(reply.status, status, reply)
+        return reply
+
+    def test_listener_life_and_the_lb_states(self):
+        lb = self.create()
+        self.assertEqual(self.fault(self.listener(lb, status=409), 409),
+                         f"Load Balancer {lb} is immutable and cannot be updated.")
+        self.tick(4)
+        created = self.listener(lb).json["listener"]
+        self.assertEqual((created["provisioning_status"], created["operating_status"],
+                          created["loadbalancers"], created["protocol_port"]),
+                         ("PENDING_CREATE", "OFFLINE", [{"id": lb}], 80))
+        self.assertEqual(created["project_id"], created["tenant_id"])
+        self.assertEqual(self.lb(lb)["provisioning_status"], "PENDING_UPDATE")
+        self.assertEqual(self.fault(self.admin.put(f"{LB}/loadbalancers/{lb}", {
+            "loadbalancer": {"name": "x"}}), 409),
+            f"Invalid state PENDING_UPDATE of loadbalancer resource {lb}")
+        self.tick(0.3)
+        self.assertEqual(self.lb(lb)["provisioning_status"], "ACTIVE")
+        self.assertEqual(self.lb(lb)["listeners"], [{"id": created["id"]}])
+        got = self.ok(self.admin.get(f"{LB}/listeners/{created['id']}"))["listener"]
+        self.assertEqual(got["provisioning_status"], "ACTIVE")
+        listed = self.ok(self.admin.get(f"{LB}/listeners"))["listeners"]
+        self.assertEqual([x["id"] for x in listed], [created["id"]])
+        self.assertEqual(self.fault(self.admin.delete(f"{LB}/loadbalancers/{lb}"), 400),
+                         f"Validation failure: Cannot delete Load Balancer {lb} - it has "
+                         "children")
+        self.assertEqual(self.admin.delete(f"{LB}/listeners/{created['id']}").status, 204)
+        self.assertEqual(self.lb(lb)["provisioning_status"], "PENDING_UPDATE")
+        self.tick(0.3)
+        self.assertEqual(self.lb(lb)["listeners"], [])
+        self.assertEqual(self.admin.delete(f"{LB}/loadbalancers/{lb}").status, 204)
+
+    def test_cascade_delete_takes_the_children(self):
+        lb = self.create()
+        self.tick(4)
+        listener = self.listener(lb).json["listener"]["id"]
+        self.tick(0.3)
+        self.assertEqual(self.admin.delete(f"{LB}/loadbalancers/{lb}?cascade=true").status,
+                         204)
+        self.assertEqual(self.fault(self.admin.delete(
+            f"{LB}/loadbalancers/{lb}?cascade=true"), 409),
+            f"Invalid state PENDING_DELETE of loadbalancer resource {lb}")
+        self.tick(2)
+        self.assertEqual(self.lb(lb).status, 404)
+        self.assertEqual(self.admin.get(f"{LB}/listeners/{listener}").status, 404)
+
+    def test_listener_validation_and_quota(self):
+        lb = self.create()
+        self.tick(4)
+        self.fault(self.admin.post(f"{LB}/listeners", {"listener": {
+            "protocol": "GOPHER", "protocol_port": 70, "loadbalancer_id": lb}}), 400)
+        self.fault(self.admin.post(f"{LB}/listeners", {"listener": {
+            "protocol": "HTTP", "protocol_port": 0, "loadbalancer_id": lb}}), 400)
+        self.fault(self.admin.post(f"{LB}/listeners", {"listener": {
+            "protocol": "HTTP", "protocol_port": 80, "loadbalancer_id": "nope"}}), 400)
+        project = self.admin.project_id
+        self.assertEqual(self.admin.put(f"{LB}/quotas/{project}", {
+            "quota": {"listener": 0}}).status, 202)
+        self.assertEqual(self.fault(self.listener(lb, status=403), 403),
+                         "Quota has been met for resources: Listener")
+
+
 class Life(LbCase):
     def test_create_active_delete(self):
         reply = self.admin.post(f"{LB}/loadbalancers", {"loadbalancer": {
@@ -53,8 +124,9 @@ class Life(LbCase):
         ident = created["id"]
         port = self.ok(self.admin.get(f"/network/v2.0/ports/{created['vip_port_id']}"))["port"]
         self.assertEqual((port["device_owner"], port["name"]), ("Octavia", f"octavia-lb-{ident}"))
+        # real Zed: the LB's own PUT/DELETE name the state; its children get "immutable"
         self.assertEqual(self.fault(self.admin.delete(f"{LB}/loadbalancers/{ident}"), 409),
-                         f"Load Balancer {ident} is immutable and cannot be updated.")
+                         f"Invalid state PENDING_CREATE of loadbalancer resource {ident}")
         self.assertEqual(self.admin.put(f"{LB}/loadbalancers/{ident}", {
             "loadbalancer": {"name": "x"}}).status, 409)
         self.tick(4)
@@ -81,6 +153,12 @@ class Life(LbCase):
             "loadbalancer": {"name": "renamed"}}))["loadbalancer"]
         self.assertEqual((updated["name"], updated["provisioning_status"]),
                          ("renamed", "PENDING_UPDATE"))
+        # real Zed: PENDING_UPDATE for a while (0.4-1 s), and a PUT meanwhile is 409
+        self.assertEqual(self.lb(ident)["provisioning_status"], "PENDING_UPDATE")
+        again = self.admin.put(f"{LB}/loadbalancers/{ident}", {"loadbalancer": {"name": "y"}})
+        self.assertEqual(self.fault(again, 409),
+                         f"Invalid state PENDING_UPDATE of loadbalancer resource {ident}")
+        self.tick(0.3)
         self.assertEqual(self.lb(ident)["provisioning_status"], "ACTIVE")
 
     def test_error_and_the_vip_port_blocks_the_subnet(self):
@@ -152,8 +230,13 @@ class Quotas(LbCase):
         answer = self.ok(reply, 202)["quota"]
         self.assertEqual((answer["load_balancer"], answer["health_monitor"]), (1, 3))
         self.assertNotIn("loadbalancer", answer)
-        self.fault(self.admin.put(f"{LB}/quotas/{project}", {"quota": {"cats": 1}}), 400)
-        self.fault(self.admin.put(f"{LB}/quotas/{project}", {"quota": {"pool": "x"}}), 400)
+        # wsme's texts on real Zed (FINDINGS §6)
+        self.assertEqual(self.fault(self.admin.put(f"{LB}/quotas/{project}", {
+            "quota": {"cats": 1}}), 400), "Unknown attribute for argument quotas.quota: cats")
+        self.assertEqual(self.fault(self.admin.put(f"{LB}/quotas/{project}", {
+            "quota": {"pool": "x"}}), 400),
+            "Invalid input for field/attribute quotas. Value: '{'quota': {'pool': 'x'}}'. "
+            "invalid literal for int() with base 10: 'x'")
         subnet = self.make_subnet(client, "10.1.0.0/24")
         self.create(client, vip_subnet_id=subnet)
         reply = self.create(client, status=403, vip_subnet_id=subnet)

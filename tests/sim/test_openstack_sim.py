@@ -186,8 +186,9 @@ class Control(SimulatorProcess):
         ident = self.client.post(f"{NOVA}/servers", SERVER).json["server"]["id"]
         self.assertEqual(self.client.get(f"{NOVA}/servers/{ident}").json["server"]["status"],
                          "BUILD")
-        self.assertEqual(self.ctl("GET", "state")["pending_transitions"], 1)
-        self.assertEqual(self.ctl("POST", "finish"), {"finished": 1})
+        # the build, and the end of BUILD/scheduling (the cell mapping) before it
+        self.assertEqual(self.ctl("GET", "state")["pending_transitions"], 2)
+        self.assertEqual(self.ctl("POST", "finish"), {"finished": 2})
         self.assertEqual(self.ctl("GET", "state")["pending_transitions"], 0)
         self.assertEqual(self.client.get(f"{NOVA}/servers/{ident}").json["server"]["status"],
                          "ACTIVE")

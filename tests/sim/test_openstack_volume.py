@@ -21,6 +21,30 @@ class VolumeCase(SimCase):
         return reply.json["volume"] if reply.status == 200 else reply.status
 
 
+class DeleteWhileCreating(VolumeCase):
+    """Real Zed, FINDINGS §1 item 15: a creating volume without a host yet (its first
+    ~100 ms, volume_schedule) is deleted at once (202, then 404); later 400."""
+
+    def test_delete_in_the_first_100_ms(self):
+        ident = self.create(self.admin)
+        self.tick(0.05)
+        self.assertEqual(self.admin.delete(self.admin.cinder(f"/volumes/{ident}")).status, 202)
+        self.assertEqual(self.volume(ident), 404)
+        quota = self.ok(self.admin.get(self.admin.cinder(
+            f"/os-quota-sets/{ADMIN_PROJECT}?usage=true")))["quota_set"]
+        self.assertEqual(quota["volumes"]["in_use"], 0)
+        self.tick(5)
+        self.assertEqual(self.volume(ident), 404)
+
+    def test_delete_later_while_creating_is_400(self):
+        ident = self.create(self.admin)
+        self.tick(0.15)
+        reply = self.admin.delete(self.admin.cinder(f"/volumes/{ident}"))
+        self.assertEqual(reply.status, 400)
+        self.assertTrue(reply.json["badRequest"]["message"].startswith(
+            "Invalid volume: Volume status must be available or error"))
+
+
 class Life(VolumeCase):
     def test_create_available_delete(self):
         reply = self.admin.post(self.admin.cinder("/volumes"), {"volume": {
@@ -31,8 +55,13 @@ class Life(VolumeCase):
         self.assertEqual(reply.headers["openstack-api-version"], "volume 3.0")
         self.assertRegex(created["created_at"], r"^\S+T\d\d:\d\d:\d\d\.\d{6}$")
         self.assertEqual(created["volume_type"], "__DEFAULT__")
-        self.assertEqual(created["os-vol-tenant-attr:tenant_id"], ADMIN_PROJECT)
+        # real Zed: the POST reply has no os-vol-* attributes, the GET has them
+        self.assertNotIn("os-vol-tenant-attr:tenant_id", created)
+        self.assertNotIn("os-vol-host-attr:host", created)
+        self.assertEqual(self.volume(created["id"])["os-vol-tenant-attr:tenant_id"],
+                         ADMIN_PROJECT)
         ident = created["id"]
+        self.tick(0.2)   # past the first 100 ms (see DeleteWhileCreating)
         deleting = self.admin.delete(self.admin.cinder(f"/volumes/{ident}"))
         self.assertEqual(deleting.status, 400)
         self.assertIn("Volume status must be available", deleting.json["badRequest"]["message"])
@@ -150,10 +179,15 @@ class Quotas(VolumeCase):
             "tenant_id": project, "volumes": 2, "gigabytes": "5"}}))["quota_set"]
         self.assertEqual((updated["volumes"], updated["gigabytes"]), (2, 5))
         self.assertEqual(self.admin.put(path, {"quota_set": {"bogus": 1}}).json["badRequest"]
-                         ["message"], "Bad key(s) in quota set: bogus")
+                         ["message"], "Invalid input received: Bad key(s) in quota set: bogus")
+        self.assertEqual(self.admin.put(path, {"quota_set": {"volumes": "many"}})
+                         .json["badRequest"]["message"], "volumes must be an integer")
         below = self.admin.put(path, {"quota_set": {"gigabytes": 2}})
         self.assertEqual(below.status, 400)
-        self.assertIn("less than in-use value of 3", below.json["badRequest"]["message"])
+        # real Zed's words (FINDINGS §1 item 12)
+        self.assertEqual(below.json["badRequest"]["message"],
+                         "Quota gigabytes limit must be equal or greater than existing "
+                         "resources. Current usage is 3 and the requested limit is 2.")
 
     def test_over_quota_is_413_with_retry_after_zero(self):
         client, project, _ = self.member_client("p2")
@@ -164,12 +198,14 @@ class Quotas(VolumeCase):
         self.assertEqual(reply.headers["retry-after"], "0")
         self.assertEqual(reply.json, {"overLimit": {
             "code": 413, "retryAfter": "0",
-            "message": "Requested volume or snapshot exceeds allowed gigabytes quota. "
+            "message": "VolumeSizeExceedsAvailableQuota: "
+                       "Requested volume or snapshot exceeds allowed gigabytes quota. "
                        "Requested 4G, quota is 5G and 2G has been consumed."}})
         self.create(client, size=1)
         reply = self.create(client, size=1, status=413)
         self.assertEqual(reply.json["overLimit"]["message"],
-                         "Maximum number of volumes allowed (2) exceeded for quota 'volumes'.")
+                         "VolumeLimitExceeded: Maximum number of volumes allowed (2) exceeded "
+                         "for quota 'volumes'.")
         limits = self.ok(client.get(client.cinder("/limits")))["limits"]["absolute"]
         self.assertEqual((limits["maxTotalVolumes"], limits["totalGigabytesUsed"]), (2, 3))
 

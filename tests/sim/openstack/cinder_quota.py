@@ -39,21 +39,22 @@ def quota_update(ctx, project, target):
     spec = {k: v for k, v in spec.items() if k not in NON_QUOTA_KEYS}
     bad = sorted(k for k in spec if k not in known)
     if bad:
-        raise ctx.error(400, f"Bad key(s) in quota set: {','.join(bad)}")
+        raise ctx.error(400, f"Invalid input received: Bad key(s) in quota set: "
+                             f"{','.join(bad)}")
     values = {}
     for key, raw in spec.items():
         value = quotas.parse_value(raw)
         if value is None:
-            raise ctx.error(400, f"{key} must be an integer.")
+            raise ctx.error(400, f"{key} must be an integer")
         if value < -1:
             raise ctx.error(400, f"{key} must be >= -1")
         values[key] = value
     used = quotas.usage(ctx.state, SERVICE, target)
     for key, value in values.items():
         if value != -1 and value < used.get(key, 0):
-            raise ctx.error(400, f"Quota limit invalid for project '{target}' for resource "
-                                 f"'{key}': limit of {value} is less than in-use value of "
-                                 f"{used[key]}")
+            raise ctx.error(400, f"Quota {key} limit must be equal or greater than existing "
+                                 f"resources. Current usage is {used[key]} and the requested "
+                                 f"limit is {value}.")
     quotas.set_limits(ctx.state, SERVICE, target, values)
     return 200, {"quota_set": _values(ctx, target, False)}
 

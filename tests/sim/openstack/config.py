@@ -7,6 +7,15 @@ from dataclasses import asdict, dataclass, field
 DEFAULT_SECONDS = {
     "server_build": 1.0, "server_delete": 0.5, "server_stop": 0.3, "server_start": 0.3,
     "volume_create": 0.5, "volume_delete": 0.5, "lb_create": 1.0, "lb_delete": 0.5,
+    # Nova: BUILD/scheduling, the instance not yet mapped to a cell (real Zed: ~1 s); at
+    # most half of server_build
+    "server_schedule": 0.3,
+    # Nova: a deleted server shows DELETED for this long before 404 (real Zed: ~0.2 s)
+    "server_deleted": 0.1,
+    # Octavia: PENDING_UPDATE after a PUT or a listener change (real Zed: 0.4-1 s)
+    "lb_update": 0.3,
+    # Cinder: a volume has no host for its first ~100 ms, and a DELETE then is accepted
+    "volume_schedule": 0.1,
 }
 FAILABLE = ("server_build", "volume_create", "lb_create", "volume_delete")
 NEXT_LINK_MODES = ("full_page", "when_more")

@@ -14,6 +14,10 @@ from http import HTTPStatus
 from common.messages import ApiError
 
 AUTH_REQUIRED = "The request you have made requires authentication."
+GLANCE_UNAUTHORIZED = ("This server could not verify that you are authorized to access the "
+                       "document you requested. Either you supplied the wrong credentials "
+                       "(e.g., bad password), or your browser does not understand how to "
+                       "supply the credentials required.")
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 409: "Conflict", 413: "Request Entity Too Large",
@@ -114,4 +118,9 @@ def unauthorized(base_url: str, service: str) -> ApiError:
     """What keystonemiddleware answers, in front of every service, to a missing, invalid or
     expired token (Keystone itself names its /v3 URL)."""
     uri = f"{base_url}/identity" + ("/v3" if service == "identity" else "")
-    return keystone(401, AUTH_REQUIRED, [("WWW-Authenticate", f'Keystone uri="{uri}"')])
+    headers = [("WWW-Authenticate", f'Keystone uri="{uri}"')]
+    if service == "image":   # Glance renders keystonemiddleware's 401 with webob (real Zed)
+        error = webob(401, GLANCE_UNAUTHORIZED)
+        error.headers = headers
+        return error
+    return keystone(401, AUTH_REQUIRED, headers)

@@ -20,8 +20,13 @@ INTERFACES = ("public", "internal", "admin")
 REGION = "RegionOne"
 
 
-def _unauthorized(message: str = errors.AUTH_REQUIRED):
-    return errors.keystone(401, message)
+def _unauthorized(cause: str = errors.AUTH_REQUIRED):
+    """Keystone's 401 for a refused authentication. Real Keystone never says why (wrong
+    password, unknown or disabled project or user, no role on the scope: FINDINGS §1 item
+    9): one generic message; the cause stays in the simulator's own log only. The
+    WWW-Authenticate header is added by the token handler, which knows the URL."""
+    del cause
+    return errors.keystone(401, errors.AUTH_REQUIRED)
 
 
 def _bad(message: str):

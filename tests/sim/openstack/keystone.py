@@ -1,5 +1,5 @@
 """Keystone v3 (identity): tokens, domains, projects, users, roles, role assignments."""
-from common.messages import Response
+from common.messages import ApiError, Response
 
 from . import errors, identity
 from .model import Project, User
@@ -115,7 +115,12 @@ def _subject(ctx):
 
 
 def token_issue(ctx):
-    token = identity.issue(ctx.state, ctx.wall, ctx.request.json_object())
+    try:
+        token = identity.issue(ctx.state, ctx.wall, ctx.request.json_object())
+    except ApiError as error:
+        if error.status == 401:   # Keystone names its /v3 URL (FINDINGS §1 item 9)
+            raise errors.unauthorized(ctx.base, "identity") from None
+        raise
     ctx.app.log.bump("logins")
     ctx.request.context["user"] = token.user_id
     with_catalog = "nocatalog" not in ctx.request.query
@@ -234,7 +239,8 @@ def project_update(ctx, id):
     for key, value in inner.items():
         if key not in ("name", "description", "enabled", "tags", "domain_id", "options"):
             project.extra[key] = value
-    return 200, {"project": project_view(ctx, project)}
+    # Keystone's PATCH reply (only) carries the "extra" column: {} when nothing is there
+    return 200, {"project": {**project_view(ctx, project), "extra": dict(project.extra)}}
 
 
 def project_delete(ctx, id):
@@ -311,7 +317,8 @@ def user_update(ctx, id):
         if key not in ("name", "enabled", "password", "default_project_id", "domain_id",
                        "options"):
             user.extra[key] = value
-    return 200, {"user": user_view(ctx, user)}
+    # Keystone's PATCH reply (only) carries the "extra" column: {} when nothing is there
+    return 200, {"user": {**user_view(ctx, user), "extra": dict(user.extra)}}
 
 
 def user_delete(ctx, id):

@@ -89,6 +89,7 @@ class Server:
     volume_ids: list = field(default_factory=list)
     description: str = None
     event: int = None          # the pending timeline event (build, stop, start, delete)
+    map_event: int = None      # while BUILD/scheduling: not yet mapped to a cell
 
 
 @dataclass(eq=False)
@@ -210,6 +211,7 @@ class LoadBalancer:
     availability_zone: str = None
     tags: list = field(default_factory=list)
     event: int = None
+    listeners: list = field(default_factory=list)   # dicts, as the listener API shows them
 
 
 def _created_order(obj):

@@ -18,7 +18,10 @@ KIND_NAMES = {"networks": "Network", "subnets": "Subnet", "ports": "Port",
 
 def not_found(plural: str, ident) -> Exception:
     kind = KIND_NAMES[plural]
-    return errors.neutron(404, f"{kind} {ident} could not be found.", f"{kind}NotFound")
+    # Neutron's RouterNotFound has no final period; the others have one (real Zed)
+    period = "" if kind == "Router" else "."
+    return errors.neutron(404, f"{kind} {ident} could not be found{period}",
+                          f"{kind}NotFound")
 
 
 def bad(message: str, kind: str = "HTTPBadRequest") -> Exception:
@@ -235,7 +238,7 @@ def network_create(ctx):
         net.physical_network = inner.get("provider:physical_network")
         net.segmentation_id = inner.get("provider:segmentation_id")
     state.networks.add(net)
-    return 201, {"network": views.network(ctx, net)}
+    return 201, {"network": views.network(ctx, net, created=True)}
 
 
 def network_update(ctx, id):
@@ -255,10 +258,12 @@ def network_update(ctx, id):
 def network_delete(ctx, id):
     net = find(ctx, "networks", id)
     state = ctx.state
-    if any(p.device_owner != "network:dhcp" for p in netops.network_ports(state, net.id)):
+    in_use = [p.id for p in netops.network_ports(state, net.id)
+              if p.device_owner != "network:dhcp"]
+    if in_use:
         raise errors.neutron(409, f"Unable to complete operation on network {net.id}. There "
-                                  "are one or more ports still in use on the network.",
-                             "NetworkInUse")
+                                  "are one or more ports still in use on the network, id for "
+                                  f"these ports is: {','.join(in_use)}.", "NetworkInUse")
     for subnet_id in list(net.subnet_ids):
         state.subnets.remove(state.subnets.get(subnet_id))
     state.networks.remove(net)

@@ -42,8 +42,9 @@ def quota_update(ctx, project):
             continue
         value = quotas.parse_value(raw)
         if value is None or not -1 <= value <= quotas.MAX_QUOTA:
-            raise bad(f"Invalid input for {key}. Reason: '{raw}' is not an integer or is "
-                      "below -1.", "InvalidInput")
+            reason = (f"'{raw}' is not an integer." if value is None
+                      else f"'{raw}' should be greater than or equal to -1.")  # [guess]
+            raise bad(f"Invalid input for operation: {reason}", "InvalidInput")
         values[key] = value
     quotas.set_limits(ctx.state, SERVICE, project, values)
     return 200, {"quota": quotas.limits(ctx.state, SERVICE, project)}

@@ -145,7 +145,8 @@ def router_update(ctx, id):
 def router_delete(ctx, id):
     router = find(ctx, "routers", id)
     if router.interface_port_ids:
-        raise errors.neutron(409, f"Router {router.id} still has ports", "RouterInUse")
+        raise errors.neutron(409, f"Router {router.id} has ports still attached: "
+                                  + ",".join(router.interface_port_ids), "RouterInUse")
     _set_gateway(ctx, router, None)
     ctx.state.routers.remove(router)
     return 204, None
@@ -153,8 +154,8 @@ def router_delete(ctx, id):
 
 def _interface_answer(router, port) -> dict:
     subnet_ids = [f["subnet_id"] for f in port.fixed_ips]
-    return {"id": router.id, "tenant_id": router.project_id,
-            "project_id": router.project_id, "port_id": port.id,
+    # real Zed: tenant_id only, no project_id (FINDINGS §5)
+    return {"id": router.id, "tenant_id": router.project_id, "port_id": port.id,
             "network_id": port.network_id, "subnet_id": subnet_ids[0] if subnet_ids else None,
             "subnet_ids": subnet_ids}
 

@@ -1,6 +1,6 @@
 """Neutron objects as the API shows them: every list field present, both project_id and
 tenant_id, provider and binding attributes for admins only. The attribute set is that of
-ML2 without the qos, dns and router-flavor extensions (what the reference deployment of
+ML2 without the qos and dns extensions (what the reference deployment of
 shared/real-openstack serves); availability_zones stays empty with no agents."""
 from . import timefmt
 
@@ -12,7 +12,9 @@ def _common(obj) -> dict:
             "updated_at": timefmt.zulu(obj.updated_at), "revision_number": obj.revision}
 
 
-def network(ctx, net) -> dict:
+def network(ctx, net, created: bool = False) -> dict:
+    """`created`: as the POST reply shows it (real Zed: `is_default` on every created
+    network, but in GETs on external networks only)."""
     view = _common(net)
     view.update({
         "admin_state_up": net.admin_state_up, "mtu": net.mtu, "status": "ACTIVE",
@@ -21,7 +23,7 @@ def network(ctx, net) -> dict:
         "ipv4_address_scope": None, "ipv6_address_scope": None,
         "router:external": net.external, "port_security_enabled": True,
     })
-    if net.external:
+    if net.external or created:
         view["is_default"] = False
     if ctx.is_admin:
         view.update({"provider:network_type": net.network_type,
@@ -51,7 +53,7 @@ def port(ctx, prt) -> dict:
         "device_id": prt.device_id, "device_owner": prt.device_owner,
         "fixed_ips": [dict(f) for f in prt.fixed_ips], "allowed_address_pairs": [],
         "extra_dhcp_opts": [], "security_groups": [], "port_security_enabled": True,
-        "binding:vnic_type": "normal", "ip_allocation": "immediate",
+        "binding:vnic_type": "normal",   # no ip_allocation: Zed's ML2 shows none
     })
     if ctx.is_admin:
         bound = prt.device_owner.startswith(("compute:", "network:router"))
@@ -74,6 +76,7 @@ def router(ctx, rtr) -> dict:
         "admin_state_up": rtr.admin_state_up, "status": "ACTIVE",
         "external_gateway_info": gateway, "availability_zone_hints": [],
         "availability_zones": [], "routes": [dict(r) for r in rtr.routes],
+        "flavor_id": None,   # the router-flavor extension is loaded on real Zed
     })
     if ctx.is_admin:
         view.update({"distributed": False, "ha": False})

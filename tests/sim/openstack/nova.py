@@ -106,7 +106,7 @@ def server_view(ctx, server) -> dict:
     }
     if view["status"] in ("ACTIVE", "BUILD"):
         view["progress"] = 0
-    if server.port_ids:
+    if server.port_ids and server.vm_state != "building":   # none while BUILD (real Zed)
         view["security_groups"] = [{"name": "default"}]
     if ctx.is_admin:
         view.update({"OS-EXT-SRV-ATTR:host": host,

@@ -171,12 +171,30 @@ def _schedule(ctx, server, kind: str, done) -> None:
     server.event = ctx.state.timeline.at(when, done)
 
 
+def unmapped(server) -> bool:
+    """BUILD/scheduling: the instance has no cell yet (FINDINGS §1 item 13)."""
+    return server.map_event is not None
+
+
 def _schedule_build(ctx, server) -> None:
     state = ctx.state
     failure = ctx.config.take_failure("server_build")
+    window = min(ctx.config.duration("server_schedule"),
+                 ctx.config.duration("server_build") / 2)
+    if window > 0:
+        server.task_state = "scheduling"
+
+        def mapped(when):
+            server.map_event = None
+            if server.vm_state == "building" and server.task_state == "scheduling":
+                server.task_state = "spawning"
+        server.map_event = state.timeline.at(ctx.now + window, mapped)
 
     def done(when):
         wall = state.wall_of(when)
+        if server.map_event is not None:
+            state.timeline.cancel(server.map_event)
+            server.map_event = None
         server.event, server.task_state, server.updated_at = None, None, wall
         if failure is None:
             server.vm_state, server.power_state, server.launched_at = "active", 1, wall
@@ -193,17 +211,39 @@ def server_delete(ctx, id):
     if server.task_state == "deleting":
         return 204, None
     state = ctx.state
+    if server.vm_state == "deleted":   # DELETED, on its way to 404
+        return 204, None
     if server.event is not None:
         state.timeline.cancel(server.event)
+    if unmapped(server):
+        # Nova deletes a build request that has no cell yet in the API itself: 204, and the
+        # next GET is 404 (FINDINGS §1 item 13)
+        state.timeline.cancel(server.map_event)
+        server.map_event, server.event, server.task_state = None, None, None
+        server.vm_state, server.terminated_at, server.updated_at = "deleted", ctx.wall, ctx.wall
+        _unplug(state, server)
+        _detach_all(state, server)
+        state.servers.remove(server)
+        return 204, None
     server.task_state, server.updated_at = "deleting", ctx.wall
+
+    def gone(when):
+        server.event = None
+        state.servers.remove(server)
 
     def done(when):
         wall = state.wall_of(when)
         server.event, server.task_state = None, None
-        server.vm_state, server.terminated_at, server.updated_at = "deleted", wall, wall
+        server.vm_state, server.power_state = "deleted", 0
+        server.terminated_at, server.updated_at = wall, wall
         _unplug(state, server)
         _detach_all(state, server)
-        state.servers.remove(server)
+        # DELETED/None/deleted/0 for a moment, then 404 (FINDINGS §1 item 14)
+        linger = ctx.config.duration("server_deleted")
+        if linger > 0:
+            server.event = state.timeline.at(when + linger, gone)
+        else:
+            gone(when)
     _schedule(ctx, server, "server_delete", done)
     return 204, None
 
@@ -233,7 +273,11 @@ def _conflict(ctx, server, action: str, vm_states=("active", "stopped")):
 
 
 def server_action(ctx, id):
+    if id not in ctx.state.servers and id not in ctx.state.instances:
+        raise ctx.error(404, f"Instance {id} has no mapping to a cell.")
     server = find_server(ctx, id)
+    if unmapped(server) or server.vm_state == "deleted":
+        raise ctx.error(404, f"Instance {id} could not be found.")
     body = ctx.request.json_object()
     if len(body) != 1:
         raise ctx.error(400, "Malformed request body")

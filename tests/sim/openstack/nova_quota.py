@@ -1,6 +1,10 @@
 """Nova quota sets (os-quota-sets) and absolute limits. Keys depend on the microversion:
 2.36 drops the nova-network ones, 2.57 the injected-file ones. Unknown projects get the
-defaults (Nova does not ask Keystone)."""
+defaults for DELETE only: GET, detail, defaults and PUT of a project Keystone does not know
+(never had, or deleted) are 400 "Project ID X is not a valid project." — Nova asks Keystone
+(FINDINGS §1 item 11)."""
+import re
+
 from . import quotas
 
 SERVICE = "compute"
@@ -10,6 +14,26 @@ def _allowed(ctx, project_id: str) -> None:
     if not ctx.is_admin and project_id != ctx.project_id:
         raise ctx.error(403, "Policy doesn't allow os_compute_api:os-quota-sets:show to be "
                              "performed.")
+
+
+def _known(ctx, project_id: str) -> None:
+    """nova.api.openstack.identity.verify_project_id: Keystone must know the project."""
+    if project_id not in ctx.state.projects:
+        raise ctx.error(400, f"Project ID {project_id} is not a valid project.")
+
+
+def _bad_value(key: str, raw) -> str:
+    """jsonschema's words for a quota value Nova refuses (the pattern of a string, the
+    minimum/maximum of an integer)."""
+    prefix = f"Invalid input for field/attribute {key}. Value: {raw}. "
+    if isinstance(raw, str) and not re.match(r"^-?[0-9]+$", raw):
+        return prefix + f"{raw!r} does not match '^-?[0-9]+$'"
+    value = quotas.parse_value(raw)
+    if value is not None and value < -1:
+        return prefix + f"{raw!r} is less than the minimum of -1"
+    if value is not None:
+        return prefix + f"{raw!r} is greater than the maximum of 2147483647"
+    return prefix + f"{raw!r} is not valid under any of the given schemas"
 
 
 def _values(ctx, project_id: str, detail: bool) -> dict:
@@ -26,15 +50,18 @@ def _values(ctx, project_id: str, detail: bool) -> dict:
 
 def quota_get(ctx, project):
     _allowed(ctx, project)
+    _known(ctx, project)
     return 200, {"quota_set": dict(_values(ctx, project, False), id=project)}
 
 
 def quota_detail(ctx, project):
     _allowed(ctx, project)
+    _known(ctx, project)
     return 200, {"quota_set": dict(_values(ctx, project, True), id=project)}
 
 
 def quota_defaults(ctx, project):
+    _known(ctx, project)
     defaults = quotas.defaults(ctx.state, SERVICE)
     values = {key: defaults[key] for key in quotas.nova_keys(ctx.version)}
     return 200, {"quota_set": dict(values, id=project)}
@@ -45,6 +72,7 @@ def quota_update(ctx, project):
     if not isinstance(spec, dict):
         raise ctx.error(400, "Invalid input for field/attribute quota_set. 'quota_set' is a "
                              "required property")
+    _known(ctx, project)
     keys = set(quotas.nova_keys(ctx.version))
     force = spec.get("force") in (True, "True", "true")
     values = {}
@@ -52,12 +80,12 @@ def quota_update(ctx, project):
         if key == "force":
             continue
         if key not in keys:
-            raise ctx.error(400, "Invalid input for field/attribute quota_set. Additional "
-                                 f"properties are not allowed ('{key}' was unexpected)")
+            raise ctx.error(400, "Invalid input for field/attribute quota_set. Value: "
+                                 f"{spec}. Additional properties are not allowed "
+                                 f"('{key}' was unexpected)")
         value = quotas.parse_value(raw)
         if value is None or not -1 <= value <= 0x7FFFFFFF:
-            raise ctx.error(400, f"Invalid input for field/attribute {key}. Value: {raw}. "
-                                 f"{raw!r} is not valid under any of the given schemas")
+            raise ctx.error(400, _bad_value(key, raw))
         values[key] = value
     used = quotas.usage(ctx.state, SERVICE, project)
     if not force:

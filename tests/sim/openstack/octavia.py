@@ -34,7 +34,8 @@ def lb_view(ctx, lb) -> dict:
             "updated_at": timefmt.opt(timefmt.plain, lb.updated_at),
             "vip_address": lb.vip_address, "vip_port_id": lb.vip_port_id,
             "vip_subnet_id": lb.vip_subnet_id, "vip_network_id": lb.vip_network_id,
-            "vip_qos_policy_id": None, "listeners": [], "pools": [],
+            "vip_qos_policy_id": None,
+            "listeners": [{"id": listener["id"]} for listener in lb.listeners], "pools": [],
             "provider": lb.provider, "flavor_id": lb.flavor_id,
             "availability_zone": lb.availability_zone, "tags": list(lb.tags),
             "additional_vips": []}
@@ -48,8 +49,17 @@ def _find(ctx, ident) -> LoadBalancer:
 
 
 def _immutable(lb):
+    """A child (listener) of a PENDING_* load balancer: 409 (real Zed)."""
     if lb.provisioning_status.startswith("PENDING_"):
         raise _error(409, f"Load Balancer {lb.id} is immutable and cannot be updated.")
+
+
+def _pending(lb):
+    """PUT or DELETE of a PENDING_* load balancer itself: 409 (real Zed, FINDINGS §1
+    item 16)."""
+    if lb.provisioning_status.startswith("PENDING_"):
+        raise _error(409, f"Invalid state {lb.provisioning_status} of loadbalancer resource "
+                          f"{lb.id}")
 
 
 def _limit(ctx):
@@ -190,27 +200,139 @@ def lb_update(ctx, id):
         if spec.get(key) is not None and not isinstance(spec[key], kind):
             raise _error(400, f"Invalid input for field/attribute {key}. Value: "
                               f"'{spec[key]}'.")
-    _immutable(lb)
+    _pending(lb)
     lb.name = spec.get("name", lb.name) or ""
     lb.description = spec.get("description", lb.description) or ""
     lb.admin_state_up = spec.get("admin_state_up", lb.admin_state_up)
     if "tags" in spec:
         lb.tags = list(spec["tags"] or [])
-    lb.provisioning_status, lb.updated_at = "PENDING_UPDATE", ctx.wall
-    operating = lb.operating_status
-    lb.event = ctx.state.timeline.at(ctx.now, lambda when: _updated(lb, operating))
+    _update(ctx, lb)
     return 200, {"loadbalancer": lb_view(ctx, lb)}
 
 
-def _updated(lb, operating: str) -> None:
-    lb.event, lb.provisioning_status, lb.operating_status = None, "ACTIVE", operating
+def _update(ctx, lb, then=None) -> None:
+    """PENDING_UPDATE for lb_update seconds, then ACTIVE (and `then(when)`)."""
+    state = ctx.state
+    lb.provisioning_status, lb.updated_at = "PENDING_UPDATE", ctx.wall
+    operating = lb.operating_status
+
+    def done(when):
+        lb.event, lb.provisioning_status, lb.operating_status = None, "ACTIVE", operating
+        lb.updated_at = state.wall_of(when)
+        if then is not None:
+            then(when)
+    lb.event = state.timeline.at(ctx.now + ctx.config.duration("lb_update"), done)
 
 
 def lb_delete(ctx, id):
     lb = _find(ctx, id)
-    _immutable(lb)
+    _pending(lb)
+    cascade = ctx.request.query.get("cascade", "").lower() in ("true", "1", "yes")
+    if lb.listeners and not cascade:
+        raise _error(400, f"Validation failure: Cannot delete Load Balancer {lb.id} - it has "
+                          "children")
     lb.provisioning_status, lb.updated_at = "PENDING_DELETE", ctx.wall
+    for listener in lb.listeners:
+        listener["provisioning_status"] = "PENDING_DELETE"
     _transition(ctx, lb, "lb_delete", None, None)
+    return 204, None
+
+
+# listeners: enough for a load balancer to have children (PENDING_UPDATE, cascade)
+LISTENER_KEYS = {"name", "description", "protocol", "protocol_port", "loadbalancer_id",
+                 "admin_state_up", "connection_limit", "default_pool_id", "project_id",
+                 "tenant_id", "tags", "insert_headers", "timeout_client_data",
+                 "timeout_member_connect", "timeout_member_data", "timeout_tcp_inspect",
+                 "allowed_cidrs", "default_tls_container_ref", "sni_container_refs",
+                 "client_ca_tls_container_ref", "client_authentication",
+                 "client_crl_container_ref", "tls_ciphers", "tls_versions", "alpn_protocols",
+                 "l7policies"}
+PROTOCOLS = ("HTTP", "HTTPS", "TCP", "UDP", "TERMINATED_HTTPS", "SCTP", "PROMETHEUS")
+
+
+def _listeners(ctx):
+    for lb in ctx.state.loadbalancers.walk(None if ctx.is_admin else ctx.project_id, None):
+        for listener in lb.listeners:
+            yield lb, listener
+
+
+def _find_listener(ctx, ident):
+    found = next(((lb, x) for lb, x in _listeners(ctx) if x["id"] == ident), None)
+    if found is None:
+        raise _error(404, f"Listener {ident} not found.")
+    return found
+
+
+def listener_list(ctx):
+    items = [dict(x) for _, x in _listeners(ctx)]
+    return 200, {"listeners": items, "listeners_links": []}
+
+
+def listener_get(ctx, id):
+    return 200, {"listener": dict(_find_listener(ctx, id)[1])}
+
+
+def listener_create(ctx):
+    spec = ctx.request.json_object().get("listener")
+    if not isinstance(spec, dict):
+        raise _error(400, "Missing mandatory field/attribute listener")
+    unknown = sorted(set(spec) - LISTENER_KEYS)
+    if unknown:
+        raise _error(400, f"Invalid input for field/attribute listener. Value: '{spec}'. "
+                          f"Unknown attribute for argument listener: {unknown[0]}")
+    if spec.get("protocol") not in PROTOCOLS:
+        raise _error(400, f"Invalid input for field/attribute protocol. Value: "
+                          f"'{spec.get('protocol')}'. Value should be one of: "
+                          + ", ".join(PROTOCOLS))
+    port = spec.get("protocol_port")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise _error(400, f"Invalid input for field/attribute protocol_port. Value: "
+                          f"'{port}'. Value should be between 1 and 65535")
+    lb = ctx.state.loadbalancers.get(spec.get("loadbalancer_id"))
+    if lb is None or (not ctx.is_admin and lb.project_id != ctx.project_id):
+        raise _error(400, f"Validation failure: Load Balancer {spec.get('loadbalancer_id')} "
+                          "not found.")   # [guess] the text
+    _immutable(lb)
+    if any(x["protocol_port"] == port and x["protocol"] == spec["protocol"]
+           for x in lb.listeners):
+        raise _error(409, f"Another Listener on this Load Balancer is already using "
+                          f"protocol_port {port}")
+    limit = quotas.limits(ctx.state, SERVICE, lb.project_id)["listener"]
+    used = sum(len(x.listeners) for x in ctx.state.loadbalancers.in_project(lb.project_id))
+    if limit != -1 and used >= limit:
+        raise _error(403, "Quota has been met for resources: Listener")
+    listener = {
+        "id": ctx.state.new_uuid(), "name": spec.get("name") or "",
+        "description": spec.get("description") or "", "provisioning_status": "PENDING_CREATE",
+        "operating_status": "OFFLINE", "admin_state_up": spec.get("admin_state_up", True),
+        "protocol": spec["protocol"], "protocol_port": port,
+        "connection_limit": spec.get("connection_limit", -1),
+        "default_tls_container_ref": None, "sni_container_refs": [],
+        "project_id": lb.project_id, "default_pool_id": None, "l7policies": [],
+        "insert_headers": dict(spec.get("insert_headers") or {}),
+        "created_at": timefmt.plain(ctx.wall), "updated_at": None,
+        "loadbalancers": [{"id": lb.id}], "timeout_client_data": 50000,
+        "timeout_member_connect": 5000, "timeout_member_data": 50000,
+        "timeout_tcp_inspect": 0, "tags": list(spec.get("tags") or []),
+        "client_ca_tls_container_ref": None, "client_authentication": "NONE",
+        "client_crl_container_ref": None, "allowed_cidrs": None, "tls_ciphers": None,
+        "tls_versions": None, "alpn_protocols": None, "tenant_id": lb.project_id}
+    lb.listeners.append(listener)
+    answer = dict(listener)
+
+    def active(when):
+        listener["provisioning_status"] = "ACTIVE"
+        listener["operating_status"] = lb.operating_status
+        listener["updated_at"] = timefmt.plain(ctx.state.wall_of(when))
+    _update(ctx, lb, active)
+    return 201, {"listener": answer}
+
+
+def listener_delete(ctx, id):
+    lb, listener = _find_listener(ctx, id)
+    _immutable(lb)
+    listener["provisioning_status"] = "PENDING_DELETE"
+    _update(ctx, lb, lambda when: lb.listeners.remove(listener))
     return 204, None
 
 
@@ -247,6 +369,9 @@ for _version in ("/v2", "/v2.0"):
         ("GET", f"{_version}/lbaas/loadbalancers/{{id}}/status", lb_status, "token"),
         ("GET", f"{_version}/lbaas/loadbalancers/{{id}}/stats", lb_stats, "token"),
         ("GET", f"{_version}/lbaas/providers", providers, "token"),
-        ("GET", f"{_version}/lbaas/listeners", empty_list("listeners"), "token"),
+        ("GET", f"{_version}/lbaas/listeners", listener_list, "token"),
+        ("POST", f"{_version}/lbaas/listeners", listener_create, "token"),
+        ("GET", f"{_version}/lbaas/listeners/{{id}}", listener_get, "token"),
+        ("DELETE", f"{_version}/lbaas/listeners/{{id}}", listener_delete, "token"),
         ("GET", f"{_version}/lbaas/pools", empty_list("pools"), "token"),
     ]

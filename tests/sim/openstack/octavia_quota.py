@@ -40,16 +40,22 @@ def quota_list(ctx):
 
 
 def quota_update(ctx, project):
-    spec = ctx.request.json_object().get("quota")
+    body = ctx.request.json_object()
+    spec = body.get("quota")
     if not isinstance(spec, dict):
         raise _error(400, "Missing mandatory field/attribute quota")
     values = {}
     for key, raw in spec.items():
-        if key not in QUOTA_KEYS:
-            raise _error(400, f"Invalid input for field/attribute quota. Value: '{spec}'. "
-                              f"Unknown attribute for argument quota: {key}")
+        if key not in QUOTA_KEYS:   # wsme's words (real Zed)
+            raise _error(400, f"Unknown attribute for argument quotas.quota: {key}")
         value = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-        if value is None or not -1 <= value <= quotas.MAX_QUOTA:
+        if isinstance(raw, str):    # wsme converts with int(); the whole body in the text
+            try:
+                value = int(raw)
+            except ValueError as error:
+                raise _error(400, f"Invalid input for field/attribute quotas. Value: "
+                                  f"'{body}'. {error}") from None
+        if value is None or not -1 <= value <= quotas.MAX_QUOTA:   # [guess] the text
             raise _error(400, f"Invalid input for field/attribute {key}. Value: '{raw}'. "
                               "Value should be an integer between -1 and 2000000000")
         values[QUOTA_KEYS[key]] = value

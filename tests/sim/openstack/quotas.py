@@ -66,7 +66,8 @@ def reset_limits(state, service: str, project_id: str) -> None:
 
 def usage(state, service: str, project_id: str) -> dict:
     if service == "compute":
-        servers = state.servers.in_project(project_id)
+        servers = [s for s in state.servers.in_project(project_id)
+                   if s.vm_state != "deleted"]   # DELETED on its way out counts no more
         return {"instances": len(servers), "cores": sum(s.flavor["vcpus"] for s in servers),
                 "ram": sum(s.flavor["ram"] for s in servers)}
     if service == "volume":
