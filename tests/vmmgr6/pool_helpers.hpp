@@ -55,7 +55,8 @@ inline std::size_t count_in(Vmmgr6Env& env, store::PoolState state) {
     return count;
 }
 
-// The simulator's full host `id` (state dump), or nullopt when it is gone.
+// The simulator's full host `id` (state dump), or nullopt when it is gone. A view into
+// `state`, which must outlive it: keep the document in a variable.
 inline std::optional<json::View> host(const json::Document& state, std::int64_t id) {
     for (const auto& entry : state.root().at("hosts").items()) {
         if (entry.at("id").as_int64() == id) {

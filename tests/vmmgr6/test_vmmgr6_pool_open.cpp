@@ -112,7 +112,8 @@ TEST_CASE("pmvmmgr6 open takes a ready pool server and hands it over to the cust
         const auto again = env.run("open", second);
         REQUIRE(again.exit_code == 0);
         CHECK(!pool_server_of(again).empty());
-        const auto after = pool::host(sim.state(), pool::vm_of(env, second));
+        const auto after_state = sim.state();
+        const auto after = pool::host(after_state, pool::vm_of(env, second));
         CHECK(after->at("hostname").as_string().empty());
         CHECK(after->at("recipes_run").size() == 0);
         CHECK(pool::servers(env).empty());
@@ -146,7 +147,8 @@ TEST_CASE("pmvmmgr6 open from the pool applies the ordered resources, or does no
         INFO(r.out << r.err);
         REQUIRE(r.exit_code == 0);
         CHECK(!pool_server_of(r).empty());
-        const auto host = pool::host(sim.state(), vm);
+        const auto host_state = sim.state();
+        const auto host = pool::host(host_state, vm);
         CHECK(host->at("cpu_number").as_int64() == 2);
         CHECK(host->at("ram_mib").as_int64() == 2048);
         CHECK(host->at("disk").at("disk_mib").as_int64() == 20480);
@@ -183,7 +185,8 @@ TEST_CASE("pmvmmgr6 open from the pool sets no hostname inside a Windows VM") {
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(pool::vm_of(env, item) == vm);
-    const auto host = pool::host(sim.state(), vm);
+    const auto host_state = sim.state();
+    const auto host = pool::host(host_state, vm);
     CHECK(host->at("recipes_run").size() == 0);
     CHECK(host->at("domain").as_string() == "win.example.com");
     CHECK(password_matches(sim, vm, "Root-Secret-1"));
@@ -355,7 +358,8 @@ TEST_CASE("pmvmmgr6 open killed during a takeover goes on with the same server")
     CHECK(pool::vm_of(env, item) == vm);
     CHECK(env.store().find_operation(op)->status == store::OperationStatus::done);
     CHECK_FALSE(env.store().pool_claim(item));
-    const auto host = pool::host(sim.state(), vm);
+    const auto host_state = sim.state();
+    const auto host = pool::host(host_state, vm);
     CHECK(host->at("hostname").as_string() == "a.example.com");
     CHECK(host->at("recipes_run").size() == 1); // the hostname recipe ran once
     CHECK(password_matches(sim, vm, "Cust-A-1"));
