@@ -32,8 +32,10 @@ bool is_idempotent(Method method, Idempotency idempotency) {
     return method != Method::post && method != Method::patch;
 }
 
-// A connect failure, 429 and 503 mean the server did not act, so any request may be sent
-// again; the rest only when sending it twice does no harm.
+// Only a connect failure proves that the server did not act: a 429 or 503 may come from a
+// gateway or load balancer after the backend carried the request out (PROBE D1). So a request
+// that must not be repeated is sent again only after a connect failure; its caller resolves
+// any other failure by looking up what it asked for (pm/create.hpp).
 bool is_retryable(const Response& response, bool idempotent) {
     if (response.failure) {
         const Kind kind = response.failure->kind;
@@ -41,7 +43,7 @@ bool is_retryable(const Response& response, bool idempotent) {
                (idempotent && (kind == Kind::timeout || kind == Kind::dropped));
     }
     const long status = response.status;
-    return status == 429 || status == 503 || (idempotent && (status == 502 || status == 504));
+    return idempotent && (status == 429 || status == 502 || status == 503 || status == 504);
 }
 
 std::string outcome(const Response& response) {

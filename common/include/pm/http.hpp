@@ -111,10 +111,11 @@ struct ClientOptions {
 
 // Adds retries with full-jitter exponential backoff: idempotent requests on connect,
 // timeout and dropped failures and on 429/502/503/504; other requests only on connect
-// failures, 429 and 503, which mean the server did not act. Retry-After (seconds or
-// HTTP-date) replaces the backoff, capped at retry_after_cap. Every attempt and every wait
-// stays inside the deadline. Logs one redacted line per attempt (info): method, URL,
-// status, ms, remote request id, retry decision; headers and bodies at debug level.
+// failures, the one answer that proves the server did not act (a 429 or 503 may come from a
+// gateway after the backend acted: callers of creates look up before creating again). Retry-After
+// (seconds or HTTP-date) replaces the backoff, capped at retry_after_cap. Every attempt and every
+// wait stays inside the deadline. Logs one redacted line per attempt (info): method, URL, status,
+// ms, remote request id, retry decision; headers and bodies at debug level.
 class Client {
 public:
     explicit Client(Transport& transport, ClientOptions options = {});
