@@ -296,9 +296,8 @@ TEST_CASE("http curl: the client retries over libcurl and logs without secrets")
     options.sleep = [](std::chrono::milliseconds) {};
     pm::http::Client client(*transport, options);
 
-    Request sent =
-        request(Method::post, server.url("/flaky/k1?fail=2&status=503&token=qs-secret-1"),
-                R"({"auth":{"password":"body-secret-2"}})");
+    Request sent = request(Method::put, server.url("/flaky/k1?fail=2&status=503&token=qs-secret-1"),
+                           R"({"auth":{"password":"body-secret-2"}})");
     sent.headers = {{"X-Auth-Token", "header-secret-3"}, {"Content-Type", "application/json"}};
     const Response response = client.send(sent, pm::Deadline::after(30s));
     CHECK(response.status == 200);
