@@ -107,9 +107,15 @@ std::string commands_footer(const ModuleSpec& spec) {
     return footer;
 }
 
-// Reads the file without blocking and only if it is a regular file of sane size: a directory,
-// a FIFO or a device such as /dev/zero is not a config file, and reading one would hang or
-// eat memory.
+bool is_dev_null(const struct stat& info) {
+    struct stat null_info {};
+    return S_ISCHR(info.st_mode) && ::stat("/dev/null", &null_info) == 0 &&
+           S_ISCHR(null_info.st_mode) && info.st_rdev == null_info.st_rdev;
+}
+
+// Reads the file without blocking and only if it is a regular file of sane size (or
+// /dev/null): a directory, a FIFO or a device such as /dev/zero is not a config file, and
+// reading one would hang or eat memory.
 std::string read_config_text(const std::filesystem::path& path) {
     const auto fail = [&](const std::string& why) {
         return ConfigError(fmt::format("config file {}: {}", path.string(), why));
@@ -128,6 +134,9 @@ std::string read_config_text(const std::filesystem::path& path) {
     }
     if (S_ISDIR(info.st_mode)) {
         throw fail("is a directory, not a file");
+    }
+    if (is_dev_null(info)) {
+        return {}; // the usual way to say "no config file"
     }
     if (!S_ISREG(info.st_mode)) {
         throw fail("is not a regular file");

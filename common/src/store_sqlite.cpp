@@ -42,8 +42,7 @@ Connection::Connection(std::string path, std::chrono::milliseconds busy_timeout)
         const std::string message = m_db != nullptr ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
         sqlite3_close_v2(m_db);
         m_db = nullptr;
-        throw StoreError(fmt::format("cannot open the store {}: {}", m_path, message),
-                         StoreError::Kind::failure);
+        throw ConfigError(fmt::format("cannot open the store {}: {}", m_path, message));
     }
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, clamp_timeout(busy_timeout));
@@ -68,6 +67,12 @@ void Connection::raise(int rc, std::string_view context) const {
         throw StoreError(fmt::format("the store {} stayed busy for {} ms ({}): {}", m_path,
                                      m_busy_timeout.count(), message, context),
                          StoreError::Kind::busy);
+    }
+    // What an admin has to mend where the store lives (not a database, read-only, cannot be
+    // opened) is a configuration error, not an internal one.
+    if (primary == SQLITE_NOTADB || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
+        primary == SQLITE_PERM || primary == SQLITE_AUTH) {
+        throw ConfigError(fmt::format("store {}: {}: {}", m_path, context, message));
     }
     throw StoreError(fmt::format("store {}: {}: {}", m_path, context, message),
                      StoreError::Kind::failure);

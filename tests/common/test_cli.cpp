@@ -236,6 +236,9 @@ TEST_CASE("cli: the config file must be a regular text file") {
         pm::test::write_file(dir / "pm.conf", std::string(100000, '#'));
         CHECK_THROWS_WITH(load((dir / "pm.conf").string()), Catch::Contains("larger than"));
     }
+    SECTION("/dev/null is an empty config file") {
+        CHECK(load("/dev/null").log_level == pm::log::Level::info);
+    }
     SECTION("a good file is still read") {
         pm::test::write_file(dir / "pm.conf", "log_level = warn\n");
         CHECK(load((dir / "pm.conf").string()).log_level == pm::log::Level::warn);
