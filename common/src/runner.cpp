@@ -13,6 +13,7 @@
 #include "pm/log.hpp"
 #include "pm/queue.hpp"
 #include "pm/redact.hpp"
+#include "pm/text.hpp"
 #include "pm/watchdog.hpp"
 
 namespace pm {
@@ -30,13 +31,7 @@ void print(std::string_view text) {
 }
 
 std::string one_line(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c == '\n' || c == '\r') {
-            c = ' ';
-        }
-    }
-    return out;
+    return printable(text, LineBreaks::to_space); // also what the store's error column gets
 }
 
 ErrorReport report_of(const Error& error) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/text.hpp"
 
 namespace pm::store::sqlite {
 namespace {
@@ -142,10 +143,11 @@ std::string Statement::text(int column) const {
 }
 
 void Statement::bind_one(int index, std::string_view value) {
-    // A default-constructed string_view has no data pointer, which SQLite would bind as NULL.
-    const char* data = value.data() != nullptr ? value.data() : "";
-    check_bind(
-        sqlite3_bind_text64(m_stmt, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    // TEXT columns hold valid UTF-8 only: billing platforms read them with strict decoders
+    // (Python's sqlite3, PHP), and one bad byte from a remote reply would break their pages.
+    const std::string text = repaired_utf8(value);
+    check_bind(sqlite3_bind_text64(m_stmt, index, text.c_str(), text.size(), SQLITE_TRANSIENT,
+                                   SQLITE_UTF8));
 }
 
 void Statement::bind_one(int index, double value) {

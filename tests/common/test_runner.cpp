@@ -7,8 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include "pm/store.hpp"
+#include "pm/text.hpp"
 
 #include "support/process.hpp"
+#include "test_store_sqlite.hpp"
 
 namespace {
 
@@ -254,4 +256,48 @@ TEST_CASE("runner: features needs no store and lists every command") {
           std::string::npos);
     CHECK(result.out.find("<param name=\"password\" crypted=\"yes\"/>") != std::string::npos);
     CHECK(result.out.find("<feature name=\"later\"/>") != std::string::npos);
+}
+
+namespace {
+
+// True when `text` is valid UTF-8 and holds no control character but line breaks and tabs.
+bool clean(const std::string& text) {
+    return pm::printable(text) == text;
+}
+
+} // namespace
+
+TEST_CASE("runner: invalid UTF-8 and control characters never reach stdout, stderr or the store") {
+    Fixture f;
+    {
+        pm::test::RawDb raw(f.dir.path() / "billing.db");
+        raw.exec(fmt::format("INSERT INTO itemparam (item_id, name, value) VALUES ({}, 'reason', "
+                             "CAST(X'{}' AS TEXT))",
+                             f.item.value(), "626164FF"));
+        raw.exec(fmt::format("UPDATE processingmodule SET name = CAST(X'{}' AS TEXT) WHERE id = {}",
+                             "6D6F64FFFE011B5B33316D", f.module.value()));
+        raw.exec(fmt::format("UPDATE itemparam SET value = value || CAST(X'{}' AS TEXT) "
+                             "WHERE name = 'reason'",
+                             "FE011B5B33316DC3"));
+    }
+    for (const char* format : {"xml", "json", "text"}) {
+        CAPTURE(format);
+        const auto op = f.operation("fail_reason");
+        const auto failed =
+            f.run({"--command", "fail_reason", "--runningoperation", id(op), "--output", format});
+        CHECK(failed.exit_code == 1);
+        CHECK(failed.out.find("remote said: bad\xEF\xBF\xBD") != std::string::npos);
+        CHECK(clean(failed.out));
+        CHECK(clean(failed.err));
+        const auto row = f.op(op);
+        CHECK(row.error.find("remote said: bad\xEF\xBF\xBD\xEF\xBF\xBD[31m\xEF\xBF\xBD") == 0);
+        CHECK(clean(row.error));
+
+        const auto ok = f.run(
+            {"--command", "ok", "--item", std::to_string(f.item.value()), "--output", format});
+        CHECK(ok.exit_code == 0);
+        CHECK(ok.out.find("mod\xEF\xBF\xBD\xEF\xBF\xBD[31m") != std::string::npos);
+        CHECK(clean(ok.out));
+    }
+    CHECK(clean(f.log()));
 }

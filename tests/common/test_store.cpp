@@ -397,3 +397,16 @@ TEST_CASE("store: a transaction commits together or not at all") {
     });
     CHECK(store.find_account(AccountId(3))->name == "d");
 }
+
+TEST_CASE("store: text columns only ever get valid UTF-8") {
+    TempDir dir;
+    const auto path = dir / "billing.db";
+    auto store = Store::open(url_of(path));
+    const auto account = store.create_account("bad \xFF\xFE name", "caf\xC3\xA9@example.com");
+    const auto found = store.find_account(account);
+    REQUIRE(found);
+    CHECK(found->name == "bad \xEF\xBF\xBD\xEF\xBF\xBD name");
+    CHECK(found->email == "caf\xC3\xA9@example.com");
+    CHECK(RawDb(path).rows("SELECT count(*) FROM account WHERE name = CAST(X'626164FF' AS TEXT) "
+                           "OR hex(name) LIKE '%FF%'") == std::vector<std::string>{"0"});
+}
