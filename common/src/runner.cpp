@@ -113,8 +113,8 @@ void CommandRun::load_rows(Context& context) const {
     if (m_invocation.operation) {
         context.operation = store.find_operation(*m_invocation.operation);
         if (!context.operation) {
-            throw UsageError(fmt::format("running operation {} not found in the store",
-                                         *m_invocation.operation));
+            throw UsageError(fmt::format("running operation {} not found in the store {}",
+                                         *m_invocation.operation, store.path()));
         }
         const auto& op = *context.operation;
         if (item_id && op.item_id && *item_id != *op.item_id) {

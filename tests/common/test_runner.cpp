@@ -301,3 +301,54 @@ TEST_CASE("runner: invalid UTF-8 and control characters never reach stdout, stde
     }
     CHECK(clean(f.log()));
 }
+
+TEST_CASE("runner: deployment problems are configuration errors (exit 2) that reach the output") {
+    Fixture f;
+    auto env = f.env();
+    const auto run = [&] {
+        return pm::test::run(f.args({"--command", "ok", "--item", std::to_string(f.item.value()),
+                                     "--output", "json"}),
+                             env);
+    };
+    std::string expected;
+    SECTION("a typo in the store's directory") {
+        env["PM_STORE"] = "sqlite:" + (f.dir.path() / "typo" / "billing.db").string();
+        expected = "the directory " + (f.dir.path() / "typo").string() + " does not exist";
+    }
+    SECTION("the store is a directory") {
+        env["PM_STORE"] = "sqlite:" + f.dir.path().string();
+        expected = "it is a directory";
+    }
+    SECTION("the store is /dev/null") {
+        env["PM_STORE"] = "sqlite:/dev/null";
+        expected = "not a regular file";
+    }
+    SECTION("the store is a text file") {
+        pm::test::write_file(f.dir.path() / "notes.txt", "not a database\n");
+        env["PM_STORE"] = "sqlite:" + (f.dir.path() / "notes.txt").string();
+        expected = "file is not a database";
+    }
+    SECTION("the store has a newer schema") {
+        pm::test::RawDb(f.dir.path() / "billing.db").exec("PRAGMA user_version = 999");
+        expected = "is newer than this build";
+    }
+    SECTION("the log directory is a file") {
+        pm::test::write_file(f.dir.path() / "logfile", "x");
+        env["PM_LOG_DIR"] = (f.dir.path() / "logfile").string();
+        expected = "log_dir: cannot create the log directory";
+    }
+    const auto result = run();
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find(R"("type":"config","code":2)") != std::string::npos);
+    CHECK(result.out.find(expected) != std::string::npos);
+    CHECK(result.err.find(expected) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(f.dir.path() / "typo"));
+}
+
+TEST_CASE("runner: an unknown running operation names the store") {
+    Fixture f;
+    const auto result = f.run({"--command", "ok", "--runningoperation", "424242"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find("running operation 424242 not found in the store " +
+                          (f.dir.path() / "billing.db").string()) != std::string::npos);
+}

@@ -19,11 +19,11 @@ TEST_CASE("text: valid UTF-8 passes unchanged") {
 TEST_CASE("text: malformed UTF-8 is replaced by U+FFFD byte by byte") {
     CHECK(repaired_utf8("a\xFF\xFE"
                         "b") == "a" + k_fffd + k_fffd + "b");
-    CHECK(repaired_utf8("\x80") == k_fffd);                      // stray continuation
-    CHECK(repaired_utf8("\xC0\xAF") == k_fffd + k_fffd);         // overlong '/'
-    CHECK(repaired_utf8("\xED\xA0\x80") == k_fffd + k_fffd + k_fffd); // surrogate
+    CHECK(repaired_utf8("\x80") == k_fffd);                               // stray continuation
+    CHECK(repaired_utf8("\xC0\xAF") == k_fffd + k_fffd);                  // overlong '/'
+    CHECK(repaired_utf8("\xED\xA0\x80") == k_fffd + k_fffd + k_fffd);     // surrogate
     CHECK(repaired_utf8("\xF4\x90\x80\x80").size() == 4 * k_fffd.size()); // past U+10FFFF
-    CHECK(repaired_utf8("end\xE2\x82") == "end" + k_fffd + k_fffd); // cut short
+    CHECK(repaired_utf8("end\xE2\x82") == "end" + k_fffd + k_fffd);       // cut short
     CHECK(repaired_utf8("\xC3(") == k_fffd + "(");
 }
 

@@ -14,8 +14,7 @@ enum class LineBreaks { keep, to_space };
 // continuation bytes, overlongs, surrogates, truncated sequences, bytes past U+10FFFF)
 // replaced by U+FFFD, and control characters (C0 but tab and line breaks, DEL, C1) dropped.
 // Line breaks (\n, \r) are kept or turned into spaces.
-[[nodiscard]] std::string printable(std::string_view text,
-                                    LineBreaks breaks = LineBreaks::keep);
+[[nodiscard]] std::string printable(std::string_view text, LineBreaks breaks = LineBreaks::keep);
 
 // `text` with only the malformed UTF-8 replaced by U+FFFD; every character is kept.
 [[nodiscard]] std::string repaired_utf8(std::string_view text);
