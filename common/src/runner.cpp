@@ -179,6 +179,7 @@ void CommandRun::prepare(Context& context) {
     log::set_context(m_operation ? m_operation->value() : 0,
                      context.item ? context.item->id.value() : 0);
     if (context.module) {
+        check_common_params(context.module_params);
         const auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
         if (timeout <= 0) {
             throw ConfigError(fmt::format("{}: op_timeout must be a positive number of seconds",

@@ -352,3 +352,21 @@ TEST_CASE("runner: an unknown running operation names the store") {
     CHECK(result.out.find("running operation 424242 not found in the store " +
                           (f.dir.path() / "billing.db").string()) != std::string::npos);
 }
+
+TEST_CASE("runner: a session_ttl that is not a positive number of seconds is a config error") {
+    Fixture f;
+    for (const char* ttl : {"-1", "0"}) {
+        CAPTURE(ttl);
+        f.store.set_module_param(f.module, "session_ttl", ttl);
+        const auto op = f.operation("ok");
+        const auto result =
+            f.run({"--command", "ok", "--runningoperation", id(op), "--output", "json"});
+        CHECK(result.exit_code == 2);
+        CHECK(result.out.find(
+                  std::string("session_ttl must be a positive number of seconds, not ") + ttl) !=
+              std::string::npos);
+        CHECK(f.op(op).status == st::OperationStatus::error);
+    }
+    f.store.set_module_param(f.module, "session_ttl", "600");
+    CHECK(f.run({"--command", "ok", "--runningoperation", id(f.operation("ok"))}).exit_code == 0);
+}
