@@ -1,7 +1,16 @@
 #include "pm/cli.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <limits>
 #include <map>
+#include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +22,8 @@ namespace pm {
 namespace {
 
 constexpr const char* k_default_config = "/etc/pm/pm.conf";
+// A config file is a handful of lines; anything bigger is not one.
+constexpr std::size_t k_max_config_bytes = 64u * 1024u;
 
 // The settings as strings, from one source (command line, environment or config file).
 using SettingValues = std::map<std::string, std::string>;
@@ -30,6 +41,36 @@ constexpr SettingKey k_setting_keys[] = {
     {"lock_dir", "PM_LOCK_DIR", "directory of the queue lock files"},
     {"log_level", "PM_LOG_LEVEL", "debug, info, warn or error"},
 };
+
+// A bad value as shown in a message: quoted, and cut when it is long.
+std::string shown_value(std::string_view text) {
+    constexpr std::size_t k_max_shown = 40;
+    if (text.size() > k_max_shown) {
+        return fmt::format("'{}...' ({} characters)", text.substr(0, k_max_shown), text.size());
+    }
+    return fmt::format("'{}'", text);
+}
+
+// Ids are decimal: a leading zero does not mean octal (010 is 10), and 0x1, 0b1, 1'0, signs,
+// 0 and values past INT64_MAX are refused, never reinterpreted or clamped.
+std::int64_t parse_id(std::string_view flag, std::string_view text) {
+    const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; });
+    std::int64_t value = 0;
+    if (digits) {
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec == std::errc::result_out_of_range) {
+            throw UsageError(fmt::format("{}: {} is out of range (ids go up to {})", flag,
+                                         shown_value(text),
+                                         std::numeric_limits<std::int64_t>::max()));
+        }
+        if (ec == std::errc() && ptr == end && value > 0) {
+            return value;
+        }
+    }
+    throw UsageError(fmt::format("{}: {} is not a positive decimal id", flag, shown_value(text)));
+}
 
 std::string quote_arg(std::string_view arg) {
     if (!arg.empty() && arg.find_first_of(" \t\"'\\$") == std::string_view::npos) {
@@ -56,26 +97,92 @@ std::string join_call(int argc, const char* const* argv) {
 std::string commands_footer(const ModuleSpec& spec) {
     std::string footer = "Commands:\n";
     for (const auto& command : spec.commands) {
-        footer += fmt::format("  {:<28} {}{}\n", command.name, command.help,
-                              command.handler ? "" : " (not implemented yet)");
+        footer += fmt::format(
+            "  {:<28} {}{}\n", command.name, command.help,
+            // features is answered by the runner itself, without a handler.
+            command.handler || command.name == "features" ? "" : " (not implemented yet)");
     }
     footer += "\nExit codes: 0 done, 1 operation failed, 2 usage or configuration error,\n"
               "3 temporary failure (safe to retry), 4 internal error.\n";
     return footer;
 }
 
+bool is_dev_null(const struct stat& info) {
+    struct stat null_info {};
+    return S_ISCHR(info.st_mode) && ::stat("/dev/null", &null_info) == 0 &&
+           S_ISCHR(null_info.st_mode) && info.st_rdev == null_info.st_rdev;
+}
+
+// Reads the file without blocking and only if it is a regular file of sane size (or
+// /dev/null): a directory, a FIFO or a device such as /dev/zero is not a config file, and
+// reading one would hang or eat memory.
+std::string read_config_text(const std::filesystem::path& path) {
+    const auto fail = [&](const std::string& why) {
+        return ConfigError(fmt::format("config file {}: {}", path.string(), why));
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        throw fail(fmt::format("cannot open it: {}", std::strerror(errno)));
+    }
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+        throw fail(fmt::format("cannot stat it: {}", std::strerror(errno)));
+    }
+    if (S_ISDIR(info.st_mode)) {
+        throw fail("is a directory, not a file");
+    }
+    if (is_dev_null(info)) {
+        return {}; // the usual way to say "no config file"
+    }
+    if (!S_ISREG(info.st_mode)) {
+        throw fail("is not a regular file");
+    }
+    std::string text;
+    std::array<char, 4096> buffer{};
+    for (;;) {
+        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            throw fail(fmt::format("cannot read it: {}", std::strerror(errno)));
+        }
+        if (got == 0) {
+            break;
+        }
+        text.append(buffer.data(), static_cast<std::size_t>(got));
+        if (text.size() > k_max_config_bytes) {
+            throw fail(fmt::format("is larger than {} bytes", k_max_config_bytes));
+        }
+    }
+    if (text.find('\0') != std::string::npos) {
+        throw fail("contains a NUL byte (not a text file)");
+    }
+    return text;
+}
+
 SettingValues read_config_file(const std::filesystem::path& path) {
+    std::istringstream text(read_config_text(path));
     std::vector<CLI::ConfigItem> items;
     try {
-        items = CLI::ConfigTOML().from_file(path.string());
+        items = CLI::ConfigTOML().from_config(text);
     } catch (const CLI::Error& e) {
         throw ConfigError(fmt::format("cannot read config file {}: {}", path.string(), e.what()));
     }
     SettingValues values;
     for (const auto& item : items) {
+        if (!item.parents.empty()) {
+            throw ConfigError(fmt::format("config file {}: sections ([{}]) are not supported: "
+                                          "write the keys at the top of the file",
+                                          path.string(), item.parents.front()));
+        }
         const bool known = std::any_of(std::begin(k_setting_keys), std::end(k_setting_keys),
                                        [&](const SettingKey& k) { return item.name == k.key; });
-        if (!item.parents.empty() || !known) {
+        if (!known) {
             throw ConfigError(fmt::format("config file {}: unknown key '{}' (known: store, "
                                           "log_dir, cache_dir, lock_dir, log_level)",
                                           path.string(), item.fullname()));
@@ -168,17 +275,15 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
     app.set_version_flag("--version", std::string(spec.name) + " " + PM_VERSION);
 
     Invocation invocation;
-    std::int64_t item = 0;
-    std::int64_t operation = 0;
-    std::int64_t module = 0;
+    // Ids are read as text and converted by parse_id(): CLI11 would take 010 as octal.
+    std::string item;
+    std::string operation;
+    std::string module;
     std::string output;
     app.add_option("--command", invocation.command, "the operation (see Commands below)");
-    auto* item_opt =
-        app.add_option("--item", item, "the service (billing item) id")->check(CLI::PositiveNumber);
-    auto* op_opt = app.add_option("--runningoperation", operation, "the running operation id")
-                       ->check(CLI::PositiveNumber);
-    auto* module_opt =
-        app.add_option("--module", module, "the processing module id")->check(CLI::PositiveNumber);
+    auto* item_opt = app.add_option("--item", item, "the service (billing item) id");
+    auto* op_opt = app.add_option("--runningoperation", operation, "the running operation id");
+    auto* module_opt = app.add_option("--module", module, "the processing module id");
     app.add_option("--output", output, "xml, json or text (default: xml, text on a terminal)")
         ->check(CLI::IsMember({"xml", "json", "text"}));
     app.add_flag("--dry-run", invocation.dry_run, "print the plan, change nothing");
@@ -212,13 +317,13 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
             fmt::format("unknown command '{}' (see {} --help)", invocation.command, spec.name));
     }
     if (item_opt->count() > 0) {
-        invocation.item = ItemId(item);
+        invocation.item = ItemId(parse_id("--item", item));
     }
     if (op_opt->count() > 0) {
-        invocation.operation = OperationId(operation);
+        invocation.operation = OperationId(parse_id("--runningoperation", operation));
     }
     if (module_opt->count() > 0) {
-        invocation.module = ModuleId(module);
+        invocation.module = ModuleId(parse_id("--module", module));
     }
     invocation.output = output.empty() ? (stdout_is_tty ? OutputFormat::text : OutputFormat::xml)
                                        : *parse_output_format(output);

@@ -1,5 +1,9 @@
 #include "pm/features.hpp"
 
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+
 namespace pm {
 
 std::vector<ParamSpec> common_params() {
@@ -12,6 +16,15 @@ std::vector<ParamSpec> common_params() {
         {"max_tries", "failed attempts before an operation goes to manual (default 10)", false},
         {"op_timeout", "seconds an operation may take overall (default 3600)", false},
     };
+}
+
+void check_common_params(const Params& params) {
+    if (const auto ttl = params.get_int("session_ttl"); ttl && *ttl <= 0) {
+        throw ConfigError(fmt::format("{}: session_ttl must be a positive number of seconds, "
+                                      "not {}",
+                                      params.owner(), *ttl));
+    }
+    static_cast<void>(params.get_bool("tls_verify"));
 }
 
 Result features_result(const ModuleSpec& spec) {

@@ -228,6 +228,10 @@ Response Client::send(const Request& request, const Deadline& deadline, Idempote
             throw deadline_error(request, url, response, attempt);
         }
         if (response.failure) {
+            const Kind kind = response.failure->kind;
+            if (kind == Kind::misconfigured || kind == Kind::tls) { // the admin has to act
+                throw ConfigError(transport_error(request, url, response, attempt).what());
+            }
             throw transport_error(request, url, response, attempt);
         }
         return response;

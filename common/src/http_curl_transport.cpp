@@ -14,6 +14,8 @@ using std::chrono::milliseconds;
 
 // Response headers beyond this are a broken or hostile server, not an API reply.
 constexpr std::size_t k_max_header_bytes = 1024u * 1024u;
+// Reply bodies past this size get their buffer sized to the cap in one step.
+constexpr std::size_t k_direct_growth = 8u * 1024u * 1024u;
 
 struct EasyDeleter {
     void operator()(CURL* handle) const { curl().easy_cleanup(handle); }
@@ -35,12 +37,23 @@ struct Exchange {
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto& exchange = *static_cast<Exchange*>(user);
     const std::size_t bytes = size * count;
-    if (exchange.response.body.size() + bytes > exchange.max_body_bytes) {
+    std::string& body = exchange.response.body;
+    if (body.size() + bytes > exchange.max_body_bytes) {
         exchange.too_large = true;
         return 0; // makes libcurl abort the transfer with CURLE_WRITE_ERROR
     }
     try {
-        exchange.response.body.append(data, bytes);
+        // Small replies grow by doubling; a big one gets the cap's worth at once (pages are
+        // only resident once written), so memory peaks near the cap and never at twice it,
+        // as repeated doubling and copying would.
+        const std::size_t needed = body.size() + bytes;
+        if (body.capacity() < needed) {
+            const std::size_t wanted = needed > k_direct_growth
+                                           ? exchange.max_body_bytes
+                                           : std::max(needed, body.capacity() * 2);
+            body.reserve(std::min(wanted, exchange.max_body_bytes));
+        }
+        body.append(data, bytes);
     } catch (...) { // nothing may unwind through libcurl
         return 0;
     }
@@ -149,6 +162,9 @@ TransportFailure::Kind kind_of(CURLcode code, bool too_large) {
         return Kind::dropped;
     case CURLE_FILESIZE_EXCEEDED:
         return Kind::too_large;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return Kind::misconfigured;
     case CURLE_WRITE_ERROR:
         return too_large ? Kind::too_large : Kind::other;
     default:

@@ -41,6 +41,8 @@ std::string_view kind_name(TransportFailure::Kind kind) {
         return "TLS failure";
     case Kind::too_large:
         return "reply too large";
+    case Kind::misconfigured:
+        return "unusable URL";
     case Kind::other:
         return "transport failure";
     }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <mutex>
@@ -11,6 +12,7 @@
 
 #include "pm/errors.hpp"
 #include "pm/redact.hpp"
+#include "pm/text.hpp"
 
 namespace pm::log {
 namespace {
@@ -41,8 +43,10 @@ std::string timestamp() {
                        ms.count() % 1000);
 }
 
-// One call must stay one line, whatever the message holds.
-std::string one_line(std::string_view text) {
+// One call must stay one line, whatever the message holds, in valid UTF-8 without control
+// characters (a log read in a terminal must not take escape sequences from a remote reply).
+std::string one_line(std::string_view raw) {
+    const std::string text = printable(raw);
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
@@ -109,13 +113,16 @@ std::string_view level_name(Level level) {
 void open(const std::filesystem::path& dir, std::string_view module, Level level) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
+    // Where the logs go is the admin's to mend (log_dir): a configuration error.
     if (ec) {
-        throw SystemError("cannot create log directory " + dir.string() + ": " + ec.message());
+        throw ConfigError("log_dir: cannot create the log directory " + dir.string() + ": " +
+                          ec.message());
     }
     const auto path = dir / (std::string(module) + ".log");
     const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) {
-        throw system_error("cannot open log file " + path.string(), errno);
+        throw ConfigError("log_dir: cannot open the log file " + path.string() + ": " +
+                          std::strerror(errno));
     }
     auto& s = state();
     const std::lock_guard lock(s.mutex);

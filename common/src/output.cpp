@@ -4,12 +4,17 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "pm/text.hpp"
+
 namespace pm {
 namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-std::string xml_escape(std::string_view text) {
+// Every text printed goes through printable(): valid UTF-8, no control characters, so that
+// XML stays well-formed and JSON decodes whatever a remote reply or a store row held.
+std::string xml_escape(std::string_view raw) {
+    const std::string text = printable(raw);
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
@@ -50,12 +55,15 @@ void render_xml(const ResultNode& node, std::string& out) {
     out += "</" + node.name + '>';
 }
 
-void write_json_string(JsonWriter& writer, std::string_view text) {
+void write_json_string(JsonWriter& writer, std::string_view raw) {
+    const std::string text = printable(raw);
     writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
 void render_json_value(const ResultNode& node, JsonWriter& writer) {
-    if (!node.children.empty()) {
+    if (node.kind == ResultNode::Kind::flag) {
+        writer.Bool(true);
+    } else if (node.kind == ResultNode::Kind::list || !node.children.empty()) {
         writer.StartArray();
         for (const auto& child : node.children) {
             render_json_value(child, writer);
@@ -78,12 +86,12 @@ void render_json_value(const ResultNode& node, JsonWriter& writer) {
 }
 
 void render_text(const ResultNode& node, int depth, std::string& out) {
-    out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + node.name;
+    out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + printable(node.name);
     for (const auto& [key, value] : node.attributes) {
-        out += fmt::format(" {}={}", key, value);
+        out += fmt::format(" {}={}", printable(key), printable(value, LineBreaks::to_space));
     }
     if (!node.text.empty()) {
-        out += ": " + node.text;
+        out += ": " + printable(node.text);
     }
     out += '\n';
     for (const auto& child : node.children) {
@@ -106,9 +114,18 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
     return std::nullopt;
 }
 
+ResultNode ResultNode::list(std::string name) {
+    ResultNode node;
+    node.name = std::move(name);
+    node.kind = Kind::list;
+    return node;
+}
+
 ResultNode& ResultNode::add(std::string child_name, std::string child_text) {
-    children.push_back(ResultNode{std::move(child_name), {}, std::move(child_text), {}});
-    return children.back();
+    ResultNode& child = children.emplace_back();
+    child.name = std::move(child_name);
+    child.text = std::move(child_text);
+    return child;
 }
 
 ResultNode& ResultNode::attr(std::string key, std::string value) {
@@ -117,8 +134,16 @@ ResultNode& ResultNode::attr(std::string key, std::string value) {
 }
 
 ResultNode& Result::add(std::string name, std::string text) {
-    nodes.push_back(ResultNode{std::move(name), {}, std::move(text), {}});
-    return nodes.back();
+    ResultNode& node = nodes.emplace_back();
+    node.name = std::move(name);
+    node.text = std::move(text);
+    return node;
+}
+
+ResultNode& Result::add_flag(std::string name) {
+    ResultNode& node = add(std::move(name));
+    node.kind = ResultNode::Kind::flag;
+    return node;
 }
 
 std::string render_result(OutputFormat format, const Result& result) {
@@ -162,7 +187,8 @@ std::string render_error(OutputFormat format, const ErrorReport& error) {
     case OutputFormat::xml:
         return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<doc><error type=\"{}\" "
                            "code=\"{}\">{}</error></doc>\n",
-                           xml_escape(error.type), code, xml_escape(error.message));
+                           xml_escape(error.type), code,
+                           xml_escape(printable(error.message, LineBreaks::to_space)));
     case OutputFormat::json: {
         rapidjson::StringBuffer buffer;
         JsonWriter writer(buffer);
@@ -176,13 +202,14 @@ std::string render_error(OutputFormat format, const ErrorReport& error) {
         writer.Key("code");
         writer.Int(code);
         writer.Key("message");
-        write_json_string(writer, error.message);
+        write_json_string(writer, printable(error.message, LineBreaks::to_space));
         writer.EndObject();
         writer.EndObject();
         return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
     }
     case OutputFormat::text:
-        return fmt::format("ERROR ({}, exit {}): {}\n", error.type, code, error.message);
+        return fmt::format("ERROR ({}, exit {}): {}\n", printable(error.type), code,
+                           printable(error.message, LineBreaks::to_space));
     }
     return {};
 }

@@ -13,6 +13,7 @@
 #include "pm/log.hpp"
 #include "pm/queue.hpp"
 #include "pm/redact.hpp"
+#include "pm/text.hpp"
 #include "pm/watchdog.hpp"
 
 namespace pm {
@@ -30,13 +31,7 @@ void print(std::string_view text) {
 }
 
 std::string one_line(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c == '\n' || c == '\r') {
-            c = ' ';
-        }
-    }
-    return out;
+    return printable(text, LineBreaks::to_space); // also what the store's error column gets
 }
 
 ErrorReport report_of(const Error& error) {
@@ -118,8 +113,8 @@ void CommandRun::load_rows(Context& context) const {
     if (m_invocation.operation) {
         context.operation = store.find_operation(*m_invocation.operation);
         if (!context.operation) {
-            throw UsageError(fmt::format("running operation {} not found in the store",
-                                         *m_invocation.operation));
+            throw UsageError(fmt::format("running operation {} not found in the store {}",
+                                         *m_invocation.operation, store.path()));
         }
         const auto& op = *context.operation;
         if (item_id && op.item_id && *item_id != *op.item_id) {
@@ -184,6 +179,7 @@ void CommandRun::prepare(Context& context) {
     log::set_context(m_operation ? m_operation->value() : 0,
                      context.item ? context.item->id.value() : 0);
     if (context.module) {
+        check_common_params(context.module_params);
         const auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
         if (timeout <= 0) {
             throw ConfigError(fmt::format("{}: op_timeout must be a positive number of seconds",

@@ -1,10 +1,13 @@
 #include "pm/store.hpp"
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 #include "store_impl.hpp"
 
@@ -37,13 +40,32 @@ std::optional<Status> parse_name(const std::array<std::string_view, N>& names,
     return std::nullopt;
 }
 
-// The URL names the scheme only in errors: other schemes' URLs may carry credentials.
+// A store URL as shown in messages: the user info of a `scheme://user:password@host` form is
+// masked, since other schemes' URLs (and mistyped sqlite ones) may carry credentials.
+std::string shown_url(std::string_view url) {
+    const auto authority = url.find("://");
+    if (authority == std::string_view::npos) {
+        return std::string(url);
+    }
+    const auto host = authority + 3;
+    const auto end = url.find_first_of("/?#", host);
+    const auto at = url.substr(0, end).rfind('@');
+    if (at == std::string_view::npos || at < host) {
+        return std::string(url);
+    }
+    return fmt::format("{}***{}", url.substr(0, host), url.substr(at));
+}
+
+// Only `sqlite:/absolute/path` (or `sqlite:///absolute/path`) and `sqlite::memory:`: a
+// relative path would depend on the caller's working directory, and SQLite would take
+// `file:` URIs and `?mode=…` literally as file names, creating stray files.
 std::string path_from_url(std::string_view url) {
     constexpr std::string_view k_scheme = "sqlite:";
     if (!url.starts_with(k_scheme)) {
         const auto colon = url.find(':');
         if (colon == std::string_view::npos || colon == 0) {
-            throw ConfigError(fmt::format("store URL '{}' has no scheme: {}", url, k_url_help));
+            throw ConfigError(
+                fmt::format("store URL '{}' has no scheme: {}", shown_url(url), k_url_help));
         }
         throw ConfigError(
             fmt::format("unsupported store URL scheme '{}': {}", url.substr(0, colon), k_url_help));
@@ -52,27 +74,61 @@ std::string path_from_url(std::string_view url) {
     if (path.starts_with("//")) {
         path.remove_prefix(2);
         if (!path.starts_with('/')) {
-            throw ConfigError(fmt::format("store URL sqlite://{}: a host is not supported: {}",
-                                          path, k_url_help));
+            throw ConfigError(fmt::format("store URL {}: a host is not supported: {}",
+                                          shown_url(url), k_url_help));
         }
     }
     if (path.empty()) {
         throw ConfigError(fmt::format("store URL '{}' has no path: {}", url, k_url_help));
     }
+    if (path == k_memory) {
+        return std::string(path);
+    }
+    if (!path.starts_with('/')) {
+        throw ConfigError(fmt::format("store URL '{}': the path must be absolute (no relative "
+                                      "paths, no file: URIs): {}",
+                                      shown_url(url), k_url_help));
+    }
+    if (path.find_first_of("?#") != std::string_view::npos) {
+        throw ConfigError(fmt::format("store URL '{}': query parameters are not supported: {}",
+                                      shown_url(url), k_url_help));
+    }
     return std::string(path);
 }
 
-void create_parent_directory(const std::string& path) {
-    const auto parent = std::filesystem::path(path).parent_path();
-    if (path == k_memory || parent.empty()) {
+// The store file may be created (a first run), its directory never: a typo in the path
+// must not start a new, empty billing store. What is there must be usable by us.
+void check_location(const std::string& path) {
+    if (path == k_memory) {
         return;
     }
+    const std::filesystem::path file(path);
+    const auto parent = file.parent_path();
     std::error_code error;
-    std::filesystem::create_directories(parent, error);
-    if (error) {
-        throw StoreError(fmt::format("cannot create the store directory {}: {}", parent.string(),
-                                     error.message()),
-                         StoreError::Kind::failure);
+    if (!std::filesystem::is_directory(parent, error)) {
+        throw ConfigError(fmt::format("store {}: the directory {} does not exist (pm creates "
+                                      "the store file, never its directory)",
+                                      path, parent.string()));
+    }
+    const auto status = std::filesystem::status(file, error);
+    if (std::filesystem::exists(status)) {
+        if (!std::filesystem::is_regular_file(status)) {
+            throw ConfigError(fmt::format("store {}: {}, not a database file", path,
+                                          std::filesystem::is_directory(status)
+                                              ? "it is a directory"
+                                              : "it is not a regular file"));
+        }
+        if (::access(path.c_str(), R_OK | W_OK) != 0) {
+            throw ConfigError(fmt::format("store {}: the file is not readable and writable by "
+                                          "this user: {}",
+                                          path, std::strerror(errno)));
+        }
+    }
+    // SQLite creates the -wal and -shm files (and a new store) next to the store.
+    if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+        throw ConfigError(fmt::format("store {}: the directory {} is not writable by this "
+                                      "user: {}",
+                                      path, parent.string(), std::strerror(errno)));
     }
 }
 
@@ -195,7 +251,7 @@ void require_changed(const sqlite::Connection& db, std::int64_t id, std::string_
 
 Store Store::open(std::string_view url, std::chrono::milliseconds busy_timeout) {
     std::string path = path_from_url(url);
-    create_parent_directory(path);
+    check_location(path);
     auto impl = std::make_unique<Impl>(std::move(path), busy_timeout);
     configure(impl->db, busy_timeout);
     detail::migrate(impl->db);

@@ -153,19 +153,16 @@ int user_version(sqlite::Connection& db) {
 
 void refuse_newer(const sqlite::Connection& db, int version) {
     if (version > k_schema_version) {
-        throw StoreError(fmt::format("store {}: store schema version {} is newer than this build "
-                                     "({})",
-                                     db.path(), version, k_schema_version),
-                         StoreError::Kind::failure);
+        throw ConfigError(fmt::format("store {}: store schema version {} is newer than this "
+                                      "build ({}): upgrade pm",
+                                      db.path(), version, k_schema_version));
     }
 }
-
-} // namespace
 
 // The version is read once without a lock, so opening an up-to-date store never waits for
 // writers; a migration re-reads it under BEGIN IMMEDIATE, because another process may have
 // migrated in between.
-void migrate(sqlite::Connection& db) {
+void migrate_schema(sqlite::Connection& db) {
     int version = user_version(db);
     refuse_newer(db, version);
     if (version == k_schema_version) {
@@ -182,6 +179,21 @@ void migrate(sqlite::Connection& db) {
     // PRAGMA takes no bound parameters; the value is our own constant.
     db.exec(fmt::format("PRAGMA user_version = {}", k_schema_version));
     transaction.commit();
+}
+
+} // namespace
+
+void migrate(sqlite::Connection& db) {
+    try {
+        migrate_schema(db);
+    } catch (const StoreError& e) {
+        if (e.exit_code() == ExitCode::temporary) {
+            throw; // busy: another process holds the store, try again later
+        }
+        // Tables of another application under our names, or a half-made schema.
+        throw ConfigError(fmt::format("store {}: cannot create or migrate the pm schema: {}",
+                                      db.path(), e.what()));
+    }
 }
 
 } // namespace pm::store::detail

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/text.hpp"
 
 namespace pm::store::sqlite {
 namespace {
@@ -42,8 +43,7 @@ Connection::Connection(std::string path, std::chrono::milliseconds busy_timeout)
         const std::string message = m_db != nullptr ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
         sqlite3_close_v2(m_db);
         m_db = nullptr;
-        throw StoreError(fmt::format("cannot open the store {}: {}", m_path, message),
-                         StoreError::Kind::failure);
+        throw ConfigError(fmt::format("cannot open the store {}: {}", m_path, message));
     }
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, clamp_timeout(busy_timeout));
@@ -68,6 +68,12 @@ void Connection::raise(int rc, std::string_view context) const {
         throw StoreError(fmt::format("the store {} stayed busy for {} ms ({}): {}", m_path,
                                      m_busy_timeout.count(), message, context),
                          StoreError::Kind::busy);
+    }
+    // What an admin has to mend where the store lives (not a database, read-only, cannot be
+    // opened) is a configuration error, not an internal one.
+    if (primary == SQLITE_NOTADB || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
+        primary == SQLITE_PERM || primary == SQLITE_AUTH) {
+        throw ConfigError(fmt::format("store {}: {}: {}", m_path, context, message));
     }
     throw StoreError(fmt::format("store {}: {}: {}", m_path, context, message),
                      StoreError::Kind::failure);
@@ -137,10 +143,11 @@ std::string Statement::text(int column) const {
 }
 
 void Statement::bind_one(int index, std::string_view value) {
-    // A default-constructed string_view has no data pointer, which SQLite would bind as NULL.
-    const char* data = value.data() != nullptr ? value.data() : "";
-    check_bind(
-        sqlite3_bind_text64(m_stmt, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    // TEXT columns hold valid UTF-8 only: billing platforms read them with strict decoders
+    // (Python's sqlite3, PHP), and one bad byte from a remote reply would break their pages.
+    const std::string text = repaired_utf8(value);
+    check_bind(sqlite3_bind_text64(m_stmt, index, text.c_str(), text.size(), SQLITE_TRANSIENT,
+                                   SQLITE_UTF8));
 }
 
 void Statement::bind_one(int index, double value) {

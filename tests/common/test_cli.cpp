@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <sys/stat.h>
 #include <variant>
 
 #include <catch2/catch.hpp>
@@ -160,5 +161,86 @@ TEST_CASE("cli: a bad configuration is a ConfigError") {
     SECTION("empty value") {
         CHECK_THROWS_AS(pm::load_settings(invocation({"--command", "open", "--store", ""})),
                         pm::ConfigError);
+    }
+}
+
+TEST_CASE("cli: ids are decimal, never octal, hexadecimal or clamped") {
+    SECTION("a leading zero is still decimal") {
+        CHECK(invocation({"--command", "open", "--item", "010"}).item == pm::ItemId(10));
+        CHECK(invocation({"--command", "open", "--runningoperation", "010"}).operation ==
+              pm::OperationId(10));
+        CHECK(invocation({"--command", "open", "--module", "09"}).module == pm::ModuleId(9));
+        CHECK(invocation({"--command", "open", "--item", "9223372036854775807"}).item ==
+              pm::ItemId(9223372036854775807));
+    }
+    SECTION("other notations, signs, zero and garbage are refused with a readable message") {
+        for (const char* flag : {"--item", "--runningoperation", "--module"}) {
+            for (const char* bad :
+                 {"0x1", "0b1", "1'0", "0", "00", "abc", "", "+1", "1.0", " 1", "1e3"}) {
+                CAPTURE(flag, bad);
+                CHECK_THROWS_WITH(parse({"--command", "open", flag, bad}),
+                                  Catch::Contains(std::string(flag) + ": '" + bad +
+                                                  "' is not a positive decimal id"));
+            }
+        }
+        CHECK_THROWS_WITH(parse({"--command", "open", "--item=-1"}),
+                          Catch::Contains("--item: '-1' is not a positive decimal id"));
+    }
+    SECTION("values past INT64_MAX are refused, not clamped") {
+        for (const char* big : {"9223372036854775808", "99999999999999999999"}) {
+            CAPTURE(big);
+            CHECK_THROWS_WITH(parse({"--command", "open", "--item", big}),
+                              Catch::Contains("is out of range"));
+        }
+        const std::string huge(100000, '7');
+        CHECK_THROWS_WITH(parse({"--command", "open", "--item", huge.c_str()}),
+                          Catch::Contains("(100000 characters) is out of range"));
+    }
+}
+
+TEST_CASE("cli: --help does not call features unimplemented") {
+    const auto help = std::get<pm::EarlyExit>(parse({"--help"})).text;
+    const auto line = help.substr(help.find("  features"));
+    CHECK(line.substr(0, line.find('\n')).find("not implemented") == std::string::npos);
+    const auto open_line = help.substr(help.find("  open"));
+    CHECK(open_line.substr(0, open_line.find('\n')).find("not implemented") != std::string::npos);
+}
+
+TEST_CASE("cli: the config file must be a regular text file") {
+    pm::test::TempDir dir;
+    const ScopedEnv no_level("PM_LOG_LEVEL", nullptr);
+    const auto load = [](const std::string& path) {
+        return pm::load_settings(invocation({"--command", "open", "--config", path.c_str()}));
+    };
+    SECTION("a directory") {
+        CHECK_THROWS_WITH(load(dir.path().string()), Catch::Contains("is a directory"));
+    }
+    SECTION("a device that never ends") {
+        CHECK_THROWS_WITH(load("/dev/zero"), Catch::Contains("is not a regular file"));
+    }
+    SECTION("a FIFO nobody writes to") {
+        const auto fifo = dir / "fifo";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        CHECK_THROWS_WITH(load(fifo.string()), Catch::Contains("is not a regular file"));
+    }
+    SECTION("a NUL byte") {
+        pm::test::write_file(dir / "pm.conf", std::string("log_level = in\0fo\n", 18));
+        CHECK_THROWS_WITH(load((dir / "pm.conf").string()), Catch::Contains("NUL byte"));
+    }
+    SECTION("a section") {
+        pm::test::write_file(dir / "pm.conf", "[pm]\nlog_level = info\n");
+        CHECK_THROWS_WITH(load((dir / "pm.conf").string()),
+                          Catch::Contains("sections ([pm]) are not supported"));
+    }
+    SECTION("a file too big to be a config file") {
+        pm::test::write_file(dir / "pm.conf", std::string(100000, '#'));
+        CHECK_THROWS_WITH(load((dir / "pm.conf").string()), Catch::Contains("larger than"));
+    }
+    SECTION("/dev/null is an empty config file") {
+        CHECK(load("/dev/null").log_level == pm::log::Level::info);
+    }
+    SECTION("a good file is still read") {
+        pm::test::write_file(dir / "pm.conf", "log_level = warn\n");
+        CHECK(load((dir / "pm.conf").string()).log_level == pm::log::Level::warn);
     }
 }

@@ -106,6 +106,8 @@ std::size_t attempts_after(Method method, const Response& first,
         CHECK((response.status == 200 || response.status == first.status));
     } catch (const pm::TransportError&) {
         CHECK(first.failure.has_value());
+    } catch (const pm::ConfigError&) {
+        CHECK(first.failure.has_value());
     }
     return transport.requests.size();
 }
@@ -129,6 +131,7 @@ TEST_CASE("http client: retries follow the method's idempotency") {
         {"dropped connection", failure(Kind::dropped), true, false},
         {"TLS failure", failure(Kind::tls), false, false},
         {"reply too large", failure(Kind::too_large), false, false},
+        {"unusable URL", failure(Kind::misconfigured), false, false},
         {"other failure", failure(Kind::other), false, false},
         {"500", status(500), false, false},
         {"404", status(404), false, false},
@@ -185,6 +188,15 @@ TEST_CASE("http client: after the last attempt a status is returned, a failure t
             CHECK(message.find("abcdef123") == std::string::npos);
         }
         CHECK(transport.requests.size() == 5);
+    }
+    SECTION("an unusable URL or a TLS failure is a configuration error, tried once") {
+        for (const Kind kind : {Kind::misconfigured, Kind::tls}) {
+            ScriptedTransport transport(time, {failure(kind)});
+            Client client(transport, fake_options(time));
+            CHECK_THROWS_AS(client.send(request(Method::get), pm::Deadline::never()),
+                            pm::ConfigError);
+            CHECK(transport.requests.size() == 1);
+        }
     }
     SECTION("max_attempts 1 means no retry") {
         ScriptedTransport transport(time, {status(503)});

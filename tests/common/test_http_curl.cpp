@@ -199,11 +199,18 @@ TEST_CASE("http curl: transport failures come back as values of the right kind")
         REQUIRE(response.failure.has_value());
         CHECK(response.failure->kind == Kind::other);
     }
-    SECTION("other schemes are refused") {
+    SECTION("other schemes and malformed URLs are unusable URLs") {
         auto transport = pm::http::make_curl_transport({});
-        const Response response = perform(*transport, request(Method::get, "file:///etc/passwd"));
-        REQUIRE(response.failure.has_value());
-        CHECK(response.failure->kind == Kind::other);
+        const auto port = std::to_string(server.port());
+        for (const std::string& url : std::vector<std::string>{
+                 "file:///etc/passwd", "ftp://127.0.0.1:" + port + "/", "dict://127.0.0.1:" + port,
+                 "gopher://127.0.0.1:" + port, "http://[::1", "http://127.0.0.1:99999/x",
+                 "http://127.0.0.1 :" + port + "/echo"}) {
+            CAPTURE(url);
+            const Response response = perform(*transport, request(Method::get, url));
+            REQUIRE(response.failure.has_value());
+            CHECK(response.failure->kind == Kind::misconfigured);
+        }
     }
 }
 
@@ -230,6 +237,23 @@ TEST_CASE("http curl: the body cap aborts the transfer") {
             CHECK(at_cap.body.size() == 100'000);
         }
     }
+}
+
+TEST_CASE("http curl: a chunked reply past the default cap is refused without memory growing "
+          "past it") {
+    auto& server = pm::test::shared_fake_http();
+    const auto cap = pm::http::TransportOptions{}.max_body_bytes;
+    CHECK(cap <= 64u * 1024u * 1024u);
+    // A process of its own, so that its peak memory is this transfer's.
+    const auto result =
+        pm::test::run({pm::test::helper_path("pm_http_fetch"),
+                       server.url("/huge?chunked=1&bytes=" + std::to_string(cap + cap / 2))});
+    REQUIRE(result.exit_code == 0);
+    const auto bar = result.out.find('|');
+    REQUIRE(bar != std::string::npos);
+    CHECK(result.out.substr(0, bar) == "reply too large");
+    const auto peak_kib = std::stoull(result.out.substr(bar + 1));
+    CHECK(peak_kib * 1024u < cap + 32u * 1024u * 1024u); // the cap plus the process itself
 }
 
 TEST_CASE("http curl: one transport reuses its connection") {
@@ -263,6 +287,16 @@ TEST_CASE("http curl: one transport reuses its connection") {
                   .ok());
         CHECK(connections(*transport) == 4);
     }
+}
+
+TEST_CASE("http curl: https to a plain HTTP port is a configuration error") {
+    auto& server = pm::test::shared_fake_http();
+    auto transport = pm::http::make_curl_transport({});
+    pm::http::Client client(*transport);
+    const auto url = "https://127.0.0.1:" + std::to_string(server.port()) + "/echo";
+    CHECK_THROWS_AS(
+        client.send(request(Method::get, url), pm::Deadline::after(std::chrono::seconds(30))),
+        pm::ConfigError);
 }
 
 TEST_CASE("http curl: TLS is verified unless tls_verify is off") {

@@ -83,5 +83,6 @@ TEST_CASE("http message: failure kinds have readable names") {
     CHECK(pm::http::kind_name(Kind::dropped) == "connection dropped");
     CHECK(pm::http::kind_name(Kind::tls) == "TLS failure");
     CHECK(pm::http::kind_name(Kind::too_large) == "reply too large");
+    CHECK(pm::http::kind_name(Kind::misconfigured) == "unusable URL");
     CHECK(pm::http::kind_name(Kind::other) == "transport failure");
 }

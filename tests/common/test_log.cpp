@@ -58,14 +58,19 @@ TEST_CASE("log: masks secrets in every line") {
     CHECK(text.find(R"("password":"***")") != std::string::npos);
 }
 
-TEST_CASE("log: level names parse and an unwritable directory is an error") {
+TEST_CASE("log: level names parse and an unusable directory is a configuration error") {
     CHECK(pm::log::parse_level("debug") == pm::log::Level::debug);
     CHECK(pm::log::parse_level("warning") == pm::log::Level::warn);
     CHECK(pm::log::parse_level("loud") == std::nullopt);
     pm::test::TempDir dir;
     pm::test::write_file(dir.path() / "file", "x");
     CHECK_THROWS_AS(pm::log::open(dir.path() / "file" / "sub", "pmunit", pm::log::Level::info),
-                    pm::SystemError);
+                    pm::ConfigError);
+    CHECK_THROWS_WITH(pm::log::open(dir.path() / "file", "pmunit", pm::log::Level::info),
+                      Catch::Contains("log_dir: cannot create the log directory"));
+    std::filesystem::create_directory(dir.path() / "pmunit.log");
+    CHECK_THROWS_WITH(pm::log::open(dir.path(), "pmunit", pm::log::Level::info),
+                      Catch::Contains("log_dir: cannot open the log file"));
 }
 
 TEST_CASE("log: lines from concurrent processes never interleave") {

@@ -55,3 +55,37 @@ TEST_CASE("errors: API answers map to the exit codes of DESIGN §3") {
     }
     CHECK(pm::AuthError("x", 401).exit_code() == pm::ExitCode::failed);
 }
+
+TEST_CASE("output: empty lists are [] and flags are true in json") {
+    pm::Result result;
+    result.nodes.push_back(pm::ResultNode::list("modules"));
+    auto& full = result.nodes.emplace_back(pm::ResultNode::list("changes"));
+    full.add("change", "x");
+    result.add_flag("gone");
+    result.add("ip", "");
+    CHECK(pm::render_result(OutputFormat::json, result) ==
+          R"({"ok":true,"modules":[],"changes":["x"],"gone":true,"ip":""})"
+          "\n");
+    CHECK(pm::render_result(OutputFormat::xml, result) ==
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<doc><ok/><modules/><changes><change>x"
+          "</change></changes><gone/><ip/></doc>\n");
+}
+
+TEST_CASE("output: invalid UTF-8 and control characters never reach the output") {
+    const std::string bad = "a\xFF\xFE\x01\x1b[1m\nb";
+    const std::string fffd = "\xEF\xBF\xBD";
+    pm::Result result;
+    result.add("note", bad).attr("k", bad);
+    const auto xml = pm::render_result(OutputFormat::xml, result);
+    CHECK(xml.find("<note k=\"a" + fffd + fffd + "[1m\nb\">a" + fffd + fffd + "[1m\nb</note>") !=
+          std::string::npos);
+    const auto json = pm::render_result(OutputFormat::json, result);
+    CHECK(json.find(R"("note":{"k":"a)" + fffd + fffd + R"([1m\nb")") != std::string::npos);
+    const pm::ErrorReport error{"api", pm::ExitCode::failed, bad};
+    const std::string line = "a" + fffd + fffd + "[1m b";
+    CHECK(pm::render_error(OutputFormat::xml, error).find(">" + line + "</error>") !=
+          std::string::npos);
+    CHECK(pm::render_error(OutputFormat::json, error).find("\"message\":\"" + line + "\"") !=
+          std::string::npos);
+    CHECK(pm::render_error(OutputFormat::text, error) == "ERROR (api, exit 1): " + line + "\n");
+}

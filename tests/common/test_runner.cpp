@@ -7,8 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include "pm/store.hpp"
+#include "pm/text.hpp"
 
 #include "support/process.hpp"
+#include "test_store_sqlite.hpp"
 
 namespace {
 
@@ -254,4 +256,117 @@ TEST_CASE("runner: features needs no store and lists every command") {
           std::string::npos);
     CHECK(result.out.find("<param name=\"password\" crypted=\"yes\"/>") != std::string::npos);
     CHECK(result.out.find("<feature name=\"later\"/>") != std::string::npos);
+}
+
+namespace {
+
+// True when `text` is valid UTF-8 and holds no control character but line breaks and tabs.
+bool clean(const std::string& text) {
+    return pm::printable(text) == text;
+}
+
+} // namespace
+
+TEST_CASE("runner: invalid UTF-8 and control characters never reach stdout, stderr or the store") {
+    Fixture f;
+    {
+        pm::test::RawDb raw(f.dir.path() / "billing.db");
+        raw.exec(fmt::format("INSERT INTO itemparam (item_id, name, value) VALUES ({}, 'reason', "
+                             "CAST(X'{}' AS TEXT))",
+                             f.item.value(), "626164FF"));
+        raw.exec(fmt::format("UPDATE processingmodule SET name = CAST(X'{}' AS TEXT) WHERE id = {}",
+                             "6D6F64FFFE011B5B33316D", f.module.value()));
+        raw.exec(fmt::format("UPDATE itemparam SET value = value || CAST(X'{}' AS TEXT) "
+                             "WHERE name = 'reason'",
+                             "FE011B5B33316DC3"));
+    }
+    for (const char* format : {"xml", "json", "text"}) {
+        CAPTURE(format);
+        const auto op = f.operation("fail_reason");
+        const auto failed =
+            f.run({"--command", "fail_reason", "--runningoperation", id(op), "--output", format});
+        CHECK(failed.exit_code == 1);
+        CHECK(failed.out.find("remote said: bad\xEF\xBF\xBD") != std::string::npos);
+        CHECK(clean(failed.out));
+        CHECK(clean(failed.err));
+        const auto row = f.op(op);
+        CHECK(row.error.find("remote said: bad\xEF\xBF\xBD\xEF\xBF\xBD[31m\xEF\xBF\xBD") == 0);
+        CHECK(clean(row.error));
+
+        const auto ok = f.run(
+            {"--command", "ok", "--item", std::to_string(f.item.value()), "--output", format});
+        CHECK(ok.exit_code == 0);
+        CHECK(ok.out.find("mod\xEF\xBF\xBD\xEF\xBF\xBD[31m") != std::string::npos);
+        CHECK(clean(ok.out));
+    }
+    CHECK(clean(f.log()));
+}
+
+TEST_CASE("runner: deployment problems are configuration errors (exit 2) that reach the output") {
+    Fixture f;
+    auto env = f.env();
+    const auto run = [&] {
+        return pm::test::run(f.args({"--command", "ok", "--item", std::to_string(f.item.value()),
+                                     "--output", "json"}),
+                             env);
+    };
+    std::string expected;
+    SECTION("a typo in the store's directory") {
+        env["PM_STORE"] = "sqlite:" + (f.dir.path() / "typo" / "billing.db").string();
+        expected = "the directory " + (f.dir.path() / "typo").string() + " does not exist";
+    }
+    SECTION("the store is a directory") {
+        env["PM_STORE"] = "sqlite:" + f.dir.path().string();
+        expected = "it is a directory";
+    }
+    SECTION("the store is /dev/null") {
+        env["PM_STORE"] = "sqlite:/dev/null";
+        expected = "not a regular file";
+    }
+    SECTION("the store is a text file") {
+        pm::test::write_file(f.dir.path() / "notes.txt", "not a database\n");
+        env["PM_STORE"] = "sqlite:" + (f.dir.path() / "notes.txt").string();
+        expected = "file is not a database";
+    }
+    SECTION("the store has a newer schema") {
+        pm::test::RawDb(f.dir.path() / "billing.db").exec("PRAGMA user_version = 999");
+        expected = "is newer than this build";
+    }
+    SECTION("the log directory is a file") {
+        pm::test::write_file(f.dir.path() / "logfile", "x");
+        env["PM_LOG_DIR"] = (f.dir.path() / "logfile").string();
+        expected = "log_dir: cannot create the log directory";
+    }
+    const auto result = run();
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find(R"("type":"config","code":2)") != std::string::npos);
+    CHECK(result.out.find(expected) != std::string::npos);
+    CHECK(result.err.find(expected) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(f.dir.path() / "typo"));
+}
+
+TEST_CASE("runner: an unknown running operation names the store") {
+    Fixture f;
+    const auto result = f.run({"--command", "ok", "--runningoperation", "424242"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.find("running operation 424242 not found in the store " +
+                          (f.dir.path() / "billing.db").string()) != std::string::npos);
+}
+
+TEST_CASE("runner: a session_ttl that is not a positive number of seconds is a config error") {
+    Fixture f;
+    for (const char* ttl : {"-1", "0"}) {
+        CAPTURE(ttl);
+        f.store.set_module_param(f.module, "session_ttl", ttl);
+        const auto op = f.operation("ok");
+        const auto result =
+            f.run({"--command", "ok", "--runningoperation", id(op), "--output", "json"});
+        CHECK(result.exit_code == 2);
+        CHECK(result.out.find(
+                  std::string("session_ttl must be a positive number of seconds, not ") + ttl) !=
+              std::string::npos);
+        CHECK(f.op(op).status == st::OperationStatus::error);
+    }
+    f.store.set_module_param(f.module, "session_ttl", "600");
+    CHECK(f.run({"--command", "ok", "--runningoperation", id(f.operation("ok"))}).exit_code == 0);
 }

@@ -1,4 +1,6 @@
 // The store: opening, URLs, schema creation and migration, errors, transactions.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "pm/errors.hpp"
@@ -92,9 +94,9 @@ private:
 
 } // namespace
 
-TEST_CASE("store: opening creates the directory, the file and the schema in WAL mode") {
+TEST_CASE("store: opening creates the file and the schema in WAL mode") {
     TempDir dir;
-    const auto path = dir / "var/lib/pm/billing.db";
+    const auto path = dir / "billing.db";
     {
         auto store = Store::open(url_of(path));
         CHECK(store.path() == path.string());
@@ -218,11 +220,11 @@ TEST_CASE("store: a schema newer than this build is refused") {
     try {
         (void)Store::open(url_of(path));
         FAIL("opened a newer store");
-    } catch (const StoreError& e) {
+    } catch (const ConfigError& e) {
         CHECK_THAT(e.what(), Catch::Contains(fmt::format("store schema version {} is newer than "
                                                          "this build ({})",
                                                          k_schema_version + 1, k_schema_version)));
-        CHECK(e.exit_code() == ExitCode::internal);
+        CHECK(e.exit_code() == ExitCode::usage);
     }
 }
 
@@ -231,11 +233,6 @@ TEST_CASE("store: URLs") {
     SECTION("sqlite:///absolute/path") {
         auto store = Store::open("sqlite://" + (dir / "a.db").string());
         CHECK(fs::exists(dir / "a.db"));
-    }
-    SECTION("sqlite:relative/path is taken from the working directory") {
-        const CurrentDir cwd(dir.path());
-        auto store = Store::open("sqlite:state/b.db");
-        CHECK(fs::exists(dir / "state/b.db"));
     }
     SECTION("sqlite::memory:") {
         auto store = Store::open("sqlite::memory:");
@@ -262,30 +259,101 @@ TEST_CASE("store: bad URLs are configuration errors") {
                Catch::Contains("a host is not supported"));
 }
 
-TEST_CASE("store: unusable paths are store failures naming the path") {
+TEST_CASE("store: only absolute sqlite paths, and nothing stray is created for the others") {
+    TempDir dir;
+    const CurrentDir cwd(dir.path());
+    for (const char* url : {"sqlite:billing.db", "sqlite:state/b.db", "sqlite:file:billing.db",
+                            "sqlite:file:///x/billing.db?mode=ro"}) {
+        CAPTURE(url);
+        CHECK_THROWS_WITH(Store::open(url), Catch::Contains("the path must be absolute"));
+    }
+    const auto query = url_of(dir / "billing.db") + "?mode=ro";
+    CHECK_THROWS_WITH(Store::open(query), Catch::Contains("query parameters are not supported"));
+    CHECK(fs::is_empty(dir.path()));
+}
+
+TEST_CASE("store: credentials in a store URL never appear in an error") {
+    for (const char* url :
+         {"sqlite://pmuser:DbSecretPw2@dbhost/billing.db",
+          "sqlite://pmuser:DbSecretPw2@/billing.db", "mysql://pmuser:DbSecretPw2@dbhost/billing"}) {
+        CAPTURE(url);
+        try {
+            (void)Store::open(url);
+            FAIL("opened " << url);
+        } catch (const ConfigError& e) {
+            CHECK_THAT(e.what(), !Catch::Contains("DbSecretPw2") && !Catch::Contains("pmuser"));
+        }
+    }
+    CHECK_THROWS_WITH(Store::open("sqlite://pmuser:DbSecretPw2@dbhost/billing.db"),
+                      Catch::Contains("sqlite://***@dbhost/billing.db"));
+}
+
+TEST_CASE("store: a typo in the directory does not create a new store") {
+    TempDir dir;
+    const auto url = url_of(dir / "typo/billing.db");
+    CHECK_THROWS_WITH(
+        Store::open(url),
+        Catch::Contains("store " + (dir / "typo/billing.db").string()) &&
+            Catch::Contains("the directory " + (dir / "typo").string() + " does not exist"));
+    CHECK_FALSE(fs::exists(dir / "typo"));
+}
+
+TEST_CASE("store: a store that cannot be used where it is configured is a configuration error") {
     TempDir dir;
     std::string url;
     std::string expected;
     SECTION("the parent is a file") {
         pm::test::write_file(dir / "file", "x");
-        url = url_of(dir / "file/sub/billing.db");
-        expected = "cannot create the store directory " + (dir / "file/sub").string();
+        url = url_of(dir / "file/billing.db");
+        expected = "does not exist";
     }
     SECTION("the path is a directory") {
         url = url_of(dir.path());
-        expected = "cannot open the store " + dir.path().string();
+        expected = "it is a directory";
+    }
+    SECTION("the path is a device") {
+        url = "sqlite:/dev/null";
+        expected = "not a regular file";
     }
     SECTION("the file is not a database") {
         pm::test::write_file(dir / "billing.db", std::string(4096, 'x'));
         url = url_of(dir / "billing.db");
         expected = "file is not a database";
     }
+    SECTION("the file is a text file") {
+        pm::test::write_file(dir / "billing.db", "store = here\n");
+        url = url_of(dir / "billing.db");
+        expected = "file is not a database";
+    }
+    SECTION("another application's tables under our names") {
+        RawDb(dir / "billing.db").exec("CREATE TABLE item (id INTEGER PRIMARY KEY, label TEXT)");
+        url = url_of(dir / "billing.db");
+        expected = "cannot create or migrate the pm schema";
+    }
+    if (::geteuid() != 0) { // root writes read-only files and directories anyway
+        SECTION("the file is read-only") {
+            { auto store = Store::open(url_of(dir / "billing.db")); }
+            fs::permissions(dir / "billing.db", fs::perms::owner_read);
+            url = url_of(dir / "billing.db");
+            expected = "not readable and writable";
+        }
+        SECTION("the directory is read-only") {
+            fs::create_directory(dir / "ro");
+            fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+            url = url_of(dir / "ro/billing.db");
+            expected = "is not writable";
+        }
+    }
     try {
         (void)Store::open(url);
         FAIL("opened " + url);
-    } catch (const StoreError& e) {
+    } catch (const ConfigError& e) {
         CHECK_THAT(e.what(), Catch::Contains(expected));
-        CHECK(e.exit_code() == ExitCode::internal);
+        CHECK(e.exit_code() == ExitCode::usage);
+    }
+    fs::permissions(dir.path(), fs::perms::owner_all);
+    if (fs::exists(dir / "ro")) {
+        fs::permissions(dir / "ro", fs::perms::owner_all);
     }
 }
 
@@ -328,4 +396,17 @@ TEST_CASE("store: a transaction commits together or not at all") {
         store.create_account("d", "");
     });
     CHECK(store.find_account(AccountId(3))->name == "d");
+}
+
+TEST_CASE("store: text columns only ever get valid UTF-8") {
+    TempDir dir;
+    const auto path = dir / "billing.db";
+    auto store = Store::open(url_of(path));
+    const auto account = store.create_account("bad \xFF\xFE name", "caf\xC3\xA9@example.com");
+    const auto found = store.find_account(account);
+    REQUIRE(found);
+    CHECK(found->name == "bad \xEF\xBF\xBD\xEF\xBF\xBD name");
+    CHECK(found->email == "caf\xC3\xA9@example.com");
+    CHECK(RawDb(path).rows("SELECT count(*) FROM account WHERE name = CAST(X'626164FF' AS TEXT) "
+                           "OR hex(name) LIKE '%FF%'") == std::vector<std::string>{"0"});
 }

@@ -15,7 +15,7 @@ TEST_CASE("store: concurrent writer processes on a fresh store lose nothing") {
     constexpr int k_writers = 16;
     constexpr int k_rounds = 20;
     TempDir dir;
-    const auto db = dir / "state/billing.db";
+    const auto db = dir / "billing.db";
     const auto start = dir / "start";
 
     std::vector<Process> writers;

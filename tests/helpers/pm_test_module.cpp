@@ -31,6 +31,10 @@ pm::ModuleSpec test_spec() {
              throw pm::OperationError("remote refused: wrong root password " +
                                       c.item_params.get_or("password", "?"));
          }},
+        {"fail_reason", Scope::item, Mutation::mutating, "fails with the item's 'reason' param",
+         [](pm::Context& c) {
+             throw pm::OperationError("remote said: " + c.item_params.get_or("reason", "?"));
+         }},
         {"crash", Scope::item, Mutation::mutating, "throws a plain exception",
          [](pm::Context&) { throw std::runtime_error("unexpected state"); }},
         {"hang", Scope::item, Mutation::mutating, "sleeps until stopped",

@@ -3,10 +3,16 @@
 
 #include "pm/module.hpp"
 #include "pm/output.hpp"
+#include "pm/params.hpp"
 
 namespace pm {
 
 // <itemtypes>, <params> (secrets crypted="yes") and <features> with every command.
 [[nodiscard]] Result features_result(const ModuleSpec& spec);
+
+// Checks the values of the common params that the runner does not read itself (those the
+// HTTP layer and the session cache use): ConfigError for a session_ttl that is not a positive
+// number of seconds or a tls_verify that is not on/off.
+void check_common_params(const Params& params);
 
 } // namespace pm

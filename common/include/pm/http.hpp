@@ -38,11 +38,12 @@ struct Request {
 // Why a request got no complete answer.
 struct TransportFailure {
     enum class Kind {
-        connect,   // nothing was sent: resolve/connect failed — safe to retry any request
-        timeout,   // the request may have reached the server
-        dropped,   // the connection closed mid-request or mid-reply
-        tls,       // certificate or handshake failure (not retried)
-        too_large, // the reply body passed TransportOptions::max_body_bytes (not retried)
+        connect,       // nothing was sent: resolve/connect failed — safe to retry any request
+        timeout,       // the request may have reached the server
+        dropped,       // the connection closed mid-request or mid-reply
+        tls,           // certificate or handshake failure (not retried)
+        too_large,     // the reply body passed TransportOptions::max_body_bytes (not retried)
+        misconfigured, // the URL cannot work: malformed, or not http/https (not retried)
         other,
     };
     Kind kind = Kind::other;
@@ -67,7 +68,10 @@ struct TransportOptions {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds total_timeout{120'000};
     bool tls_verify = true; // false turns off both peer and host name verification
-    std::size_t max_body_bytes = 256u * 1024u * 1024u;
+    // The largest API reply we accept, refused as soon as the body passes it (the buffer
+    // never grows beyond it). The biggest legitimate reply is a listing page at the largest
+    // page size (sync_page_size 10,000 Nova servers in detail: 2-5 KB each, up to ~50 MB).
+    std::size_t max_body_bytes = 64u * 1024u * 1024u;
 };
 
 // Performs one request. Never throws for network trouble or HTTP statuses: those come back
@@ -120,8 +124,9 @@ class Client {
 public:
     explicit Client(Transport& transport, ClientOptions options = {});
     // Returns the final response, whatever its status. Throws TransportError when no
-    // complete answer came after the retries, DeadlineExceeded when the deadline ran out
-    // (or would run out before the next retry).
+    // complete answer came after the retries, ConfigError when the URL cannot work (malformed,
+    // not http/https, a TLS failure: certificate, or https to a plain HTTP port),
+    // DeadlineExceeded when the deadline ran out (or would run out before the next retry).
     Response send(const Request& request, const Deadline& deadline,
                   Idempotency idempotency = Idempotency::by_method);
     // The request id of the last response (empty if none).

@@ -16,14 +16,21 @@ enum class OutputFormat { xml, json, text };
 [[nodiscard]] std::optional<OutputFormat> parse_output_format(std::string_view name);
 
 // One element of the result. Rendered as <name attr="…">text</name> with children in xml;
-// in json a node with children becomes an array of its children, a node with attributes an
-// object, a plain node its text.
+// in json a list (or any node with children) becomes an array of its children, [] when it
+// has none, a flag `true`, a node with attributes an object, a plain node its text.
 struct ResultNode {
+    enum class Kind {
+        value, // text, attributes or children
+        list,  // children only, possibly none
+        flag,  // present or not: <name/> in xml, true in json
+    };
     std::string name;
     std::vector<std::pair<std::string, std::string>> attributes;
     std::string text;
     std::vector<ResultNode> children;
+    Kind kind = Kind::value;
 
+    [[nodiscard]] static ResultNode list(std::string name);
     ResultNode& add(std::string child_name, std::string child_text = {});
     ResultNode& attr(std::string key, std::string value);
 };
@@ -34,6 +41,8 @@ struct Result {
     bool ok_marker = true; // <ok/> in xml; `features` goes without it (DESIGN §3)
     // Adds a plain <name>text</name> element.
     ResultNode& add(std::string name, std::string text = {});
+    // Adds a <name/> marker: `"name":true` in json.
+    ResultNode& add_flag(std::string name);
 };
 
 struct ErrorReport {

@@ -217,8 +217,8 @@ void report_failure(const Context& context, const store::Module& module, const E
 void vdc_sync_all(Context& context) {
     const auto modules = modules_to_sync(context);
     sync::ProgressLine progress;
-    ResultNode summary{"modules", {}, {}, {}};
-    ResultNode changes{"changes", {}, {}, {}};
+    auto summary = ResultNode::list("modules");
+    auto changes = ResultNode::list("changes");
     std::vector<Failure> failures;
     for (const auto& module : modules) {
         try {

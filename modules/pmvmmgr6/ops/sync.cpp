@@ -14,7 +14,7 @@ void sync_item(Context& context) {
                   context.item->id);
         save_item_param(context, "state", "deleted");
         context.store.set_item_status(context.item->id, store::ItemStatus::deleted);
-        context.result.add("gone");
+        context.result.add_flag("gone");
         return;
     }
     record_host(context, *host);

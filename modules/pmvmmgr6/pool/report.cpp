@@ -12,7 +12,7 @@ std::string text(std::int64_t number) {
 }
 
 ResultNode targets_node(const Tally& tally) {
-    ResultNode node{"targets", {}, {}, {}};
+    auto node = ResultNode::list("targets");
     for (const auto& target : tally.targets) {
         const auto found = tally.have.find(target.key);
         const auto have = found == tally.have.end() ? 0 : found->second;
@@ -29,7 +29,7 @@ ResultNode targets_node(const Tally& tally) {
 }
 
 ResultNode created_node(const Tally& tally) {
-    ResultNode node{"created", {}, {}, {}};
+    auto node = ResultNode::list("created");
     for (const auto& creation : tally.created) {
         auto& server = node.add("server");
         if (creation.item) {
@@ -43,7 +43,7 @@ ResultNode created_node(const Tally& tally) {
 }
 
 ResultNode deleted_node(const Tally& tally) {
-    ResultNode node{"deleted", {}, {}, {}};
+    auto node = ResultNode::list("deleted");
     for (const auto& deletion : tally.deleted) {
         node.add("server")
             .attr("item", fmt::format("{}", deletion.item))

@@ -1,0 +1,22 @@
+// Text that leaves the process (stdout, stderr, the log, the store's error column) is valid
+// UTF-8 without control characters, whatever a remote reply or a store row held: billing
+// platforms decode it strictly, and XML cannot carry most control characters at all.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pm {
+
+enum class LineBreaks { keep, to_space };
+
+// `text` with every byte that is not part of a well-formed UTF-8 sequence (stray
+// continuation bytes, overlongs, surrogates, truncated sequences, bytes past U+10FFFF)
+// replaced by U+FFFD, and control characters (C0 but tab and line breaks, DEL, C1) dropped.
+// Line breaks (\n, \r) are kept or turned into spaces.
+[[nodiscard]] std::string printable(std::string_view text, LineBreaks breaks = LineBreaks::keep);
+
+// `text` with only the malformed UTF-8 replaced by U+FFFD; every character is kept.
+[[nodiscard]] std::string repaired_utf8(std::string_view text);
+
+} // namespace pm

@@ -1,0 +1,85 @@
+#include "pm/text.hpp"
+
+#include <cstdint>
+
+namespace pm {
+namespace {
+
+constexpr std::string_view k_replacement = "\xEF\xBF\xBD"; // U+FFFD
+
+// The length of the well-formed UTF-8 sequence at the start of `text` and its code point, or
+// 0 when the first byte does not start one (RFC 3629, Unicode table 3-7).
+std::size_t sequence_at(std::string_view text, char32_t& code) {
+    const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(text[i]); };
+    const std::uint8_t lead = byte(0);
+    if (lead < 0x80) {
+        code = lead;
+        return 1;
+    }
+    std::size_t size = 0;
+    std::uint8_t low = 0x80;
+    std::uint8_t high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        size = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        size = 3;
+        low = lead == 0xE0 ? 0xA0 : 0x80;  // no overlongs
+        high = lead == 0xED ? 0x9F : 0xBF; // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        size = 4;
+        low = lead == 0xF0 ? 0x90 : 0x80;  // no overlongs
+        high = lead == 0xF4 ? 0x8F : 0xBF; // nothing past U+10FFFF
+    } else {
+        return 0;
+    }
+    if (text.size() < size || byte(1) < low || byte(1) > high) {
+        return 0;
+    }
+    code = lead & (size == 2 ? 0x1Fu : size == 3 ? 0x0Fu : 0x07u);
+    for (std::size_t i = 1; i < size; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) {
+            return 0;
+        }
+        code = (code << 6) | (byte(i) & 0x3Fu);
+    }
+    return size;
+}
+
+bool is_control(char32_t code) {
+    return code < 0x20 || code == 0x7F || (code >= 0x80 && code <= 0x9F);
+}
+
+enum class Controls { keep, drop };
+
+std::string repair(std::string_view text, Controls controls, LineBreaks breaks) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        char32_t code = 0;
+        const std::size_t size = sequence_at(text, code);
+        if (size == 0) {
+            out += k_replacement;
+            text.remove_prefix(1);
+            continue;
+        }
+        if (code == '\n' || code == '\r') {
+            out += breaks == LineBreaks::keep ? static_cast<char>(code) : ' ';
+        } else if (controls == Controls::keep || code == '\t' || !is_control(code)) {
+            out.append(text.substr(0, size));
+        }
+        text.remove_prefix(size);
+    }
+    return out;
+}
+
+} // namespace
+
+std::string printable(std::string_view text, LineBreaks breaks) {
+    return repair(text, Controls::drop, breaks);
+}
+
+std::string repaired_utf8(std::string_view text) {
+    return repair(text, Controls::keep, LineBreaks::keep);
+}
+
+} // namespace pm
