@@ -29,10 +29,9 @@ constexpr std::int64_t k_max_op_timeout_s = 366LL * 24 * 3600;
 // it calls itself a duplicate: a live duplicate holds it for its whole run, while a process
 // that only looks at it (is_held) holds it for an instant.
 constexpr std::chrono::seconds k_claim_wait{1};
-// Unknown arguments are logged, but a caller passing megabytes of them must not fill the log.
-constexpr std::size_t k_max_logged_arguments = 20;
-constexpr std::size_t k_max_logged_argument = 100;
-constexpr std::size_t k_max_call_line = 2000;
+// Unknown flags named in the log, and how much of each name.
+constexpr std::size_t k_max_logged_flags = 20;
+constexpr std::size_t k_max_logged_flag = 40;
 
 using Clock = std::chrono::steady_clock;
 
@@ -432,31 +431,25 @@ int CommandRun::run() {
     }
 }
 
-// The call line and the ignored arguments, once each, cut to a sane length (DESIGN §9).
+// The call line (its arguments already cut, cli.cpp) shows the unknown arguments with their
+// values; they are named once more only by count and flag name.
 void CommandRun::log_call() const {
-    const auto& call = m_invocation.call_line;
-    if (call.size() > k_max_call_line) {
-        log::info("{}... ({} bytes)", call.substr(0, k_max_call_line), call.size());
-    } else {
-        log::info("{}", call);
-    }
+    log::info("{}", m_invocation.call_line);
     const auto& ignored = m_invocation.ignored;
     if (ignored.empty()) {
         return;
     }
-    std::string names;
-    for (std::size_t i = 0; i < ignored.size() && i < k_max_logged_arguments; ++i) {
-        const auto& argument = ignored[i];
-        names += i == 0 ? "" : " ";
-        names += argument.size() > k_max_logged_argument
-                     ? fmt::format("{}...({} bytes)", argument.substr(0, k_max_logged_argument),
-                                   argument.size())
-                     : argument;
+    std::string flags;
+    std::size_t named = 0;
+    for (const auto& argument : ignored) {
+        if (!argument.starts_with("-") || named == k_max_logged_flags) {
+            continue;
+        }
+        flags +=
+            fmt::format(" {}", argument.substr(0, std::min(argument.find('='), k_max_logged_flag)));
+        ++named;
     }
-    if (ignored.size() > k_max_logged_arguments) {
-        names += fmt::format(" ... ({} in all)", ignored.size());
-    }
-    log::info("ignoring unknown arguments: {}", names);
+    log::info("ignoring {} unknown argument(s):{}", ignored.size(), flags);
 }
 
 int CommandRun::execute(Context& context) {

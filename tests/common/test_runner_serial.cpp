@@ -69,8 +69,13 @@ struct Fixture {
     }
 
     std::vector<std::string> args(const std::string& command, pm::OperationId op) const {
-        return {pm::test::helper_path("pm_test_module"), "--command", command,
-                "--runningoperation", std::to_string(op.value()), "--output", "json"};
+        return {pm::test::helper_path("pm_test_module"),
+                "--command",
+                command,
+                "--runningoperation",
+                std::to_string(op.value()),
+                "--output",
+                "json"};
     }
 
     Process spawn(const std::string& command, pm::OperationId op) const {
