@@ -296,7 +296,9 @@ std::optional<OperationId> CommandRun::older_claimed_operation(const Context& co
     }
     store::OperationFilter filter;
     filter.item_id = context.item->id;
-    filter.statuses = {store::OperationStatus::pending, store::OperationStatus::running};
+    // `error` too: a failed operation being tried again stays `error` until its turn comes.
+    filter.statuses = {store::OperationStatus::pending, store::OperationStatus::running,
+                       store::OperationStatus::error};
     for (const auto& other : m_store->operations(filter)) {
         if (other.id.value() < m_operation->value() && m_locks->claimed(other.id)) {
             return other.id;

@@ -22,7 +22,9 @@ TEST_CASE("redact: masks the keys of a single-quoted dict (a Python header dump)
     CHECK(redact("{'Cookie': 'ses6=4-e63a1b; lang=en', 'Host': 'vm'}") ==
           "{'Cookie': '***', 'Host': 'vm'}");
     CHECK(redact(R"({'password': "it's me", 'x': 1})") == R"({'password': "***", 'x': 1})");
-    SECTION("cut inside the value") { CHECK(redact("{'X-Auth-Token': 'qP7vN3") == "{'X-Auth-Token': '***"); }
+    SECTION("cut inside the value") {
+        CHECK(redact("{'X-Auth-Token': 'qP7vN3") == "{'X-Auth-Token': '***");
+    }
     SECTION("ordinary quoted words are left alone") {
         const std::string text = "the 'token' field is 'missing'";
         CHECK(redact(text) == text);

@@ -120,8 +120,8 @@ TEST_CASE("runner edges: a huge op_timeout means no limit, never an instant fail
 TEST_CASE("runner edges: a module id from the running operation is named as such") {
     Fixture f;
     const auto other = f.store.create_module({.name = "other", .type = "pmtest"});
-    const auto op = f.store.create_operation(
-        {.item_id = f.item, .module_id = other, .command = "ok"});
+    const auto op =
+        f.store.create_operation({.item_id = f.item, .module_id = other, .command = "ok"});
     const auto result = f.run({"--command", "ok", "--runningoperation", id(op)});
     CHECK(result.exit_code == 2);
     CHECK(result.out.find("running operation " + id(op) + " (module " +
@@ -134,7 +134,7 @@ TEST_CASE("runner edges: unknown arguments are logged once, cut") {
     Fixture f;
     const std::string huge(5000, 'x');
     std::vector<std::string> rest{"--command", "ok", "--item", std::to_string(f.item.value()),
-                                  "--note", huge};
+                                  "--note",    huge};
     for (int i = 0; i < 100; ++i) {
         rest.push_back("--extra" + std::to_string(i));
     }
@@ -151,8 +151,12 @@ TEST_CASE("runner edges: a lock_dir that cannot hold lock files is a configurati
     Fixture f;
     const auto op = f.operation("ok");
     std::ofstream(f.dir.path() / "a-file") << "x";
-    SECTION("a file") { f.env["PM_LOCK_DIR"] = (f.dir.path() / "a-file").string(); }
-    SECTION("below a file") { f.env["PM_LOCK_DIR"] = (f.dir.path() / "a-file" / "locks").string(); }
+    SECTION("a file") {
+        f.env["PM_LOCK_DIR"] = (f.dir.path() / "a-file").string();
+    }
+    SECTION("below a file") {
+        f.env["PM_LOCK_DIR"] = (f.dir.path() / "a-file" / "locks").string();
+    }
     const auto result = f.run({"--command", "ok", "--runningoperation", id(op)});
     CHECK(result.exit_code == 2);
     CHECK(result.out.find("type=\"config\"") != std::string::npos);

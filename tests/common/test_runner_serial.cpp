@@ -149,6 +149,11 @@ TEST_CASE("runner serialization: an older operation claimed by a live process go
     const auto holder = f.operation("open");
     const auto open = f.operation("open");
     const auto close = f.operation("close");
+    SECTION("the older one pending") {}
+    SECTION("the older one failed before and is being tried again") {
+        f.store.fail_operation(open, "VMmanager POST /vm/v3/host: HTTP 503", 10);
+        REQUIRE(f.op(open).status == st::OperationStatus::error);
+    }
     auto h = f.spawn("open", holder);
     REQUIRE(eventually([&] { return f.event_text() == started(holder); }));
     auto c = f.spawn("close", close);
