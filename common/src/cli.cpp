@@ -83,13 +83,23 @@ std::string quote_arg(std::string_view arg) {
     return out + "'";
 }
 
+// Each argument cut and their number capped: a caller passing megabytes must not fill the log.
 std::string join_call(int argc, const char* const* argv) {
+    constexpr std::size_t k_max_argument = 100;
+    constexpr int k_max_arguments = 60;
     std::string line;
-    for (int i = 0; i < argc; ++i) {
+    for (int i = 0; i < argc && i < k_max_arguments; ++i) {
         if (i > 0) {
             line += ' ';
         }
-        line += quote_arg(argv[i]);
+        const std::string_view arg = argv[i];
+        line += arg.size() > k_max_argument
+                    ? fmt::format("{}...({} bytes)", quote_arg(arg.substr(0, k_max_argument)),
+                                  arg.size())
+                    : quote_arg(arg);
+    }
+    if (argc > k_max_arguments) {
+        line += fmt::format(" ... ({} arguments in all)", argc);
     }
     return line;
 }

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
@@ -422,6 +424,34 @@ Presence wait_until_free(const fs::path& path, const Deadline& deadline) {
         throw LockTimeout("timed out waiting for " + path.string() + " to be released");
     }
     return *presence;
+}
+
+bool is_held(const fs::path& path) {
+    const int fd = open_lock_file(path, O_RDWR);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return false;
+        }
+        throw system_error("cannot open " + path.string(), errno);
+    }
+    const bool free = ::flock(fd, LOCK_SH | LOCK_NB) == 0;
+    ::close(fd); // drops the shared lock too
+    return !free;
+}
+
+void ensure_lock_directory(const fs::path& dir) {
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (!error && !fs::is_directory(dir, error)) {
+        error = std::make_error_code(std::errc::not_a_directory);
+    }
+    if (!error && ::access(dir.c_str(), W_OK | X_OK) != 0) {
+        error = std::error_code(errno, std::generic_category());
+    }
+    if (error) {
+        throw ConfigError(
+            fmt::format("lock_dir {} cannot hold lock files: {}", dir.string(), error.message()));
+    }
 }
 
 } // namespace pm

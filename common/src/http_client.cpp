@@ -122,11 +122,18 @@ std::string attempts_text(int attempts) {
     return fmt::format("{} attempt{}", attempts, attempts > 1 ? "s" : "");
 }
 
+// Says what the last answer was and why retrying stopped, not only that time ran out.
 DeadlineExceeded deadline_error(const Request& request, std::string_view url,
-                                const Response& response, int attempts) {
-    return DeadlineExceeded(fmt::format("deadline passed during HTTP {} {} after {}: {}",
-                                        method_name(request.method), url, attempts_text(attempts),
-                                        outcome(response)));
+                                const Response& response, int attempts, const Decision& decision,
+                                milliseconds left) {
+    const std::string why =
+        decision.next == Decision::Next::out_of_time
+            ? fmt::format("not retried: the next attempt was due in {}ms, after the operation "
+                          "deadline ({}ms left)",
+                          decision.delay.count(), left.count())
+            : std::string("the operation deadline (op_timeout) passed");
+    return DeadlineExceeded(fmt::format("HTTP {} {}: {} after {}; {}", method_name(request.method),
+                                        url, outcome(response), attempts_text(attempts), why));
 }
 
 TransportError transport_error(const Request& request, std::string_view url,
@@ -225,7 +232,7 @@ Response Client::send(const Request& request, const Deadline& deadline, Idempote
         }
         if (decision.next == Decision::Next::out_of_time ||
             (response.failure && left(deadline).count() <= 0)) {
-            throw deadline_error(request, url, response, attempt);
+            throw deadline_error(request, url, response, attempt, decision, left(deadline));
         }
         if (response.failure) {
             const Kind kind = response.failure->kind;

@@ -127,14 +127,6 @@ void wait_turn(const Line& line, const Place& place, const Deadline& deadline) {
     }
 }
 
-void ensure_directory(const fs::path& dir) {
-    std::error_code error;
-    fs::create_directories(dir, error);
-    if (error) {
-        throw system_error("cannot create lock directory " + dir.string(), error.value());
-    }
-}
-
 } // namespace
 
 Slot acquire(const fs::path& lock_dir, const SlotSet& set, const Deadline& deadline,
@@ -142,10 +134,11 @@ Slot acquire(const fs::path& lock_dir, const SlotSet& set, const Deadline& deadl
     if (set.slots.empty()) {
         return {};
     }
-    ensure_directory(lock_dir);
+    ensure_lock_directory(lock_dir);
     std::vector<fs::path> slot_paths;
     for (const auto& slot : set.slots) {
-        slot_paths.push_back(lock_dir / fmt::format("slot-{}.lock", file_name_part(slot)));
+        slot_paths.push_back(lock_dir /
+                             fmt::format("{}{}.lock", set.file_prefix, file_name_part(slot)));
     }
     const auto started = std::chrono::steady_clock::now();
     const Line line(lock_dir, set.line);

@@ -12,6 +12,9 @@ namespace pm {
 namespace {
 
 constexpr std::size_t k_min_secret_length = 4;
+// A text cut in the middle of a secret keeps a prefix of it: prefixes this long, and at least
+// half the secret, are masked too. Shorter ones could be ordinary words.
+constexpr std::size_t k_min_partial_length = 8;
 
 std::string lower(std::string_view text) {
     std::string out(text);
@@ -94,6 +97,8 @@ private:
     std::size_t quoted_end(std::size_t at, bool escaped) const;
     // Handles what follows a secret key ending at `at`; returns the new position.
     std::size_t after_secret_key(std::size_t key_start, std::size_t at, bool quoted);
+    // The same for a key in single quotes, as Python prints a dict: {'X-Auth-Token': 'x'}.
+    std::size_t after_single_quoted_key(std::size_t at);
     void emit_mask_until(std::size_t from, std::size_t to) {
         m_out.append(m_text.substr(m_pos, from - m_pos));
         if (to > from) {
@@ -171,6 +176,28 @@ std::size_t Masker::after_secret_key(std::size_t key_start, std::size_t at, bool
     return at;
 }
 
+std::size_t Masker::after_single_quoted_key(std::size_t at) {
+    std::size_t i = skip_spaces(at + 1); // past the closing quote of the key
+    if (i >= m_text.size() || m_text[i] != ':') {
+        return at;
+    }
+    i = skip_spaces(i + 1);
+    if (i >= m_text.size()) {
+        return at;
+    }
+    const char quote = m_text[i];
+    if (quote != '\'' && quote != '"') {
+        return at; // not a string: nothing a secret could hide in that the key form misses
+    }
+    std::size_t end = i + 1;
+    while (end < m_text.size() && m_text[end] != quote) {
+        end += m_text[end] == '\\' ? std::size_t{2} : std::size_t{1};
+    }
+    end = std::min(end, m_text.size());
+    emit_mask_until(i + 1, end);
+    return end;
+}
+
 std::string Masker::run() {
     std::size_t i = 0;
     while (i < m_text.size()) {
@@ -183,6 +210,10 @@ std::string Masker::run() {
             ++i;
         }
         if (i >= m_text.size() || !is_secret_key(m_text.substr(start, i - start))) {
+            continue;
+        }
+        if (start > 0 && m_text[start - 1] == '\'' && m_text[i] == '\'') {
+            i = std::max(i, after_single_quoted_key(i));
             continue;
         }
         const bool quoted = start > 0 && m_text[start - 1] == '"' &&
@@ -198,6 +229,29 @@ void replace_all(std::string& text, std::string_view needle) {
     while ((at = text.find(needle, at)) != std::string::npos) {
         text.replace(at, needle.size(), k_mask);
         at += k_mask.size();
+    }
+}
+
+// Masks what is left of `secret` where a text was cut inside it: a long enough prefix.
+void mask_prefixes(std::string& text, std::string_view secret) {
+    if (secret.size() < k_min_partial_length) {
+        return;
+    }
+    const std::size_t needed = std::max(k_min_partial_length, secret.size() / 2);
+    const std::string_view head = secret.substr(0, k_min_partial_length);
+    std::size_t at = 0;
+    while ((at = text.find(head, at)) != std::string::npos) {
+        std::size_t length = head.size();
+        while (length < secret.size() && at + length < text.size() &&
+               text[at + length] == secret[length]) {
+            ++length;
+        }
+        if (length >= needed) {
+            text.replace(at, length, k_mask);
+            at += k_mask.size();
+        } else {
+            at += 1;
+        }
     }
 }
 
@@ -237,6 +291,23 @@ std::string redact(std::string_view text) {
     for (const auto& secret : reg.values) {
         replace_all(out, secret);
     }
+    for (const auto& secret : reg.values) {
+        mask_prefixes(out, secret);
+    }
+    return out;
+}
+
+std::string excerpt(std::string_view text, std::size_t max_bytes) {
+    std::string out = redact(text);
+    if (out.size() <= max_bytes) {
+        return out;
+    }
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) {
+        --cut; // not inside a UTF-8 character
+    }
+    out.resize(cut);
+    out += "...";
     return out;
 }
 

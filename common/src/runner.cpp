@@ -11,6 +11,7 @@
 #include "pm/errors.hpp"
 #include "pm/features.hpp"
 #include "pm/log.hpp"
+#include "pm/operation_locks.hpp"
 #include "pm/queue.hpp"
 #include "pm/redact.hpp"
 #include "pm/text.hpp"
@@ -22,6 +23,16 @@ namespace {
 constexpr std::int64_t k_default_op_timeout_s = 3600;
 constexpr std::int64_t k_default_max_tries = 10;
 constexpr std::chrono::seconds k_watchdog_grace{2};
+// Longer op_timeout values are taken as this: "no limit" in practice, and far from the
+// overflow of the clock arithmetic (DESIGN §6).
+constexpr std::int64_t k_max_op_timeout_s = 366LL * 24 * 3600;
+// How long a run waits for another process to let go of the same running operation before
+// it calls itself a duplicate: a live duplicate holds it for its whole run, while a process
+// that only looks at it (is_held) holds it for an instant.
+constexpr std::chrono::seconds k_claim_wait{1};
+// Unknown flags named in the log, and how much of each name.
+constexpr std::size_t k_max_logged_flags = 20;
+constexpr std::size_t k_max_logged_flag = 40;
 
 using Clock = std::chrono::steady_clock;
 
@@ -66,6 +77,11 @@ private:
     void load_module(Context& context, ModuleId id) const;
     void prepare(Context& context);
     queue::Slot take_slot(const Context& context);
+    HoldPtr hold_item(const Context& context);
+    std::optional<OperationId> older_claimed_operation(const Context& context) const;
+    int duplicate_running(OperationId id);
+    int duplicate_done(Context& context);
+    void log_call() const;
     void on_watchdog(const std::string& reason);
     int execute(Context& context);
     int succeed(Context& context);
@@ -76,6 +92,8 @@ private:
     const CommandSpec& m_command;
     Settings m_settings;
     std::optional<Watchdog> m_watchdog;
+    std::unique_ptr<OperationLocks> m_locks; // mutating commands only
+    HoldPtr m_claim;                         // of the running operation, when there is one
     std::optional<store::Store> m_store;
     std::optional<OperationId> m_operation;
     std::int64_t m_max_tries = k_default_max_tries;
@@ -110,6 +128,8 @@ void CommandRun::load_rows(Context& context) const {
     std::optional<ItemId> item_id = m_invocation.item;
     std::optional<ObjectId> object_id;
     std::optional<ModuleId> module_id = m_invocation.module;
+    // Where module_id came from, for messages.
+    std::string module_origin = module_id ? fmt::format("--module {}", *module_id) : "";
     if (m_invocation.operation) {
         context.operation = store.find_operation(*m_invocation.operation);
         if (!context.operation) {
@@ -123,9 +143,16 @@ void CommandRun::load_rows(Context& context) const {
         }
         item_id = item_id ? item_id : op.item_id;
         object_id = op.object_id;
-        module_id = module_id ? module_id : op.module_id;
+        if (!module_id && op.module_id) {
+            module_id = op.module_id;
+            module_origin = fmt::format("running operation {} (module {})", op.id, *module_id);
+        }
+        // Running it for another command would record the wrong outcome (a `close` marking an
+        // `open` done): refused, and the operation is left as it is.
         if (!op.command.empty() && op.command != m_invocation.command) {
-            log::warn("running operation {} was created for command '{}'", op.id, op.command);
+            throw UsageError(fmt::format(
+                "running operation {} was created for command '{}', not '{}': nothing done", op.id,
+                op.command, m_invocation.command));
         }
     }
     if (m_command.scope == Scope::object) {
@@ -152,7 +179,7 @@ void CommandRun::load_rows(Context& context) const {
             throw UsageError(fmt::format("item {} not found in the store", *item_id));
         }
         if (module_id && *module_id != context.item->module_id) {
-            throw UsageError(fmt::format("--module {} contradicts item {} (module {})", *module_id,
+            throw UsageError(fmt::format("{} contradicts item {} (module {})", module_origin,
                                          *item_id, context.item->module_id));
         }
         module_id = context.item->module_id;
@@ -180,10 +207,15 @@ void CommandRun::prepare(Context& context) {
                      context.item ? context.item->id.value() : 0);
     if (context.module) {
         check_common_params(context.module_params);
-        const auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
+        auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
         if (timeout <= 0) {
             throw ConfigError(fmt::format("{}: op_timeout must be a positive number of seconds",
                                           context.module_params.owner()));
+        }
+        if (timeout > k_max_op_timeout_s) {
+            log::warn("{}: op_timeout {} is taken as {} s (a year: no limit in practice)",
+                      context.module_params.owner(), timeout, k_max_op_timeout_s);
+            timeout = k_max_op_timeout_s;
         }
         m_max_tries = context.module_params.get_int("max_tries", k_default_max_tries);
         context.deadline = Deadline::after(std::chrono::seconds(timeout));
@@ -219,6 +251,80 @@ queue::Slot CommandRun::take_slot(const Context& context) {
             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_begin).count());
     }
     return slot;
+}
+
+// The item's turn (README "One operation per item"): operations of one item run one at a
+// time in arrival order, except that an older operation claimed by a live process goes
+// first, so that a `close` started a moment after its `open` never overtakes it. Older
+// operations nobody runs (left pending by the platform) are not waited for: they cannot block.
+HoldPtr CommandRun::hold_item(const Context& context) {
+    if (!m_locks || !context.item) {
+        return nullptr;
+    }
+    const ItemId item = context.item->id;
+    const auto on_waiting = [item](const queue::Waiting& waiting) {
+        if (waiting.ahead > 0) {
+            log::info("waiting for {} earlier operation(s) of item {}", waiting.ahead, item);
+        }
+    };
+    try {
+        for (;;) {
+            HoldPtr hold = m_locks->hold_item(item, context.deadline, on_waiting);
+            const auto older = older_claimed_operation(context);
+            if (!older) {
+                return hold;
+            }
+            log::info("running operation {} of item {} is older and claimed by another process: "
+                      "it goes first",
+                      *older, item);
+            hold.reset();
+            m_locks->wait_unclaimed(*older, context.deadline);
+        }
+    } catch (const LockTimeout&) {
+        throw LockTimeout(fmt::format(
+            "timed out (op_timeout) waiting for the other operations of item {} to finish", item));
+    }
+}
+
+std::optional<OperationId> CommandRun::older_claimed_operation(const Context& context) const {
+    if (!m_operation) {
+        return std::nullopt;
+    }
+    store::OperationFilter filter;
+    filter.item_id = context.item->id;
+    // `error` too: a failed operation being tried again stays `error` until its turn comes.
+    filter.statuses = {store::OperationStatus::pending, store::OperationStatus::running,
+                       store::OperationStatus::error};
+    for (const auto& other : m_store->operations(filter)) {
+        if (other.id.value() < m_operation->value() && m_locks->claimed(other.id)) {
+            return other.id;
+        }
+    }
+    return std::nullopt;
+}
+
+// Another process runs this very operation: nothing is touched, the caller may look later.
+int CommandRun::duplicate_running(OperationId id) {
+    const ErrorReport report{
+        "duplicate", ExitCode::temporary,
+        fmt::format("duplicate: running operation {} is already running in another process; "
+                    "nothing done",
+                    id)};
+    log::warn("{}", report.message);
+    print_error(m_invocation.output, report, m_spec.name);
+    return static_cast<int>(report.code);
+}
+
+// The operation was done by an earlier run: it is not run again, its row stays as it is.
+int CommandRun::duplicate_done(Context& context) {
+    const auto lock = m_watchdog->finishing();
+    m_watchdog->mark_finished();
+    const std::string note =
+        fmt::format("running operation {} is already done; nothing done", *m_operation);
+    log::info("duplicate: {}", note);
+    context.result.add("duplicate", note);
+    print(render_result(m_invocation.output, context.result));
+    return 0;
 }
 
 int CommandRun::succeed(Context& context) {
@@ -266,7 +372,10 @@ void CommandRun::on_watchdog(const std::string& reason) {
     const ErrorReport report{"interrupted", ExitCode::temporary, reason};
     if (m_operation) {
         try {
-            auto store = store::Store::open(m_settings.store, std::chrono::seconds(5));
+            // The store's own busy timeout, as the main thread would wait: an interruption
+            // while another process writes must still be recorded (a stop signal's sender
+            // waits longer than this before SIGKILL, e.g. systemd's 90 s).
+            auto store = store::Store::open(m_settings.store, store::k_default_busy_timeout);
             if (m_started) {
                 store.fail_operation(*m_operation, reason, m_max_tries);
             } else {
@@ -287,18 +396,30 @@ int CommandRun::run() {
         print_error(m_invocation.output, report_of(e), m_spec.name);
         return static_cast<int>(e.exit_code());
     }
-    log::info("{}", m_invocation.call_line);
-    if (!m_invocation.ignored.empty()) {
-        log::info("ignoring unknown arguments: {}", fmt::join(m_invocation.ignored, " "));
-    }
+    log_call();
     m_watchdog.emplace([this](const std::string& reason) { on_watchdog(reason); },
                        static_cast<int>(ExitCode::temporary));
     try {
+        if (m_command.mutation == Mutation::mutating) {
+            m_locks = file_operation_locks(m_settings.lock_dir);
+            // Claimed before anything else, so that an older operation started a moment
+            // earlier is seen as claimed by the newer ones (hold_item).
+            if (m_invocation.operation) {
+                m_claim = m_locks->claim(*m_invocation.operation, Deadline::after(k_claim_wait));
+                if (!m_claim) {
+                    return duplicate_running(*m_invocation.operation);
+                }
+            }
+        }
         m_store = store::Store::open(m_settings.store);
         Context context{m_spec, m_invocation, m_settings, *m_store};
         prepare(context);
+        if (m_claim && context.operation->status == store::OperationStatus::done) {
+            return duplicate_done(context);
+        }
+        const auto item = hold_item(context);
         const auto slot = take_slot(context);
-        return execute(context); // the slot is released after the outcome is recorded
+        return execute(context); // item and slot are released after the outcome is recorded
     } catch (const LockTimeout& e) {
         return fail(report_of(e), true);
     } catch (const Error& e) {
@@ -306,6 +427,27 @@ int CommandRun::run() {
     } catch (const std::exception& e) {
         return fail(internal_report(e.what()), false);
     }
+}
+
+// The call line (its arguments already cut, cli.cpp) shows the unknown arguments with their
+// values; they are named once more only by count and flag name.
+void CommandRun::log_call() const {
+    log::info("{}", m_invocation.call_line);
+    const auto& ignored = m_invocation.ignored;
+    if (ignored.empty()) {
+        return;
+    }
+    std::string flags;
+    std::size_t named = 0;
+    for (const auto& argument : ignored) {
+        if (!argument.starts_with("-") || named == k_max_logged_flags) {
+            continue;
+        }
+        flags +=
+            fmt::format(" {}", argument.substr(0, std::min(argument.find('='), k_max_logged_flag)));
+        ++named;
+    }
+    log::info("ignoring {} unknown argument(s):{}", ignored.size(), flags);
 }
 
 int CommandRun::execute(Context& context) {
@@ -327,12 +469,30 @@ int CommandRun::execute(Context& context) {
     }
 }
 
+// The format --output asks for, looked up on its own so that an error in any other flag is
+// still printed the way the caller can read.
+std::optional<OutputFormat> asked_output(int argc, char** argv) {
+    std::optional<OutputFormat> format;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        std::optional<OutputFormat> value;
+        if (arg == "--output" && i + 1 < argc) {
+            value = parse_output_format(argv[i + 1]);
+        } else if (arg.starts_with("--output=")) {
+            value = parse_output_format(arg.substr(std::string_view("--output=").size()));
+        }
+        format = value ? value : format;
+    }
+    return format;
+}
+
 } // namespace
 
 int run(const ModuleSpec& spec, int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     const bool tty = ::isatty(STDOUT_FILENO) == 1;
-    OutputFormat output = tty ? OutputFormat::text : OutputFormat::xml;
+    OutputFormat output =
+        asked_output(argc, argv).value_or(tty ? OutputFormat::text : OutputFormat::xml);
     try {
         auto parsed = parse_command_line(spec, argc, argv, tty);
         if (auto* early = std::get_if<EarlyExit>(&parsed)) {

@@ -208,6 +208,11 @@ FileLock SessionCache::lock_entry(const Deadline& deadline) const {
     try {
         ensure_private_directory(m_dir);
         return FileLock::lock(m_lock_path, deadline);
+    } catch (const LockTimeout&) {
+        // The lock file means nothing to a reader of the message; what we waited for does.
+        throw DeadlineExceeded(
+            fmt::format("timed out (op_timeout) waiting for another process's login to {} as {}",
+                        m_url, m_user));
     } catch (const SystemError& error) {
         // The cache only saves logins: without the lock every process logs in for itself.
         log::warn("session cache: logging in without the entry lock: {}", error.what());

@@ -298,6 +298,15 @@ TEST_CASE("http client: every attempt and wait stays inside the deadline") {
         CHECK(transport.requests.size() == 1);
         CHECK(time.sleeps.empty());
     }
+    SECTION("the error says the last status and why retrying stopped") {
+        ScriptedTransport transport(time, {status(503, {{"Retry-After", "30"}})});
+        auto options = fake_options(time);
+        options.retry.retry_after_cap = 60s;
+        Client client(transport, options);
+        CHECK_THROWS_WITH(client.send(request(Method::get), pm::Deadline::after(10s)),
+                          Catch::Contains(": 503 after 1 attempt; not retried: the next attempt "
+                                          "was due in 30000ms, after the operation deadline"));
+    }
     SECTION("slow attempts use up the deadline; each gets only what is left") {
         ScriptedTransport transport(time, {status(503, {{"Retry-After", "1"}})});
         transport.per_attempt = 2s;

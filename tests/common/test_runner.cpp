@@ -84,7 +84,7 @@ TEST_CASE("runner: a successful command marks the running operation done and pri
     const auto log = f.log();
     CHECK(log.find("pm_test_module --command ok --runningoperation " + id(op)) !=
           std::string::npos);
-    CHECK(log.find("ignoring unknown arguments: --lang ru") != std::string::npos);
+    CHECK(log.find("ignoring 2 unknown argument(s): --lang\n") != std::string::npos);
     CHECK(log.find("op=" + id(op) + " item=" + std::to_string(f.item.value())) !=
           std::string::npos);
 }
@@ -236,7 +236,13 @@ TEST_CASE("runner: a queue wait past the deadline exits 3 and leaves the operati
     for (int i = 0; i < 500 && f.log().find("hanging") == std::string::npos; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    const auto waiter_op = f.operation("ok");
+    // Another item: operations of one item wait for each other before the queue.
+    const auto other = f.store.create_item({.account_id = f.store.find_item(f.item)->account_id,
+                                            .pricelist_id = f.store.find_item(f.item)->pricelist_id,
+                                            .module_id = f.module,
+                                            .type = "vds"});
+    const auto waiter_op =
+        f.store.create_operation({.item_id = other, .module_id = f.module, .command = "ok"});
     f.store.set_module_param(f.module, "op_timeout", "1");
     const auto waiter = f.run({"--command", "ok", "--runningoperation", id(waiter_op)});
     CHECK(waiter.exit_code == 3);

@@ -295,7 +295,9 @@ TEST_CASE("session_cache: waiting for another process's login ends at the deadli
     const auto busy = pm::FileLock::try_lock(lock_path);
     REQUIRE(busy.held());
     FakeLogin login;
-    CHECK_THROWS_AS(cache.get(login.function(), Deadline::after(100ms)), pm::LockTimeout);
+    CHECK_THROWS_WITH(cache.get(login.function(), Deadline::after(100ms)),
+                      Catch::Contains("waiting for another process's login to") &&
+                          !Catch::Contains(".lock"));
     CHECK(login.calls == 0);
 }
 
@@ -357,4 +359,16 @@ TEST_CASE("session_cache: with_session logs in again once on an auth error") {
         CHECK(used.size() == 1);
         CHECK(cache.load()->token == "token-1-secret-value");
     }
+}
+
+TEST_CASE("session_cache: a token read back from the cache file is masked from then on") {
+    // What another process logged in and saved: this process never saw the login.
+    pm::test::TempDir dir;
+    const auto cache = make_cache(dir.path());
+    const std::string token = "cached-Zr8mQ2vT6yW1pL4n";
+    cache.store(session_at(token, Clock::now()));
+    REQUIRE(pm::redact("use " + token) == "use " + token);
+    REQUIRE(cache.load());
+    CHECK(pm::redact("use " + token) == "use ***");
+    CHECK(pm::redact("cut: " + token.substr(0, 14)) == "cut: ***");
 }

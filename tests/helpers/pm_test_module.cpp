@@ -1,8 +1,13 @@
 // A module made for testing the common runner end to end: the same pm::run() as the real
 // binaries, with commands that succeed, fail, crash or hang on purpose.
 #include <chrono>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <unistd.h>
 
 #include "pm/context.hpp"
 #include "pm/errors.hpp"
@@ -10,6 +15,32 @@
 #include "pm/runner.hpp"
 
 namespace {
+
+// Appends one line to $PM_TEST_EVENTS with a single O_APPEND write, so that lines of
+// concurrent processes keep the order in which they happened.
+void event(const std::string& what, const pm::Context& c) {
+    const char* path = std::getenv("PM_TEST_EVENTS");
+    if (path == nullptr) {
+        throw std::runtime_error("PM_TEST_EVENTS is not set");
+    }
+    const std::string line =
+        what + " " + std::to_string(c.operation ? c.operation->id.value() : 0) + "\n";
+    const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+        throw std::runtime_error("cannot write the events file");
+    }
+    ::close(fd);
+}
+
+// "start <op>", then waits until the file $PM_TEST_EVENTS.go exists, then "end <op>".
+void gated(pm::Context& c) {
+    event("start", c);
+    const std::filesystem::path go = std::string(std::getenv("PM_TEST_EVENTS")) + ".go";
+    while (!std::filesystem::exists(go)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    event("end", c);
+}
 
 pm::ModuleSpec test_spec() {
     using pm::Mutation;
@@ -47,6 +78,8 @@ pm::ModuleSpec test_spec() {
         {"object_info", Scope::object, Mutation::mutating, "needs a VDC object",
          [](pm::Context& c) { c.result.add("object", c.object->name); }},
         {"later", Scope::item, Mutation::mutating, "not implemented", {}},
+        {"open", Scope::item, Mutation::mutating, "logs its start, waits for a go file", gated},
+        {"close", Scope::item, Mutation::mutating, "logs its start, waits for a go file", gated},
     };
     return spec;
 }

@@ -11,7 +11,13 @@ public:
 
     // A deadline that never comes.
     static Deadline never() { return Deadline(Clock::time_point::max()); }
-    static Deadline after(std::chrono::milliseconds span) { return Deadline(Clock::now() + span); }
+    // Saturates: a span too long for the clock is never().
+    static Deadline after(std::chrono::milliseconds span) {
+        const auto now = Clock::now();
+        const auto room =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
+        return span >= room ? never() : Deadline(now + span);
+    }
 
     [[nodiscard]] bool is_never() const { return m_at == Clock::time_point::max(); }
     [[nodiscard]] bool expired() const { return !is_never() && Clock::now() >= m_at; }

@@ -75,4 +75,13 @@ enum class Presence {
 // Throws LockTimeout at the deadline, SystemError when the file cannot be opened.
 [[nodiscard]] Presence wait_until_free(const std::filesystem::path& path, const Deadline& deadline);
 
+// True when some process holds `path` locked exclusively right now; never creates it, never
+// waits. Looking takes a shared lock for an instant: a concurrent FileLock::lock() is not
+// disturbed, a concurrent try_lock() may fail. Throws SystemError when the file cannot be opened.
+[[nodiscard]] bool is_held(const std::filesystem::path& path);
+
+// Creates `dir` (a lock_dir) when needed and checks that lock files can be made in it.
+// Throws ConfigError when it is not a usable directory: a deployment problem (exit 2).
+void ensure_lock_directory(const std::filesystem::path& dir);
+
 } // namespace pm

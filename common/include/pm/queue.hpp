@@ -41,6 +41,9 @@ inline constexpr int k_max_count = 256;
 struct SlotSet {
     std::vector<std::string> slots; // empty when the queue is off
     std::string line;               // file-system-safe name of the line
+    // Slot files are lock_dir/<file_prefix><file_name_part(slot)>.lock; other users of the
+    // waiting machinery (per-item serialization) keep apart from the queue with their own.
+    std::string file_prefix = "slot-";
 };
 
 // <key>_1 … <key>_N (1 … N when the key is empty) with count N, else the one slot <key>;
@@ -76,7 +79,8 @@ using WaitingHook = std::function<void(const Waiting&)>;
 
 // Takes one of the slots, waiting behind every operation of the same line that arrived
 // earlier; an empty Slot when the set is empty. Creates lock_dir if needed. Throws
-// LockTimeout at the deadline, SystemError when lock files cannot be used.
+// LockTimeout at the deadline, ConfigError when lock_dir is not a usable directory,
+// SystemError when lock files cannot be used.
 [[nodiscard]] Slot acquire(const std::filesystem::path& lock_dir, const SlotSet& set,
                            const Deadline& deadline, const WaitingHook& on_waiting = {});
 

@@ -21,8 +21,14 @@ void register_secret(std::string_view value);
 
 // Returns `text` with secrets replaced by k_mask: values of secret keys in JSON
 // ("password": "x"), in key=value pairs (query strings, form bodies, cookies), in
-// "Header: value" lines, after secret command-line flags (--password x), and every value
-// given to register_secret().
+// "Header: value" lines, in single-quoted dicts ({'X-Auth-Token': 'x'}), after secret
+// command-line flags (--password x), and every value given to register_secret() — also what
+// is left of one where the text was cut inside it (a prefix of 8 characters or more, and at
+// least half of the value).
 [[nodiscard]] std::string redact(std::string_view text);
+
+// At most `max_bytes` of redact(text), cut at a UTF-8 character boundary, "..." when cut.
+// Masks before it cuts: use it wherever a remote reply or an error is shortened.
+[[nodiscard]] std::string excerpt(std::string_view text, std::size_t max_bytes);
 
 } // namespace pm

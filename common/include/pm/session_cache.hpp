@@ -48,7 +48,7 @@ public:
     void store(const Session& session) const;
     // A usable session: the cached one, else a new one from `login`, called by one process
     // at a time for this entry while the others wait and then reuse its result. Throws what
-    // `login` throws, LockTimeout when the wait for another process's login hits the deadline.
+    // `login` throws, DeadlineExceeded when the wait for another process's login hits the deadline.
     [[nodiscard]] Session get(const Login& login, const Deadline& deadline) const;
     // Removes the entry if it still holds `token`, never a fresher one.
     void drop(std::string_view token, const Deadline& deadline) const;
