@@ -3,7 +3,7 @@ import argparse
 import sys
 
 from common.runner import add_common_arguments, serve
-from common.server import Simulator
+from .act_then import OpenStackSimulator
 
 from .app import OpenStackApp
 from .config import Config, ConfigError, parse_seconds
@@ -53,4 +53,4 @@ def main(argv=None) -> int:
         print(f"scripts/sim openstack: {error}", file=sys.stderr)
         return 2
     app = OpenStackApp(config, base_path=args.base_path)
-    return serve(Simulator(app), args.port, args.verbose)
+    return serve(OpenStackSimulator(app), args.port, args.verbose)

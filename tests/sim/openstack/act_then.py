@@ -1,0 +1,71 @@
+"""The OpenStack Simulator: common.server.Simulator plus the "act, then answer" faults that a
+gateway in front of a real cloud produces — the service carries the request out, then the
+client gets a 503, a 429, another status or no answer at all:
+
+  POST /__sim__/fault/act_then  {"status":503|429|502|500|…|"drop","count":N,
+                                 "prefix":"/compute/v2.1/servers","method":"POST",
+                                 "retry_after":S?}
+
+The next `count` requests matching `prefix` (the path as sent) and `method` are handled as
+usual (objects are created, deleted…), and the answer is replaced by the service's error body
+with that status (a 429 gets `Retry-After`, 1 s unless told), or the connection is closed
+without an answer ("drop"). They are listed by GET /__sim__/faults (kind "act_then"),
+forgotten by DELETE /__sim__/faults and /__sim__/reset, and counted in the request log as
+faults "act_then-<status>" / "act_then-drop".
+"""
+from common.control import ControlError
+from common.faults import Fault, FaultSpecError, make_fault
+from common.routing import Router
+from common.server import Outcome, Simulator
+
+KIND = "act_then"
+
+
+def make_act_then(spec: dict) -> Fault:
+    """Validates an act_then fault as posted to the control API."""
+    unknown = set(spec) - {"status", "count", "prefix", "method", "retry_after"}
+    if unknown:
+        raise FaultSpecError(f"unknown fields for an act_then fault: {sorted(unknown)}")
+    status = spec.get("status", 503)
+    drop = status == "drop"
+    checked = {k: v for k, v in spec.items() if k != "status"}
+    if drop:
+        if "retry_after" in spec:
+            raise FaultSpecError("a dropped answer has no retry_after")
+        fault = make_fault("drop", dict(checked, after=True))
+    else:
+        if status == 429:
+            checked.setdefault("retry_after", 1)
+        fault = make_fault("status", dict(checked, status=status))
+    fault.kind = KIND
+    fault.after = drop
+    return fault
+
+
+class OpenStackSimulator(Simulator):
+    def __init__(self, app, clock=None):
+        super().__init__(app, clock)
+        # The first matching route wins: act_then goes before the generic /fault/{kind}.
+        generic, self.control = self.control, Router()
+        self.control.add("POST", "/__sim__/fault/act_then", self._add_act_then)
+        for route in generic.routes():
+            self.control.add(route.method, route.pattern, route.handler, **route.meta)
+
+    def _add_act_then(self, request) -> dict:
+        spec = request.json_object(empty_as={})
+        try:
+            fault = make_act_then(spec)
+        except FaultSpecError as error:
+            raise ControlError(str(error)) from None
+        self.faults.add(fault)
+        return {"ok": True, "pending": self.faults.pending()}
+
+    def _faulted_or_handled(self, request):
+        method, path = request.method, request.api_path or request.path
+        fault = self.faults.take(KIND, method, path)
+        if fault is None:
+            return super()._faulted_or_handled(request)
+        self._handled(request)   # the service acts…
+        if fault.after:          # …and the client never hears of it
+            return Outcome(drop=True), f"{KIND}-drop"
+        return Outcome(self._injected(fault, request)), f"{KIND}-{fault.status}"

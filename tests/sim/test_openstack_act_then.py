@@ -1,0 +1,65 @@
+"""The simulator's "act, then answer" faults (POST /__sim__/fault/act_then): the service
+carries the request out and the client gets a 503, a 429, another status or nothing."""
+import http.client
+import unittest
+
+from openstack.testkit import SimCase
+
+NETWORKS = "/network/v2.0/networks"
+
+
+class ActThen(SimCase):
+    def networks(self):
+        return self.ok(self.admin.get(NETWORKS))["networks"]
+
+    def test_each_status_answers_after_the_work_is_done(self):
+        before = len(self.networks())
+        for status in (503, 429, 502, 500):
+            with self.subTest(status=status):
+                self.ctl("POST", "fault/act_then", {"status": status, "count": 1,
+                                                    "prefix": NETWORKS, "method": "POST"})
+                reply = self.admin.post(NETWORKS, {"network": {"name": f"n{status}"}})
+                self.assertEqual(reply.status, status)
+                self.assertIn("NeutronError", reply.json)   # the service's own shape
+                if status == 429:
+                    self.assertEqual(reply.headers["retry-after"], "1")
+                self.assertIn(f"n{status}", [n["name"] for n in self.networks()])
+        self.assertEqual(len(self.networks()), before + 4)
+        self.assertEqual(self.ctl("GET", "counters")["faults"],
+                         {"act_then-503": 1, "act_then-429": 1, "act_then-502": 1,
+                          "act_then-500": 1})
+
+    def test_drop_after_the_work_is_done(self):
+        self.ctl("POST", "fault/act_then", {"status": "drop", "prefix": NETWORKS,
+                                            "method": "POST"})
+        with self.assertRaises((http.client.HTTPException, OSError)):
+            self.admin.post(NETWORKS, {"network": {"name": "lost"}})
+        self.assertIn("lost", [n["name"] for n in self.networks()])
+
+    def test_count_prefix_and_method_select_the_requests(self):
+        self.ctl("POST", "fault/act_then", {"status": 503, "count": 2, "prefix": NETWORKS,
+                                            "method": "POST"})
+        self.ok(self.admin.get(NETWORKS))                                  # GET: untouched
+        self.assertEqual(self.ctl("GET", "faults")["list"][0]["kind"], "act_then")
+        for name in ("a", "b"):
+            self.assertEqual(self.admin.post(NETWORKS, {"network": {"name": name}}).status,
+                             503)
+        self.ok(self.admin.post(NETWORKS, {"network": {"name": "c"}}), 201)
+        self.assertEqual(self.ctl("GET", "faults")["list"], [])
+
+    def test_bad_specs_are_refused_and_reset_forgets(self):
+        for spec in ({"status": "later"}, {"status": 200}, {"status": "drop", "retry_after": 1},
+                     {"bogus": 1}, {"count": 0}):
+            with self.subTest(spec=spec):
+                reply = self.control.request("POST", "/__sim__/fault/act_then", spec)
+                self.assertEqual(reply.status, 400, reply)
+        self.ctl("POST", "fault/act_then", {"status": 503})
+        self.ctl("POST", "reset")
+        self.assertEqual(self.ctl("GET", "faults")["list"], [])
+        # the generic faults still work beside it
+        self.assertEqual(self.ctl("POST", "fault/503", {"count": 1})["pending"][0]["kind"],
+                         "status")
+
+
+if __name__ == "__main__":
+    unittest.main()
