@@ -18,9 +18,9 @@ namespace {
 void act_then(const OpenStackSim& sim, const std::string& status, std::string_view method,
               std::string_view prefix) {
     const auto value = status == "drop" ? std::string(R"("drop")") : status;
-    (void)sim.post("/__sim__/fault/act_then",
-                   R"({"count":1,"status":)" + value + R"(,"method":")" + std::string(method) +
-                       R"(","prefix":")" + std::string(prefix) + R"("})");
+    (void)sim.post("/__sim__/fault/act_then", R"({"count":1,"status":)" + value + R"(,"method":")" +
+                                                  std::string(method) + R"(","prefix":")" +
+                                                  std::string(prefix) + R"("})");
 }
 
 // Every act_then fault was used up (the module did send the request).
@@ -78,10 +78,9 @@ TEST_CASE("pmopenstack: an ambiguous reply to any create leaves exactly one obje
     REQUIRE(routers.size() == 1);
     CHECK(env.object(router).external_id == routers.front().id);
     act_then(sim, status, "PUT", "/network/v2.0/routers/");
-    const auto interface =
-        open_object(env, first, "router_interface",
-                    {{"router", std::to_string(router.value())},
-                     {"network", std::to_string(network.value())}});
+    const auto interface = open_object(
+        env, first, "router_interface",
+        {{"router", std::to_string(router.value())}, {"network", std::to_string(network.value())}});
     check_faults_used(sim);
     const auto ports = api::router_interfaces(admin, routers.front().id);
     REQUIRE(ports.size() == 1);
@@ -90,8 +89,8 @@ TEST_CASE("pmopenstack: an ambiguous reply to any create leaves exactly one obje
     // Nova, Cinder, Octavia.
     const auto net = std::to_string(network.value());
     act_then(sim, status, "POST", "/compute/v2.1/servers");
-    const auto vm =
-        open_object(env, first, "vm", {{"flavor", "m1.tiny"}, {"image", "cirros"}, {"network", net}});
+    const auto vm = open_object(env, first, "vm",
+                                {{"flavor", "m1.tiny"}, {"image", "cirros"}, {"network", net}});
     check_faults_used(sim);
     const auto servers = api::project_servers(admin, project);
     REQUIRE(servers.size() == 1);

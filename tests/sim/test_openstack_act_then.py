@@ -61,5 +61,46 @@ class ActThen(SimCase):
                          "status")
 
 
+class EchoToken(SimCase):
+    def test_the_token_is_quoted_in_both_forms(self):
+        token = self.admin.headers["X-Auth-Token"]
+        self.ctl("POST", "fault/echo_token", {"form": "text", "prefix": NETWORKS})
+        reply = self.admin.post(NETWORKS, {"network": {"name": "n"}})
+        self.assertEqual(reply.status, 400)
+        self.assertEqual(reply.json, {"error": {"code": 9,
+                                                "msg": f"session {token} has expired"}})
+        self.ctl("POST", "fault/echo_token", {"form": "headers", "status": 500,
+                                              "prefix": NETWORKS})
+        reply = self.admin.get(NETWORKS)
+        self.assertEqual((reply.status, reply.headers["content-type"]), (500, "text/plain"))
+        text = reply.raw.decode()
+        self.assertEqual(text.index(token), 150)
+        self.assertIn("'X-Auth-Token': '", text)
+        self.assertEqual(self.networks_named("n"), [])   # not handled
+
+    def networks_named(self, name):
+        return [n for n in self.ok(self.admin.get(NETWORKS))["networks"] if n["name"] == name]
+
+    def test_bad_specs_are_refused(self):
+        for spec in ({"form": "xml"}, {"status": "drop"}, {"after": True}):
+            with self.subTest(spec=spec):
+                reply = self.control.request("POST", "/__sim__/fault/echo_token", spec)
+                self.assertEqual(reply.status, 400, reply)
+
+
+class BlankLogin(SimCase):
+    def test_the_next_login_has_every_string_blanked(self):
+        self.ctl("POST", "fail", {"kind": "login_blank", "count": 1})
+        blank = self.client().post("/identity/v3/auth/tokens", {"auth": {"identity": {
+            "methods": ["password"], "password": {"user": {
+                "name": "admin", "domain": {"name": "Default"}, "password": "admin"}}}}})
+        self.assertEqual(blank.status, 201)
+        self.assertTrue(blank.headers["x-subject-token"])
+        self.assertEqual(blank.json["token"]["user"]["id"], "")
+        self.assertEqual(blank.json["token"]["expires_at"], "")
+        self.assertEqual(self.client().login().token["user"]["id"],
+                         "ad0000000000400080000000000000b1")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -157,6 +157,30 @@ TokenInfo parse_token(const json::View& root) {
     return info;
 }
 
+std::string session_problem(const TokenInfo& info, Expiry expiry) {
+    if (info.user_id.empty()) {
+        return "no user id";
+    }
+    if (info.project_id.empty()) {
+        return "no project id";
+    }
+    if (expiry == Expiry::required && !info.expires_at) {
+        return "no expiry";
+    }
+    if (info.endpoints.empty()) {
+        return "no endpoints in the catalog";
+    }
+    for (const auto& e : info.endpoints) {
+        const std::string_view url(e.url);
+        if (e.type.empty() || (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)) {
+            return fmt::format("a catalog endpoint without a type or an http(s) URL (type '{}', "
+                               "url '{}')",
+                               e.type, e.url);
+        }
+    }
+    return {};
+}
+
 std::string serialize_token(const TokenInfo& info) {
     json::Writer w;
     w.begin_object()

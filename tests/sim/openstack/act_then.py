@@ -12,13 +12,27 @@ with that status (a 429 gets `Retry-After`, 1 s unless told), or the connection 
 without an answer ("drop"). They are listed by GET /__sim__/faults (kind "act_then"),
 forgotten by DELETE /__sim__/faults and /__sim__/reset, and counted in the request log as
 faults "act_then-<status>" / "act_then-drop".
+
+And error pages that quote the request's token, as debug-mode gateways and WAFs write them
+(the request is not handled):
+
+  POST /__sim__/fault/echo_token {"form":"text"|"headers","status":400,"count":N,
+                                  "prefix":…,"method":…}
+
+"text": `{"error":{"code":9,"msg":"session <X-Auth-Token> has expired"}}` (JSON, but none
+of the services' error shapes); "headers": a text/plain Python header dump
+`{'Host': …, 'X-Auth-Token': '<token>', 'Cookie': 'ses6=…'}` in which the token straddles
+the 200th character.
 """
 from common.control import ControlError
 from common.faults import Fault, FaultSpecError, make_fault
 from common.routing import Router
+from common.messages import Response
 from common.server import Outcome, Simulator
 
 KIND = "act_then"
+ECHO = "echo_token"
+ECHO_FORMS = ("text", "headers")
 
 
 def make_act_then(spec: dict) -> Fault:
@@ -42,12 +56,39 @@ def make_act_then(spec: dict) -> Fault:
     return fault
 
 
+def make_echo(spec: dict) -> Fault:
+    unknown = set(spec) - {"form", "status", "count", "prefix", "method"}
+    if unknown:
+        raise FaultSpecError(f"unknown fields for an echo_token fault: {sorted(unknown)}")
+    form = spec.get("form", "text")
+    if form not in ECHO_FORMS:
+        raise FaultSpecError(f"'form' must be one of {list(ECHO_FORMS)}")
+    checked = {k: v for k, v in spec.items() if k != "form"}
+    fault = make_fault("status", dict(checked, status=spec.get("status", 400)))
+    fault.kind = ECHO
+    fault.after = form == "headers"
+    return fault
+
+
+def echo_body(form_headers: bool, request) -> Response:
+    token = request.headers.get("X-Auth-Token") or ""
+    if not form_headers:
+        return {"error": {"code": 9, "msg": f"session {token} has expired"}}, []
+    before = "{'Host': '127.0.0.1', 'Accept': 'application/json', 'User-Agent': '"
+    between = "', 'X-Auth-Token': '"
+    agent = "pm " + "x" * max(0, 150 - len(before) - len(between) - 3)   # token at char 150
+    text = (before + agent + between + token +
+            "', 'Cookie': 'ses6=4-e63a0000-0000-4000-8000-000000000001'}")
+    return text.encode(), [("Content-Type", "text/plain")]
+
+
 class OpenStackSimulator(Simulator):
     def __init__(self, app, clock=None):
         super().__init__(app, clock)
         # The first matching route wins: act_then goes before the generic /fault/{kind}.
         generic, self.control = self.control, Router()
         self.control.add("POST", "/__sim__/fault/act_then", self._add_act_then)
+        self.control.add("POST", "/__sim__/fault/echo_token", self._add_echo)
         for route in generic.routes():
             self.control.add(route.method, route.pattern, route.handler, **route.meta)
 
@@ -60,8 +101,20 @@ class OpenStackSimulator(Simulator):
         self.faults.add(fault)
         return {"ok": True, "pending": self.faults.pending()}
 
+    def _add_echo(self, request) -> dict:
+        try:
+            fault = make_echo(request.json_object(empty_as={}))
+        except FaultSpecError as error:
+            raise ControlError(str(error)) from None
+        self.faults.add(fault)
+        return {"ok": True, "pending": self.faults.pending()}
+
     def _faulted_or_handled(self, request):
         method, path = request.method, request.api_path or request.path
+        echo = self.faults.take(ECHO, method, path)
+        if echo is not None:
+            body, headers = echo_body(echo.after, request)
+            return Outcome(Response(echo.status, body, headers)), f"{ECHO}-{echo.status}"
         fault = self.faults.take(KIND, method, path)
         if fault is None:
             return super()._faulted_or_handled(request)
