@@ -68,9 +68,8 @@ TEST_CASE("pmopenstack: a cached session that is not usable is replaced by a log
     api::TokenInfo blank;
     blank.endpoints.push_back({"compute", "public", "RegionOne", ""});
     const auto sessions = admin_sessions(env, target);
-    sessions.store(
-        Session{"gAAAAABcachedButBlank0000000000", now, now + std::chrono::hours(1),
-                api::serialize_token(blank)});
+    sessions.store(Session{"gAAAAABcachedButBlank0000000000", now, now + std::chrono::hours(1),
+                           api::serialize_token(blank)});
     REQUIRE(sessions.load());
     const auto logins = sim.requests("POST /identity/v3/auth/tokens");
     require_ok(env.run("open", item));

@@ -88,6 +88,21 @@ class EchoToken(SimCase):
                 self.assertEqual(reply.status, 400, reply)
 
 
+class BadList(SimCase):
+    def test_empty_and_blank_ids(self):
+        self.ok(self.admin.post(NETWORKS, {"network": {"name": "n1"}}), 201)
+        self.ctl("POST", "fault/bad_list", {"mode": "empty", "prefix": NETWORKS})
+        self.assertEqual(self.ok(self.admin.get(NETWORKS))["networks"], [])
+        self.ctl("POST", "fault/bad_list", {"mode": "blank_ids", "prefix": NETWORKS,
+                                            "method": "GET"})
+        blank = self.ok(self.admin.get(NETWORKS))["networks"]
+        self.assertTrue(blank)
+        self.assertEqual({n["id"] for n in blank}, {""})
+        self.assertTrue(all(n["id"] for n in self.ok(self.admin.get(NETWORKS))["networks"]))
+        reply = self.control.request("POST", "/__sim__/fault/bad_list", {"mode": "half"})
+        self.assertEqual(reply.status, 400, reply)
+
+
 class BlankLogin(SimCase):
     def test_the_next_login_has_every_string_blanked(self):
         self.ctl("POST", "fail", {"kind": "login_blank", "count": 1})

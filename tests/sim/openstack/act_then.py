@@ -23,6 +23,14 @@ And error pages that quote the request's token, as debug-mode gateways and WAFs 
 of the services' error shapes); "headers": a text/plain Python header dump
 `{'Host': …, 'X-Auth-Token': '<token>', 'Cookie': 'ses6=…'}` in which the token straddles
 the 200th character.
+
+And listings that come back incomplete (a bad page, a filtering policy, a proxy's cache):
+
+  POST /__sim__/fault/bad_list  {"mode":"empty"|"blank_ids","count":N,"prefix":…,
+                                 "method":"GET"}
+
+The request is handled; in its 200 answer every top-level list (the collection) is emptied
+("empty") or keeps its entries with `"id": ""` ("blank_ids"); links stay as they were.
 """
 from common.control import ControlError
 from common.faults import Fault, FaultSpecError, make_fault
@@ -33,6 +41,8 @@ from common.server import Outcome, Simulator
 KIND = "act_then"
 ECHO = "echo_token"
 ECHO_FORMS = ("text", "headers")
+BAD_LIST = "bad_list"
+BAD_LIST_MODES = ("empty", "blank_ids")
 
 
 def make_act_then(spec: dict) -> Fault:
@@ -82,6 +92,29 @@ def echo_body(form_headers: bool, request) -> Response:
     return text.encode(), [("Content-Type", "text/plain")]
 
 
+def make_bad_list(spec: dict) -> Fault:
+    unknown = set(spec) - {"mode", "count", "prefix", "method"}
+    if unknown:
+        raise FaultSpecError(f"unknown fields for a bad_list fault: {sorted(unknown)}")
+    mode = spec.get("mode", "empty")
+    if mode not in BAD_LIST_MODES:
+        raise FaultSpecError(f"'mode' must be one of {list(BAD_LIST_MODES)}")
+    fault = make_fault("drop", {k: v for k, v in spec.items() if k != "mode"})
+    fault.kind = BAD_LIST
+    fault.after = mode == "blank_ids"
+    return fault
+
+
+def spoil_list(response: Response, blank_ids: bool) -> Response:
+    if response.status != 200 or not isinstance(response.body, dict):
+        return response
+    for key, value in list(response.body.items()):
+        if isinstance(value, list) and not key.endswith("_links"):
+            response.body[key] = ([dict(entry, id="") if isinstance(entry, dict) else entry
+                                   for entry in value] if blank_ids else [])
+    return response
+
+
 class OpenStackSimulator(Simulator):
     def __init__(self, app, clock=None):
         super().__init__(app, clock)
@@ -89,6 +122,7 @@ class OpenStackSimulator(Simulator):
         generic, self.control = self.control, Router()
         self.control.add("POST", "/__sim__/fault/act_then", self._add_act_then)
         self.control.add("POST", "/__sim__/fault/echo_token", self._add_echo)
+        self.control.add("POST", "/__sim__/fault/bad_list", self._add_bad_list)
         for route in generic.routes():
             self.control.add(route.method, route.pattern, route.handler, **route.meta)
 
@@ -109,8 +143,21 @@ class OpenStackSimulator(Simulator):
         self.faults.add(fault)
         return {"ok": True, "pending": self.faults.pending()}
 
+    def _add_bad_list(self, request) -> dict:
+        try:
+            fault = make_bad_list(request.json_object(empty_as={}))
+        except FaultSpecError as error:
+            raise ControlError(str(error)) from None
+        self.faults.add(fault)
+        return {"ok": True, "pending": self.faults.pending()}
+
     def _faulted_or_handled(self, request):
         method, path = request.method, request.api_path or request.path
+        spoiled = self.faults.take(BAD_LIST, method, path)
+        if spoiled is not None:
+            mode = "blank_ids" if spoiled.after else "empty"
+            return (Outcome(spoil_list(self._handled(request), spoiled.after)),
+                    f"{BAD_LIST}-{mode}")
         echo = self.faults.take(ECHO, method, path)
         if echo is not None:
             body, headers = echo_body(echo.after, request)
