@@ -47,7 +47,12 @@ def _check_types(inner: dict):
 def _listing(ctx, key: str, items: list) -> dict:
     query = ctx.request.raw_query
     path = ctx.request.path + (f"?{query}" if query else "")
-    return {key: items, "links": {"self": ctx.base + path, "previous": None, "next": None}}
+    body = {key: items, "links": {"self": ctx.base + path, "previous": None, "next": None}}
+    limit = ctx.config.keystone_list_limit
+    if limit and len(items) > limit:   # Keystone's list_limit: cut, and said so
+        body[key] = items[:limit]
+        body["truncated"] = True
+    return body
 
 
 def _filtered(ctx, objects, fields=("name", "domain_id", "enabled")) -> list:
