@@ -40,9 +40,9 @@ TEST_CASE("vdc_sync_all: an incomplete listing marks nothing deleted", "[sim]") 
     const auto mode = GENERATE(as<std::string>{}, "empty", "blank_ids");
     CAPTURE(mode);
     for (const auto prefix : {std::string_view("/network/v2.0/networks"), k_volume_list}) {
-        (void)sim.post("/__sim__/fault/bad_list",
-                       fmt::format(R"({{"mode":"{}","count":1,"method":"GET","prefix":"{}"}})",
-                                   mode, prefix));
+        (void)sim.post(
+            "/__sim__/fault/bad_list",
+            fmt::format(R"({{"mode":"{}","count":1,"method":"GET","prefix":"{}"}})", mode, prefix));
     }
     sim.clear_requests();
     const auto result = sync_all(env);
