@@ -105,6 +105,12 @@ TEST_CASE("openstack parse: a token that cannot serve as a session says why", "[
         info.endpoints.back() = {"", "public", "RegionOne", "http://neutron"};
         CHECK_THAT(api::session_problem(info, api::Expiry::ignored), Catch::Contains("type"));
     }
+    SECTION("another service's odd endpoint does not matter") {
+        info.endpoints.push_back({"placement", "public", "RegionOne", ""});
+        CHECK(api::session_problem(info, api::Expiry::required).empty());
+        info.endpoints.erase(info.endpoints.begin());
+        CHECK_THAT(api::session_problem(info, api::Expiry::ignored), Catch::Contains("no endp"));
+    }
 }
 
 } // namespace pm::test
