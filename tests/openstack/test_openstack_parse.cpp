@@ -75,4 +75,42 @@ TEST_CASE("openstack parse: a token's catalog survives the session cache", "[ope
     CHECK_THROWS_AS(api::deserialize_token("{"), ProtocolError);
 }
 
+TEST_CASE("openstack parse: a token that cannot serve as a session says why", "[openstack]") {
+    api::TokenInfo info;
+    info.user_id = "u1";
+    info.project_id = "p1";
+    info.expires_at = std::chrono::system_clock::now();
+    info.endpoints.push_back({"compute", "public", "RegionOne", "https://nova.example/v2.1"});
+    CHECK(api::session_problem(info, api::Expiry::required).empty());
+    SECTION("no user id") {
+        info.user_id.clear();
+        CHECK(api::session_problem(info, api::Expiry::ignored) == "no user id");
+    }
+    SECTION("no project id") {
+        info.project_id.clear();
+        CHECK(api::session_problem(info, api::Expiry::ignored) == "no project id");
+    }
+    SECTION("no expiry: required of a login reply, not of a cached session") {
+        info.expires_at.reset();
+        CHECK(api::session_problem(info, api::Expiry::required) == "no expiry");
+        CHECK(api::session_problem(info, api::Expiry::ignored).empty());
+    }
+    SECTION("no catalog") {
+        info.endpoints.clear();
+        CHECK_THAT(api::session_problem(info, api::Expiry::ignored), Catch::Contains("catalog"));
+    }
+    SECTION("an endpoint without a URL or type") {
+        info.endpoints.push_back({"network", "public", "RegionOne", ""});
+        CHECK_THAT(api::session_problem(info, api::Expiry::ignored), Catch::Contains("URL"));
+        info.endpoints.back() = {"", "public", "RegionOne", "http://neutron"};
+        CHECK_THAT(api::session_problem(info, api::Expiry::ignored), Catch::Contains("type"));
+    }
+    SECTION("another service's odd endpoint does not matter") {
+        info.endpoints.push_back({"placement", "public", "RegionOne", ""});
+        CHECK(api::session_problem(info, api::Expiry::required).empty());
+        info.endpoints.erase(info.endpoints.begin());
+        CHECK_THAT(api::session_problem(info, api::Expiry::ignored), Catch::Contains("no endp"));
+    }
+}
+
 } // namespace pm::test

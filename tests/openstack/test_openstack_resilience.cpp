@@ -1,5 +1,5 @@
-// pmopenstack against the simulator's faults: lost replies of every create (the kill-and-rerun
-// case where OpenStack acted but the module never heard), SIGKILL in the middle of a wait,
+// pmopenstack against the simulator's faults (ambiguous replies to creates are in
+// test_openstack_ambiguous.cpp): SIGKILL in the middle of a wait,
 // 503 bursts and 429s, expired tokens, failed builds, and secrets kept out of the log.
 #include <csignal>
 #include <thread>
@@ -18,106 +18,7 @@ void fault(const OpenStackSim& sim, std::string_view kind, std::string_view body
     (void)sim.post("/__sim__/fault/" + std::string(kind), body);
 }
 
-// The reply to the next matching request is lost after the simulator acted on it.
-void lose_reply(const OpenStackSim& sim, std::string_view method, std::string_view prefix) {
-    fault(sim, "drop",
-          R"({"count":1,"after":true,"method":")" + std::string(method) + R"(","prefix":")" +
-              std::string(prefix) + R"("})");
-}
-
 } // namespace
-
-TEST_CASE("pmopenstack open: a lost reply at each step, then a rerun, creates everything once",
-          "[sim]") {
-    const OpenStackTarget target;
-    const auto& sim = target.sim();
-    OpenStackEnv env(target);
-    const auto item = env.add_vdc();
-    const auto step = GENERATE(as<std::string>{}, "/identity/v3/projects", "/identity/v3/users");
-    CAPTURE(step);
-    lose_reply(sim, "POST", step);
-    OperationId op;
-    const auto first = env.run("open", item, &op);
-    CHECK(first.exit_code == 3); // a dropped connection is temporary
-    CHECK(env.operation(op).status == store::OperationStatus::error);
-    require_ok(env.run("open", item));
-    const auto project = api::get_project(env.admin(), env.param(item, "project_id"));
-    REQUIRE(project);
-    const auto domain = project->domain_id;
-    CHECK(api::find_project(env.admin(), project->name, domain)->id == project->id);
-    // Keystone names are unique in a domain: the rerun's create met the first one (409) and
-    // took it over by its mark.
-    const auto user = api::get_user(env.admin(), env.param(item, "user_id"));
-    REQUIRE(user);
-    CHECK(api::find_user(env.admin(), user->name, domain)->id == user->id);
-    CHECK(user->description == project->description);
-}
-
-TEST_CASE("pmopenstack objects: a lost create reply, then a rerun, makes exactly one object",
-          "[sim]") {
-    const OpenStackTarget target;
-    const auto& sim = target.sim();
-    OpenStackEnv env(target);
-    const auto item = env.add_vdc();
-    const auto project = open_vdc(env, item);
-    const auto network = open_object(env, item, "network", {{"cidr", "10.6.0.0/24"}});
-    const auto net = std::to_string(network.value());
-    const auto router = open_object(env, item, "router");
-
-    struct Case {
-        std::string type;
-        ParamMap params;
-        std::string prefix;
-    };
-    const auto which = GENERATE(range(0, 6));
-    const std::vector<Case> cases{
-        {"vm",
-         {{"flavor", "m1.tiny"}, {"image", "cirros"}, {"network", net}},
-         "/compute/v2.1/servers"},
-        {"volume", {{"size_gb", "1"}}, "/volume/v3/"},
-        {"network", {{"cidr", "10.7.0.0/24"}}, "/network/v2.0/networks"},
-        {"network", {{"cidr", "10.8.0.0/24"}}, "/network/v2.0/subnets"},
-        {"router", {}, "/network/v2.0/routers"},
-        {"loadbalancer", {{"network", net}}, "/load-balancer/v2/lbaas/loadbalancers"},
-    };
-    const auto& c = cases.at(static_cast<std::size_t>(which));
-    CAPTURE(c.type, c.prefix);
-    const auto object = env.add_object(item, c.type, c.params);
-    lose_reply(sim, "POST", c.prefix);
-    CHECK(env.run_object("vdc_" + c.type + "_open", object).exit_code != 0);
-    require_ok(env.run_object("vdc_" + c.type + "_open", object));
-    CHECK(env.object(object).status == store::ObjectStatus::active);
-    const auto& admin = env.admin();
-    CHECK(api::project_servers(admin, project).size() == (c.type == "vm" ? 1U : 0U));
-    CHECK(api::project_volumes(admin, project).size() == (c.type == "volume" ? 1U : 0U));
-    CHECK(api::project_networks(admin, project).size() == (c.type == "network" ? 2U : 1U));
-    CHECK(api::project_routers(admin, project).size() == (c.type == "router" ? 2U : 1U));
-    CHECK(api::project_loadbalancers(admin, project).size() ==
-          (c.type == "loadbalancer" ? 1U : 0U));
-    if (c.type == "network") {
-        CHECK(api::network_subnets(admin, env.object(object).external_id).size() == 1);
-    }
-    (void)router;
-    require_ok(env.run("close", item));
-}
-
-TEST_CASE("pmopenstack objects: an interface whose reply was lost is found on the rerun", "[sim]") {
-    const OpenStackTarget target;
-    const auto& sim = target.sim();
-    OpenStackEnv env(target);
-    const auto item = env.add_vdc();
-    open_vdc(env, item);
-    const auto network = open_object(env, item, "network", {{"cidr", "10.9.0.0/24"}});
-    const auto router = open_object(env, item, "router");
-    const auto interface = env.add_object(
-        item, "router_interface",
-        {{"router", std::to_string(router.value())}, {"network", std::to_string(network.value())}});
-    lose_reply(sim, "PUT", "/network/v2.0/routers/");
-    CHECK(env.run_object("vdc_router_interface_open", interface).exit_code != 0);
-    require_ok(env.run_object("vdc_router_interface_open", interface));
-    CHECK(api::router_interfaces(env.admin(), env.object(router).external_id).size() == 1);
-    require_ok(env.run("close", item));
-}
 
 TEST_CASE("pmopenstack vm_open: SIGKILL while the server builds, then a rerun", "[sim]") {
     const OpenStackTarget target({"--build-seconds", "server_build=3"});

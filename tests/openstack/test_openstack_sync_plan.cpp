@@ -274,6 +274,26 @@ TEST_CASE("sync plan: rule 4 marks objects gone from OpenStack deleted", "[sync]
     CHECK(plan.tally.marked_deleted == 2);
 }
 
+TEST_CASE("sync plan: an object marked deleted that OpenStack lists is revived", "[sync]") {
+    Case c;
+    c.object(1, Kind::network, "n1").status = store::ObjectStatus::deleted;
+    c.object(2, Kind::network, "n2").status = store::ObjectStatus::closed;
+    c.object(3, Kind::vm, "s-gone").status = store::ObjectStatus::deleted;
+    c.object(4, Kind::router, "r1").status = store::ObjectStatus::deleted;
+    c.snapshot.holds[ObjectId(4)] = Hold::busy;
+    c.found(Kind::network, "n1");
+    c.found(Kind::network, "n2");
+    c.found(Kind::router, "r1");
+    const auto plan = c.plan();
+    const auto& change = only_change(plan);
+    CHECK(change.action == Action::revive);
+    CHECK(change.object == ObjectId(1));
+    CHECK(change.external_id == "n1");
+    CHECK(plan.tally.revived == 1);
+    CHECK(plan.tally.added == 0);
+    CHECK(plan.tally.busy_objects == 1);
+}
+
 TEST_CASE("sync plan: a VDC whose project is gone is deleted with its objects", "[sync]") {
     Case c;
     c.object(1, Kind::vm, "s1");

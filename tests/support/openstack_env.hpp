@@ -44,7 +44,8 @@ struct CloudAccess {
 // The OpenStack simulator for the lifetime of the object.
 class OpenStackSim {
 public:
-    // `args` are extra simulator options (see tests/sim/openstack/README.md).
+    // `args` are extra simulator options (see tests/sim/openstack/README.md), followed by
+    // the words of the environment variable PM_OPENSTACK_SIM_ARGS.
     explicit OpenStackSim(std::vector<std::string> args = {});
     ~OpenStackSim();
     OpenStackSim(const OpenStackSim&) = delete;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/log.hpp"
 #include "pm/redact.hpp"
 
 #include "api/parse.hpp"
@@ -75,6 +76,19 @@ std::string versioned(Service service, std::string url, std::string_view project
     return url;
 }
 
+constexpr std::size_t k_body_excerpt = 200;
+
+// The first `size` bytes of `text`, never ending inside a UTF-8 sequence.
+std::string cut(const std::string& text, std::size_t size) {
+    if (text.size() <= size) {
+        return text;
+    }
+    while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0U) == 0x80U) {
+        --size;
+    }
+    return text.substr(0, size);
+}
+
 bool is_over_quota(long status, const ServiceError& error) {
     if (status == 413 || error.type == "OverQuota" || error.type == "overLimit") {
         return true;
@@ -86,9 +100,11 @@ bool is_over_quota(long status, const ServiceError& error) {
 
 [[noreturn]] void throw_api_error(Service service, std::string_view what, const Reply& reply) {
     const auto error = parse_error(reply.body);
-    std::string message = error.message;
+    // Masked before it is cut: an error page that quotes our token (a gateway's header dump,
+    // "session <token> has expired") must not leave a tail of it that no longer matches.
+    std::string message = redact(error.message);
     if (message.empty() && !reply.body.empty()) {
-        message = reply.body.substr(0, 200);
+        message = cut(redact(reply.body), k_body_excerpt);
     }
     const bool over_quota = is_over_quota(reply.status, error);
     std::string text =
@@ -137,6 +153,14 @@ std::string merge_query(std::string_view ours, std::string_view link) {
     }
     return out;
 }
+
+// A login reply that cannot serve as a session: a glitch of Keystone or of a proxy in front
+// of it, never cached, and temporary (exit 3): the next run logs in again.
+class UnusableLogin final : public ProtocolError {
+public:
+    using ProtocolError::ProtocolError;
+    [[nodiscard]] ExitCode exit_code() const noexcept override { return ExitCode::temporary; }
+};
 
 std::string what_of(http::Method method, std::string_view path) {
     return fmt::format("{} {}", http::method_name(method), path.substr(0, path.find('?')));
@@ -226,7 +250,16 @@ Session Cloud::login(const Deadline& deadline) const {
         throw ProtocolError("Keystone login: the reply has no X-Subject-Token header");
     }
     register_secret(*token);
-    const auto info = parse_token(reply.json("reply of Keystone login").root());
+    TokenInfo info;
+    try {
+        info = parse_token(reply.json("reply of Keystone login").root());
+    } catch (const ProtocolError& e) {
+        throw UnusableLogin(e.what());
+    }
+    if (const auto problem = session_problem(info, Expiry::required); !problem.empty()) {
+        throw UnusableLogin(
+            fmt::format("Keystone login: the reply is not a usable session: {}", problem));
+    }
     Session session;
     session.token = *token;
     session.expires_at = info.expires_at;
@@ -238,7 +271,22 @@ Session Cloud::session() const {
     const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
     auto session = m_sessions.get(login, m_deadline);
     register_secret(session.token);
+    if (const auto problem = cached_problem(session); !problem.empty()) {
+        log::warn("the cached Keystone session is not usable ({}); logging in again", problem);
+        m_sessions.drop(session.token, m_deadline);
+        session = m_sessions.get(login, m_deadline);
+        register_secret(session.token);
+    }
     return session;
+}
+
+std::string Cloud::cached_problem(const Session& session) const {
+    try {
+        return session_problem(info(session), Expiry::ignored);
+    } catch (const ProtocolError& e) {
+        m_info_token.clear();
+        return e.what();
+    }
 }
 
 const TokenInfo& Cloud::info(const Session& session) const {
@@ -308,6 +356,11 @@ Reply Cloud::call(Service service, http::Method method, std::string_view path, s
     const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
     return m_sessions.with_session(login, m_deadline, [&](const Session& session) {
         register_secret(session.token);
+        if (const auto problem = cached_problem(session); !problem.empty()) {
+            // A cache written before its reply was checked: dropped, and a fresh login.
+            throw AuthError(fmt::format("the cached Keystone session is not usable: {}", problem),
+                            0);
+        }
         return call_once(session, service, method, path, body, accept, idempotency, headers);
     });
 }

@@ -91,6 +91,8 @@ public:
 private:
     [[nodiscard]] Session session() const;
     [[nodiscard]] const TokenInfo& info(const Session& session) const;
+    // Why a session read from the cache cannot be used ("" when it can).
+    [[nodiscard]] std::string cached_problem(const Session& session) const;
     [[nodiscard]] std::string endpoint(const TokenInfo& info, Service service) const;
     [[nodiscard]] Reply call_once(const Session& session, Service service, http::Method method,
                                   std::string_view path, const std::string& body,

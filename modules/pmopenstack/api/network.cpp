@@ -151,6 +151,10 @@ std::vector<Port> router_interfaces(const Cloud& cloud, std::string_view router)
         parse_port);
 }
 
+std::optional<Port> get_port(const Cloud& cloud, std::string_view id) {
+    return get_one<Port>(cloud, "ports", "port", id, parse_port);
+}
+
 std::vector<Port> project_ports(const Cloud& cloud, std::string_view project) {
     return list<Port>(cloud, "ports", by_project(project), parse_port);
 }

@@ -1,5 +1,7 @@
 #include "api/parse.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <ctime>
 
@@ -155,6 +157,39 @@ TokenInfo parse_token(const json::View& root) {
         }
     }
     return info;
+}
+
+std::string session_problem(const TokenInfo& info, Expiry expiry) {
+    if (info.user_id.empty()) {
+        return "no user id";
+    }
+    if (info.project_id.empty()) {
+        return "no project id";
+    }
+    if (expiry == Expiry::required && !info.expires_at) {
+        return "no expiry";
+    }
+    // Only the services pm talks to must have usable URLs: another service's odd endpoint
+    // is not a reason to refuse the session.
+    static constexpr std::array<std::string_view, 8> k_used{
+        "identity", "compute", "block-storage", "volumev3",
+        "volume",   "network", "load-balancer", "image"};
+    std::size_t usable = 0;
+    for (const auto& e : info.endpoints) {
+        const std::string_view url(e.url);
+        const bool http = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+        const bool used = std::find(k_used.begin(), k_used.end(), e.type) != k_used.end();
+        if (e.type.empty() || (used && !http)) {
+            return fmt::format("a catalog endpoint without a type or an http(s) URL (type '{}', "
+                               "url '{}')",
+                               e.type, e.url);
+        }
+        usable += http ? 1 : 0;
+    }
+    if (usable == 0) {
+        return "no endpoints in the catalog";
+    }
+    return {};
 }
 
 std::string serialize_token(const TokenInfo& info) {

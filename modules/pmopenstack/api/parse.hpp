@@ -27,6 +27,12 @@ parse_timestamp(std::string_view text);
 
 // The body of POST /v3/auth/tokens.
 [[nodiscard]] TokenInfo parse_token(const json::View& root);
+// Why a token cannot serve as a session ("" when it can): no user or project id, a catalog
+// without endpoints, an endpoint without type, or one of a service pm uses without an http(s)
+// URL (other services' endpoints are not checked); with Expiry::required also a
+// missing expires_at (Keystone always sends one; a cached session keeps it elsewhere).
+enum class Expiry { required, ignored };
+[[nodiscard]] std::string session_problem(const TokenInfo& info, Expiry expiry);
 // TokenInfo to and from the opaque data of a cached Session.
 [[nodiscard]] std::string serialize_token(const TokenInfo& info);
 [[nodiscard]] TokenInfo deserialize_token(std::string_view data);

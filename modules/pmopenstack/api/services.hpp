@@ -123,6 +123,7 @@ struct NewSubnet {
 };
 [[nodiscard]] Subnet create_subnet(const Cloud& cloud, const NewSubnet& spec);
 
+[[nodiscard]] std::optional<Port> get_port(const Cloud& cloud, std::string_view id);
 [[nodiscard]] std::optional<Router> get_router(const Cloud& cloud, std::string_view id);
 // Routers of one project, or every router when `project` is empty.
 [[nodiscard]] std::vector<Router> project_routers(const Cloud& cloud, std::string_view project);

@@ -9,6 +9,7 @@
 // remembering which (item param suspend_stopped, saved before the first stop); resume
 // enables both and starts only those servers.
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,6 +20,7 @@
 
 #include "api/services.hpp"
 #include "ops/commands.hpp"
+#include "ops/objects.hpp"
 #include "ops/vdc.hpp"
 
 namespace pm::openstack {
@@ -26,8 +28,25 @@ namespace {
 
 constexpr std::string_view k_stopped_param = "suspend_stopped";
 
-// Creates first and looks up only on a conflict: a rerun after a kill between the create
-// and the save meets its own project (409) and finds it by name and mark.
+// Created first and looked up only on a conflict (a rerun after a kill between the create
+// and the save meets its own project, 409, and finds it by name and mark), or after an
+// ambiguous reply (a 503 or 429 from a gateway after Keystone acted, a lost reply): names are
+// unique in a domain, so the project or user found by name and mark is the one we made.
+template <typename T>
+T create_or_find(Context& context, std::string_view what,
+                 const std::function<std::optional<T>()>& find,
+                 const std::function<std::optional<T>()>& create) {
+    return create_after_lookup<T>(context, what, find, [&]() -> T {
+        if (auto created = create()) {
+            return *created;
+        }
+        if (auto found = find()) {
+            return *found;
+        }
+        throw OperationError(fmt::format("Keystone refused {}: name taken", what));
+    });
+}
+
 api::Project ensure_project(Context& context, Connection& os) {
     if (auto saved = context.item_params.get("project_id")) {
         if (auto found = api::get_project(os.admin(), *saved)) {
@@ -37,18 +56,17 @@ api::Project ensure_project(Context& context, Connection& os) {
             fmt::format("project {} of item {} is gone from Keystone", *saved, context.item->id));
     }
     const auto name = project_name(context);
-    auto created =
-        api::create_project(os.admin(), {name, os.vdc_domain_id(), item_mark(context.item->id)});
-    if (!created) {
-        created = find_vdc_project(context, os);
-        if (!created) {
-            throw OperationError(fmt::format("Keystone refused project {}: name taken", name));
-        }
-        return *created;
-    }
-    save_item_param(context, "project_id", created->id);
-    log::info("created project {} ({})", created->name, created->id);
-    return *created;
+    return create_or_find<api::Project>(
+        context, fmt::format("project {}", name), [&] { return find_vdc_project(context, os); },
+        [&]() -> std::optional<api::Project> {
+            auto created = api::create_project(
+                os.admin(), {name, os.vdc_domain_id(), item_mark(context.item->id)});
+            if (created) {
+                save_item_param(context, "project_id", created->id);
+                log::info("created project {} ({})", created->name, created->id);
+            }
+            return created;
+        });
 }
 
 api::User ensure_user(Context& context, Connection& os, const std::string& project) {
@@ -67,18 +85,17 @@ api::User ensure_user(Context& context, Connection& os, const std::string& proje
         save_item_param(context, "password", password);
     }
     const auto name = user_name(context);
-    auto created = api::create_user(
-        os.admin(), {name, os.vdc_domain_id(), password, project, item_mark(context.item->id)});
-    if (!created) {
-        created = find_vdc_user(context, os);
-        if (!created) {
-            throw OperationError(fmt::format("Keystone refused user {}: name taken", name));
-        }
-        return *created;
-    }
-    save_item_param(context, "user_id", created->id);
-    log::info("created user {} ({})", created->name, created->id);
-    return *created;
+    return create_or_find<api::User>(
+        context, fmt::format("user {}", name), [&] { return find_vdc_user(context, os); },
+        [&]() -> std::optional<api::User> {
+            auto created = api::create_user(os.admin(), {name, os.vdc_domain_id(), password,
+                                                         project, item_mark(context.item->id)});
+            if (created) {
+                save_item_param(context, "user_id", created->id);
+                log::info("created user {} ({})", created->name, created->id);
+            }
+            return created;
+        });
 }
 
 std::string role_id(const Connection& os, const std::string& name) {

@@ -3,10 +3,13 @@
 // to (a VM's network, an interface's router…).
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "pm/context.hpp"
+#include "pm/create.hpp"
 #include "pm/params.hpp"
 
 namespace pm::openstack {
@@ -28,5 +31,26 @@ void set_object_status(Context& context, store::ObjectStatus status);
 // A param of another object; OperationError naming both when absent.
 [[nodiscard]] std::string referenced_param(const Context& context, const store::VdcObject& object,
                                            std::string_view name);
+
+// create_once (pm/create.hpp) for a caller that has just looked the object up and found
+// nothing: the first attempt creates at once; after an ambiguous reply (a 5xx or 429 that may
+// come after the service acted, a lost reply) `find` looks it up by its mark before anything
+// is created again.
+template <typename T>
+T create_after_lookup(const Context& context, std::string_view what,
+                      const std::function<std::optional<T>()>& find,
+                      const std::function<T()>& create) {
+    bool looked = true;
+    return create_once<T>(
+        what, context.deadline,
+        [&]() -> std::optional<T> {
+            if (looked) {
+                looked = false;
+                return std::nullopt;
+            }
+            return find();
+        },
+        create);
+}
 
 } // namespace pm::openstack

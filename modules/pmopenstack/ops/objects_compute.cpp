@@ -26,7 +26,10 @@ bool marked(const T& remote, const std::string& mark) {
 std::optional<api::Server> find_server(Context& context, Connection& os,
                                        const std::string& project) {
     if (!external_id(context).empty()) {
-        return api::get_server(os.admin(), external_id(context));
+        // Gone: an ambiguous create after it may have made another, known by its mark.
+        if (auto found = api::get_server(os.admin(), external_id(context))) {
+            return found;
+        }
     }
     const auto mark = object_mark(context.object->id);
     for (auto& server : api::project_servers(os.admin(), project)) {
@@ -41,7 +44,10 @@ std::optional<api::Server> find_server(Context& context, Connection& os,
 std::optional<api::Volume> find_volume(Context& context, Connection& os,
                                        const std::string& project) {
     if (!external_id(context).empty()) {
-        return api::get_volume(os.admin(), external_id(context));
+        // Gone: an ambiguous create after it may have made another, known by its mark.
+        if (auto found = api::get_volume(os.admin(), external_id(context))) {
+            return found;
+        }
     }
     const auto mark = object_mark(context.object->id);
     for (auto& volume : api::project_volumes(os.admin(), project)) {
@@ -109,7 +115,10 @@ void vdc_vm_open(Context& context) {
         server.reset();
     }
     if (!server) {
-        server = create_server(context, os, project);
+        server = create_after_lookup<api::Server>(
+            context, fmt::format("server of object {}", context.object->id),
+            [&] { return find_server(context, os, project); },
+            [&] { return create_server(context, os, project); });
     }
     const auto id = server->id;
     os.wait_until(fmt::format("server {} to become ACTIVE", id), [&] {
@@ -145,7 +154,10 @@ void vdc_volume_open(Context& context) {
         volume.reset();
     }
     if (!volume) {
-        volume = create_volume(context, os, project);
+        volume = create_after_lookup<api::Volume>(
+            context, fmt::format("volume of object {}", context.object->id),
+            [&] { return find_volume(context, os, project); },
+            [&] { return create_volume(context, os, project); });
     }
     const auto id = volume->id;
     os.wait_until(fmt::format("volume {} to become available", id), [&] {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/create.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
@@ -20,11 +21,14 @@ namespace {
 
 constexpr std::string_view k_default_cidr = "10.0.0.0/24";
 
-// The remote object: by the saved id, else the one of the project carrying the mark.
+// The remote object: by the saved id, else the one of the project carrying the mark (also
+// when the saved id is gone: an ambiguous create after it may have made another).
 template <typename T, typename Get, typename List>
 std::optional<T> find_marked(Context& context, Get get, List list) {
     if (!external_id(context).empty()) {
-        return get(external_id(context));
+        if (auto found = get(external_id(context))) {
+            return found;
+        }
     }
     const auto mark = object_mark(context.object->id);
     for (auto& remote : list(require_project_id(context))) {
@@ -56,10 +60,10 @@ std::optional<api::LoadBalancer> find_loadbalancer(Context& context, Connection&
         });
 }
 
-std::string ensure_subnet(Context& context, Connection& os, const api::Network& network) {
+std::optional<std::string> find_subnet(Context& context, Connection& os,
+                                       const api::Network& network) {
     const auto mark = object_mark(context.object->id);
-    const auto params = object_params(context);
-    if (auto saved = params.get("subnet_id")) {
+    if (auto saved = object_params(context).get("subnet_id")) {
         if (api::get_subnet(os.admin(), *saved)) {
             return *saved;
         }
@@ -70,12 +74,22 @@ std::string ensure_subnet(Context& context, Connection& os, const api::Network& 
             return subnet.id;
         }
     }
-    const auto subnet =
-        api::create_subnet(os.admin(), {remote_name(context), network.id, network.project_id,
-                                        params.get_or("cidr", k_default_cidr), mark});
-    save_object_param(context, "subnet_id", subnet.id);
-    log::info("created subnet {} ({}) on network {}", subnet.id, subnet.cidr, network.id);
-    return subnet.id;
+    return std::nullopt;
+}
+
+std::string ensure_subnet(Context& context, Connection& os, const api::Network& network) {
+    return create_once<std::string>(
+        fmt::format("subnet of object {}", context.object->id), context.deadline,
+        [&] { return find_subnet(context, os, network); },
+        [&] {
+            const auto subnet = api::create_subnet(
+                os.admin(), {remote_name(context), network.id, network.project_id,
+                             object_params(context).get_or("cidr", k_default_cidr),
+                             object_mark(context.object->id)});
+            save_object_param(context, "subnet_id", subnet.id);
+            log::info("created subnet {} ({}) on network {}", subnet.id, subnet.cidr, network.id);
+            return subnet.id;
+        });
 }
 
 std::string gateway_network(const Context& context, const Connection& os) {
@@ -96,16 +110,19 @@ std::string gateway_network(const Context& context, const Connection& os) {
 void vdc_network_open(Context& context) {
     Connection os(context);
     const auto project = require_project_id(context);
-    auto network = find_network(context, os);
-    if (!network) {
-        network = api::create_network(
-            os.admin(), {remote_name(context), project, object_mark(context.object->id)});
-        save_external_id(context, network->id);
-        log::info("created network {} for object {}", network->id, context.object->id);
-    }
-    const auto subnet = ensure_subnet(context, os, *network);
+    const auto network = create_once<api::Network>(
+        fmt::format("network of object {}", context.object->id), context.deadline,
+        [&] { return find_network(context, os); },
+        [&] {
+            auto created = api::create_network(
+                os.admin(), {remote_name(context), project, object_mark(context.object->id)});
+            save_external_id(context, created.id);
+            log::info("created network {} for object {}", created.id, context.object->id);
+            return created;
+        });
+    const auto subnet = ensure_subnet(context, os, network);
     set_object_status(context, store::ObjectStatus::active);
-    context.result.add("external_id", network->id);
+    context.result.add("external_id", network.id);
     context.result.add("subnet_id", subnet);
 }
 
@@ -120,17 +137,20 @@ void vdc_network_close(Context& context) {
 void vdc_router_open(Context& context) {
     Connection os(context);
     const auto project = require_project_id(context);
-    auto router = find_router(context, os);
-    if (!router) {
-        const bool external = object_params(context).get_bool("external", true);
-        router = api::create_router(os.admin(),
-                                    {remote_name(context), project, object_mark(context.object->id),
-                                     external ? gateway_network(context, os) : std::string()});
-        save_external_id(context, router->id);
-        log::info("created router {} for object {}", router->id, context.object->id);
-    }
+    const bool external = object_params(context).get_bool("external", true);
+    const auto router = create_once<api::Router>(
+        fmt::format("router of object {}", context.object->id), context.deadline,
+        [&] { return find_router(context, os); },
+        [&] {
+            auto created = api::create_router(
+                os.admin(), {remote_name(context), project, object_mark(context.object->id),
+                             external ? gateway_network(context, os) : std::string()});
+            save_external_id(context, created.id);
+            log::info("created router {} for object {}", created.id, context.object->id);
+            return created;
+        });
     set_object_status(context, store::ObjectStatus::active);
-    context.result.add("external_id", router->id);
+    context.result.add("external_id", router.id);
 }
 
 void vdc_router_close(Context& context) {
@@ -149,17 +169,24 @@ void vdc_router_interface_open(Context& context) {
     // Kept on the interface itself, so that close works whatever became of the others.
     save_object_param(context, "router_id", router);
     save_object_param(context, "subnet_id", subnet);
-    std::string port;
-    for (const auto& existing : api::router_interfaces(os.admin(), router)) {
-        if (std::find(existing.subnet_ids.begin(), existing.subnet_ids.end(), subnet) !=
-            existing.subnet_ids.end()) {
-            port = existing.id;
-        }
-    }
-    if (port.empty()) {
-        port = api::add_router_interface(os.admin(), router, subnet);
-        log::info("attached subnet {} to router {} (port {})", subnet, router, port);
-    }
+    // The interface is known by its router and subnet: Neutron allows one port of a router on
+    // a subnet (a second add is a 400), so that lookup is exact.
+    const auto port = create_once<std::string>(
+        fmt::format("interface of object {}", context.object->id), context.deadline,
+        [&]() -> std::optional<std::string> {
+            for (const auto& existing : api::router_interfaces(os.admin(), router)) {
+                if (std::find(existing.subnet_ids.begin(), existing.subnet_ids.end(), subnet) !=
+                    existing.subnet_ids.end()) {
+                    return existing.id;
+                }
+            }
+            return std::nullopt;
+        },
+        [&] {
+            auto added = api::add_router_interface(os.admin(), router, subnet);
+            log::info("attached subnet {} to router {} (port {})", subnet, router, added);
+            return added;
+        });
     save_external_id(context, port);
     set_object_status(context, store::ObjectStatus::active);
     context.result.add("external_id", port);
@@ -187,11 +214,18 @@ void vdc_loadbalancer_open(Context& context) {
     }
     if (!lb) {
         const auto network = referenced_object(context, "network", "network");
-        lb = api::create_loadbalancer(os.admin(), {remote_name(context), project,
-                                                   referenced_param(context, network, "subnet_id"),
-                                                   object_mark(context.object->id)});
-        save_external_id(context, lb->id);
-        log::info("created load balancer {} for object {}", lb->id, context.object->id);
+        const auto subnet = referenced_param(context, network, "subnet_id");
+        lb = create_after_lookup<api::LoadBalancer>(
+            context, fmt::format("load balancer of object {}", context.object->id),
+            [&] { return find_loadbalancer(context, os); },
+            [&] {
+                auto created =
+                    api::create_loadbalancer(os.admin(), {remote_name(context), project, subnet,
+                                                          object_mark(context.object->id)});
+                save_external_id(context, created.id);
+                log::info("created load balancer {} for object {}", created.id, context.object->id);
+                return created;
+            });
     }
     const auto id = lb->id;
     os.wait_until(fmt::format("load balancer {} to become ACTIVE", id), [&] {

@@ -60,6 +60,8 @@ private:
             return remove(change);
         case Action::mark_deleted:
             return mark_deleted(change);
+        case Action::revive:
+            return revive(change);
         case Action::adopt:
             return adopt(change);
         case Action::relink:
@@ -110,6 +112,20 @@ private:
                   object->type, object->id,
                   object->external_id.empty() ? "no external id" : object->external_id);
         ++m_tally.marked_deleted;
+        return true;
+    }
+
+    bool revive(const Change& change) {
+        const auto object = current(change);
+        if (!object || object->external_id != change.external_id ||
+            object->status != store::ObjectStatus::deleted) {
+            return false;
+        }
+        m_store.set_object_status(object->id, store::ObjectStatus::active);
+        log::warn("item {}: {} object {} ({}) was marked deleted but is still in OpenStack: "
+                  "active again",
+                  m_plan.item, object->type, object->id, object->external_id);
+        ++m_tally.revived;
         return true;
     }
 
@@ -222,6 +238,7 @@ void add_up(Tally& total, const Tally& part) {
     total.relinked += part.relinked;
     total.removed += part.removed;
     total.marked_deleted += part.marked_deleted;
+    total.revived += part.revived;
     total.vdcs_deleted += part.vdcs_deleted;
     total.limits_changed += part.limits_changed;
     total.deferred += part.deferred;
@@ -233,6 +250,7 @@ Tally apply(store::Store& store, const Plan& plan, const ApplyOptions& options,
             const std::function<void(std::size_t)>& done) {
     Tally tally = plan.tally;
     tally.added = tally.adopted = tally.relinked = tally.removed = tally.marked_deleted = 0;
+    tally.revived = 0;
     tally.vdcs_deleted = tally.limits_changed = tally.deferred = 0;
     std::size_t next = 0;
     while (next < plan.vdcs.size()) {

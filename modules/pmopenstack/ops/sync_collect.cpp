@@ -18,7 +18,36 @@
 namespace pm::openstack::sync {
 namespace {
 
-constexpr std::size_t k_quota_chunk = 20; // projects per quota task
+constexpr std::size_t k_quota_chunk = 20;   // projects per quota task
+constexpr std::size_t k_confirm_chunk = 20; // objects per confirmation task
+
+bool live(store::ObjectStatus status) {
+    return status == store::ObjectStatus::ordered || status == store::ObjectStatus::active ||
+           status == store::ObjectStatus::error;
+}
+
+// The object of `kind` with id `id`, asked for by itself: true while OpenStack has it.
+bool still_there(const api::Cloud& cloud, Kind kind, const std::string& id) {
+    switch (kind) {
+    case Kind::vm: {
+        const auto server = api::get_server(cloud, id);
+        return server && server->status != "DELETED";
+    }
+    case Kind::volume:
+        return api::get_volume(cloud, id).has_value();
+    case Kind::network:
+        return api::get_network(cloud, id).has_value();
+    case Kind::router:
+        return api::get_router(cloud, id).has_value();
+    case Kind::router_interface: {
+        const auto port = api::get_port(cloud, id);
+        return port && port->device_owner == "network:router_interface";
+    }
+    case Kind::loadbalancer:
+        return api::get_loadbalancer(cloud, id).has_value();
+    }
+    return false;
+}
 
 struct SubnetInfo {
     std::string network_id;
@@ -50,14 +79,27 @@ public:
             m_busy.push_back(vdc.busy);
         }
         m_vdc_projects.insert(m_projects.begin(), m_projects.end());
+        std::unordered_map<ItemId, std::size_t> vdc_of;
+        for (std::size_t i = 0; i < snapshot.vdcs.size(); ++i) {
+            vdc_of.emplace(snapshot.vdcs[i].item, i);
+        }
         for (const auto& object : snapshot.objects) {
-            if (!object.external_id.empty()) {
-                const auto slot = m_inventory.listed.size();
-                if (m_inventory.slots[index_of(object.kind)]
-                        .emplace(object.external_id, slot)
-                        .second) {
-                    m_inventory.listed.push_back(0);
-                }
+            if (object.external_id.empty()) {
+                continue;
+            }
+            const auto slot = m_inventory.listed.size();
+            const auto [it, added] =
+                m_inventory.slots[index_of(object.kind)].emplace(object.external_id, slot);
+            if (added) {
+                m_inventory.listed.push_back(0);
+            }
+            // What rule 4 could mark deleted if the listing missed it.
+            const auto hold = snapshot.holds.find(object.id);
+            const auto vdc = vdc_of.find(object.item);
+            if (live(object.status) &&
+                (hold == snapshot.holds.end() || hold->second != Hold::busy) &&
+                vdc != vdc_of.end() && !snapshot.vdcs[vdc->second].busy) {
+                m_watch.push_back({object.kind, object.external_id, it->second, vdc->second});
             }
         }
         const auto chunks = (m_projects.size() + k_quota_chunk - 1) / k_quota_chunk;
@@ -69,6 +111,10 @@ public:
     }
 
     std::vector<Task> tasks();
+    // After tasks(): GETs of the objects the listings missed that rule 4 would mark deleted
+    // (a listing can be incomplete: a bad page, a filtering policy, a proxy). Those still
+    // there count as listed.
+    std::vector<Task> confirmations();
     Inventory finish();
     std::atomic<bool> failed{false};
 
@@ -105,6 +151,7 @@ private:
     void quota_chunk(const api::Cloud& cloud, std::size_t chunk, bool compute);
     void network_quotas(const api::Cloud& cloud);
     void lb_quotas(const api::Cloud& cloud);
+    void confirm(const api::Cloud& cloud, std::size_t from, std::size_t to);
     void fill_networks();
     void fill_references();
     [[nodiscard]] std::map<std::string, std::int64_t, std::less<>>
@@ -116,6 +163,14 @@ private:
     std::vector<bool> m_busy;
     std::unordered_set<std::string> m_vdc_projects;
     std::size_t m_chunks = 0;
+    struct Watched {
+        Kind kind;
+        std::string id;
+        std::size_t slot;
+        std::size_t vdc; // index in m_projects
+    };
+    std::vector<Watched> m_watch;   // store objects with an external id rule 4 may mark
+    std::vector<Watched> m_missing; // of those, the ones no listing had
 
     Inventory m_inventory;
     std::array<std::vector<Found>, k_kinds.size()> m_found;
@@ -153,6 +208,37 @@ std::vector<Task> Collector::tasks() {
         out.emplace_back([this, chunk](const api::Cloud& c) { quota_chunk(c, chunk, false); });
     }
     return out;
+}
+
+std::vector<Task> Collector::confirmations() {
+    std::unordered_set<std::size_t> asked; // objects sharing an external id: one GET
+    for (const auto& watched : m_watch) {
+        if (m_inventory.listed[watched.slot] == 0 && !m_gone.contains(m_projects[watched.vdc]) &&
+            asked.insert(watched.slot).second) {
+            m_missing.push_back(watched);
+        }
+    }
+    std::vector<Task> out;
+    for (std::size_t from = 0; from < m_missing.size(); from += k_confirm_chunk) {
+        const auto to = std::min(m_missing.size(), from + k_confirm_chunk);
+        out.emplace_back([this, from, to](const api::Cloud& c) { confirm(c, from, to); });
+    }
+    return out;
+}
+
+void Collector::confirm(const api::Cloud& cloud, std::size_t from, std::size_t to) {
+    for (auto i = from; i < to; ++i) {
+        if (failed) {
+            throw Cancelled{};
+        }
+        const auto& watched = m_missing[i];
+        if (still_there(cloud, watched.kind, watched.id)) {
+            // Each slot belongs to one task: no other thread writes it.
+            m_inventory.listed[watched.slot] = 1;
+            log::warn("{} {} was missing from the listing but is still in OpenStack: kept",
+                      type_of(watched.kind), watched.id);
+        }
+    }
 }
 
 void Collector::list_servers(const api::Cloud& cloud) {
@@ -415,6 +501,10 @@ Inventory collect(Context& module, const Snapshot& snapshot, const CollectOption
                   Progress& progress, const std::function<void()>& tick) {
     Collector collector(snapshot, options, progress);
     run_tasks(module, options.threads, collector.tasks(), collector.failed, tick);
+    // Only for objects the listings missed: requests stay a matter of pages, not objects.
+    if (const auto tasks = collector.confirmations(); !tasks.empty()) {
+        run_tasks(module, options.threads, tasks, collector.failed, tick);
+    }
     return collector.finish();
 }
 

@@ -57,6 +57,8 @@ std::string_view action_name(Action action) {
         return "remove";
     case Action::mark_deleted:
         return "mark_deleted";
+    case Action::revive:
+        return "revive";
     case Action::limits:
         return "limits";
     case Action::vdc_deleted:

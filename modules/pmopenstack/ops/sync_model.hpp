@@ -105,7 +105,7 @@ struct Inventory {
     }
 };
 
-enum class Action { add, adopt, relink, remove, mark_deleted, limits, vdc_deleted };
+enum class Action { add, adopt, relink, remove, mark_deleted, revive, limits, vdc_deleted };
 [[nodiscard]] std::string_view action_name(Action action);
 
 struct Change {
@@ -137,6 +137,7 @@ struct Tally {
     std::int64_t relinked = 0;       // an interface got the port now joining its router and subnet
     std::int64_t removed = 0;        // rule 2
     std::int64_t marked_deleted = 0; // rule 4
+    std::int64_t revived = 0;        // marked deleted, but OpenStack still has it: active again
     std::int64_t vdcs_deleted = 0;   // the VDC's project is gone from Keystone
     std::int64_t limits_changed = 0; // VDCs whose limit_<name> params changed (rules 5, 6)
     std::int64_t drift = 0;          // limits where OpenStack differs from the tariff

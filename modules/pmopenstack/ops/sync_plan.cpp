@@ -165,6 +165,13 @@ private:
             ++m_tally.busy_objects; // rule 1
             return;
         }
+        if (object.status == store::ObjectStatus::deleted && !object.external_id.empty() &&
+            m_inventory.has(object.kind, object.external_id)) {
+            // Marked deleted (a listing that missed it, a person), yet OpenStack has it.
+            m_plan.changes.push_back(object_change(Action::revive, object));
+            ++m_tally.revived;
+            return;
+        }
         if (settled(object.status)) {
             return;
         }

@@ -62,6 +62,7 @@ ResultNode module_summary(const store::Module& module, std::string_view status,
         .attr("relinked", count(tally.relinked))
         .attr("removed", count(tally.removed))
         .attr("marked_deleted", count(tally.marked_deleted))
+        .attr("revived", count(tally.revived))
         .attr("vdcs_deleted", count(tally.vdcs_deleted))
         .attr("limits_changed", count(tally.limits_changed))
         .attr("drift", count(tally.drift))
@@ -83,10 +84,11 @@ void add_changes(ResultNode& out, const store::Module& module, const Plan& plan)
 std::string summary_line(const Tally& t) {
     return fmt::format(
         "{} VDCs, {} store objects, {} OpenStack objects: {} added, {} adopted, {} relinked, "
-        "{} removed, {} marked deleted, {} VDCs deleted, limits of {} VDCs loaded ({} differ "
+        "{} removed, {} marked deleted, {} revived, {} VDCs deleted, limits of {} VDCs loaded ({} "
+        "differ "
         "from the tariff); left alone: {} busy VDCs, {} busy objects, {} strays, {} deferred",
         t.vdcs, t.objects, t.found, t.added, t.adopted, t.relinked, t.removed, t.marked_deleted,
-        t.vdcs_deleted, t.limits_changed, t.drift, t.busy_vdcs, t.busy_objects, t.strays,
+        t.revived, t.vdcs_deleted, t.limits_changed, t.drift, t.busy_vdcs, t.busy_objects, t.strays,
         t.deferred);
 }
 

@@ -50,7 +50,7 @@ struct CollectOptions {
                                 const CollectOptions& options, Progress& progress,
                                 const std::function<void()>& tick);
 
-// The changes that bring the store in line with `inventory` (rules 1–6 of SYNC.md).
+// The changes that bring the store in line with `inventory` (rules 1–7 of SYNC.md).
 // `exists_elsewhere` says whether a store object outside the snapshot has the id a mark
 // names (such OpenStack objects are never added).
 [[nodiscard]] Plan make_plan(const Snapshot& snapshot, const Inventory& inventory,

@@ -4,7 +4,7 @@ Prints the seeding time and, per kind, objects, pages and seconds to list them a
 import argparse
 import time
 
-from common.server import Simulator
+from .act_then import OpenStackSimulator
 from common.testing import InProcessSim
 
 from .app import OpenStackApp
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--page", type=int, default=1000)
     args = parser.parse_args()
-    sim = InProcessSim(Simulator(OpenStackApp(Config())))
+    sim = InProcessSim(OpenStackSimulator(OpenStackApp(Config())))
     try:
         client = OsClient(sim.port, timeout=600)
         started = time.monotonic()

@@ -17,8 +17,19 @@ DEFAULT_SECONDS = {
     # Cinder: a volume has no host for its first ~100 ms, and a DELETE then is accepted
     "volume_schedule": 0.1,
 }
-FAILABLE = ("server_build", "volume_create", "lb_create", "volume_delete")
+# login_blank: the next logins answer 201 with a token whose body has every string blanked
+# (user id, catalog URLs, expiry…), as a broken proxy or a Keystone glitch might.
+FAILABLE = ("server_build", "volume_create", "lb_create", "volume_delete", "login_blank")
 NEXT_LINK_MODES = ("full_page", "when_more")
+# Variants of facts the real tier showed one way and other clouds may show another
+# (README "Variants"): catalog URLs, catalog types of Cinder, region keys of endpoints, the
+# form of a token's times, Keystone's list_limit.
+VARIANTS = {
+    "catalog_urls": ("plain", "versionless", "versioned"),
+    "volume_types": ("both", "volumev3", "block-storage"),
+    "endpoint_region": ("both", "region_id", "region"),
+    "token_times": ("micro_z", "plain_z", "offset"),
+}
 
 
 class ConfigError(ValueError):
@@ -65,6 +76,11 @@ class Config:
     page_cap: int = 1000             # Nova/Cinder osapi max_limit, Octavia pagination_max_limit
     neutron_pagination: bool = True  # off: limit/marker ignored, everything at once
     next_links: str = "full_page"    # full_page: as the real services; when_more: only if more
+    catalog_urls: str = "plain"      # plain | versionless | versioned (see VARIANTS)
+    volume_types: str = "both"       # Cinder's catalog types: both | volumev3 | block-storage
+    endpoint_region: str = "both"    # endpoint keys: both | region_id | region
+    token_times: str = "micro_z"     # expires_at/issued_at: micro_z | plain_z | offset
+    keystone_list_limit: int = 0     # Keystone [DEFAULT] list_limit; 0: lists are whole
     fail_next: dict = field(default_factory=dict)   # kind -> [message, …]
 
     def duration(self, kind: str) -> float:
@@ -80,7 +96,8 @@ class Config:
 
     def update(self, changes: dict) -> None:
         """Applies a POST /__sim__/config body; seconds merges by name."""
-        known = {"seconds", "token_ttl", "page_cap", "neutron_pagination", "next_links"}
+        known = {"seconds", "token_ttl", "page_cap", "neutron_pagination", "next_links",
+                 "keystone_list_limit"} | set(VARIANTS)
         unknown = set(changes) - known
         if unknown:
             raise ConfigError(f"unknown knobs: {sorted(unknown)}")
@@ -103,6 +120,14 @@ class Config:
             if changes["next_links"] not in NEXT_LINK_MODES:
                 raise ConfigError(f"next_links: one of {list(NEXT_LINK_MODES)} expected")
             self.next_links = changes["next_links"]
+        for name, values in VARIANTS.items():
+            if name in changes:
+                if changes[name] not in values:
+                    raise ConfigError(f"{name}: one of {list(values)} expected")
+                setattr(self, name, changes[name])
+        if "keystone_list_limit" in changes:
+            self.keystone_list_limit = _positive_int(changes["keystone_list_limit"],
+                                                     "keystone_list_limit", low=0)
 
     def add_failures(self, kind: str, count: int, message: str) -> None:
         if kind not in FAILABLE:

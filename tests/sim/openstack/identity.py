@@ -17,6 +17,19 @@ SERVICES = [
     ("image", "glance", "/image", False),
 ]
 INTERFACES = ("public", "internal", "admin")
+# Knob catalog_urls: how other deployments write the same endpoints. versionless: no API
+# version (clients add it; Cinder's then needs /v3/<project> added); versioned: the version
+# everywhere, with a trailing slash as Keystone's own URL has on the real tier.
+CATALOG_PATHS = {
+    "plain": {},
+    "versionless": {"compute": "/compute", "volumev3": "/volume",
+                    "block-storage": "/volume"},
+    "versioned": {"identity": "/identity/v3/", "compute": "/compute/v2.1/",
+                  "volumev3": "/volume/v3/$(project_id)s/",
+                  "block-storage": "/volume/v3/$(project_id)s/",
+                  "network": "/network/v2.0/", "load-balancer": "/load-balancer/v2.0/",
+                  "image": "/image/v2/"},
+}
 REGION = "RegionOne"
 
 
@@ -185,14 +198,22 @@ def catalog(ctx, token) -> list:
     """The service catalog; endpoints whose URL needs a project id are left out of tokens
     without a project scope, as Keystone does [guess: the service stays, with no endpoints]."""
     result = []
+    config = ctx.config
     for index, (kind, name, path, needs_project) in enumerate(SERVICES):
+        if kind in ("volumev3", "block-storage") and config.volume_types not in ("both", kind):
+            continue
+        path = CATALOG_PATHS[config.catalog_urls].get(kind, path)
         endpoints = []
         if not needs_project or token.project_id:
             url = ctx.url(path.replace("$(project_id)s", token.project_id or ""))
             for number, interface in enumerate(INTERFACES):
-                endpoints.append({"id": f"{index + 1:02d}{number + 1:02d}" + "e" * 28,
-                                  "interface": interface, "region": REGION,
-                                  "region_id": REGION, "url": url})
+                endpoint = {"id": f"{index + 1:02d}{number + 1:02d}" + "e" * 28,
+                            "interface": interface, "region": REGION, "region_id": REGION,
+                            "url": url}
+                if config.endpoint_region != "both":   # older Keystones: region only
+                    del endpoint["region" if config.endpoint_region == "region_id"
+                                  else "region_id"]
+                endpoints.append(endpoint)
         result.append({"id": f"{index + 1:02d}" + "5" * 30, "name": name, "type": kind,
                        "endpoints": endpoints})
     return result
@@ -205,7 +226,7 @@ def token_body(ctx, token, with_catalog: bool = True) -> dict:
     body = {"methods": token.methods,
             "user": {"domain": {"id": domain.id, "name": domain.name}, "id": user.id,
                      "name": user.name, "password_expires_at": None},
-            "audit_ids": [token.audit_id], "expires_at": timefmt.keystone(token.expires_at),
+            "audit_ids": [token.audit_id], "expires_at": timefmt.token(ctx.config.token_times, token.expires_at),
             "issued_at": timefmt.keystone(token.issued_at)}
     if token.scope:
         kind, ident = token.scope

@@ -47,7 +47,12 @@ def _check_types(inner: dict):
 def _listing(ctx, key: str, items: list) -> dict:
     query = ctx.request.raw_query
     path = ctx.request.path + (f"?{query}" if query else "")
-    return {key: items, "links": {"self": ctx.base + path, "previous": None, "next": None}}
+    body = {key: items, "links": {"self": ctx.base + path, "previous": None, "next": None}}
+    limit = ctx.config.keystone_list_limit
+    if limit and len(items) > limit:   # Keystone's list_limit: cut, and said so
+        body[key] = items[:limit]
+        body["truncated"] = True
+    return body
 
 
 def _filtered(ctx, objects, fields=("name", "domain_id", "enabled")) -> list:
@@ -124,8 +129,19 @@ def token_issue(ctx):
     ctx.app.log.bump("logins")
     ctx.request.context["user"] = token.user_id
     with_catalog = "nocatalog" not in ctx.request.query
-    return Response(201, identity.token_body(ctx, token, with_catalog),
-                    [("X-Subject-Token", token.id)])
+    body = identity.token_body(ctx, token, with_catalog)
+    if ctx.config.take_failure("login_blank") is not None:
+        body = _blanked(body)
+    return Response(201, body, [("X-Subject-Token", token.id)])
+
+
+def _blanked(value):
+    """Every string of a JSON value replaced by "" (POST /__sim__/fail kind login_blank)."""
+    if isinstance(value, dict):
+        return {key: _blanked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_blanked(item) for item in value]
+    return "" if isinstance(value, str) else value
 
 
 def token_validate(ctx):

@@ -3,10 +3,10 @@ import argparse
 import sys
 
 from common.runner import add_common_arguments, serve
-from common.server import Simulator
+from .act_then import OpenStackSimulator
 
 from .app import OpenStackApp
-from .config import Config, ConfigError, parse_seconds
+from .config import VARIANTS, Config, ConfigError, parse_seconds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
                         default="full_page",
                         help="'next' links on every full page, as the real services "
                              "(default), or only when more items exist")
+    for name, values in VARIANTS.items():
+        parser.add_argument("--" + name.replace("_", "-"), choices=values, default=values[0],
+                            help=f"variant of {name} (default {values[0]}; README 'Variants')")
+    parser.add_argument("--keystone-list-limit", type=int, default=0,
+                        help="Keystone list_limit: lists cut to N with truncated: true "
+                             "(default 0: whole lists)")
     return parser
 
 
@@ -41,7 +47,9 @@ def _config(args) -> Config:
         config.seconds = parse_seconds(spec, config.seconds)
     config.update({"token_ttl": args.token_ttl, "page_cap": args.page_cap,
                    "neutron_pagination": not args.no_neutron_pagination,
-                   "next_links": args.next_links})
+                   "next_links": args.next_links,
+                   "keystone_list_limit": args.keystone_list_limit,
+                   **{name: getattr(args, name) for name in VARIANTS}})
     return config
 
 
@@ -53,4 +61,4 @@ def main(argv=None) -> int:
         print(f"scripts/sim openstack: {error}", file=sys.stderr)
         return 2
     app = OpenStackApp(config, base_path=args.base_path)
-    return serve(Simulator(app), args.port, args.verbose)
+    return serve(OpenStackSimulator(app), args.port, args.verbose)

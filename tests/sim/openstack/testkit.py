@@ -4,7 +4,7 @@ token and the catalog, and shortcuts for each service's URL."""
 import unittest
 
 from common.clock import ManualClock
-from common.server import Simulator
+from .act_then import OpenStackSimulator
 from common.testing import Client, InProcessSim
 
 from .app import OpenStackApp
@@ -61,7 +61,7 @@ class SimCase(unittest.TestCase):
         config = Config()
         config.update(dict(self.config))
         self.app = OpenStackApp(config, self.clock)
-        self.sim = InProcessSim(Simulator(self.app, self.clock))
+        self.sim = InProcessSim(OpenStackSimulator(self.app, self.clock))
         self.admin = self.client().login()
         self.control = Client(self.sim.port)
 

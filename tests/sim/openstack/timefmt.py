@@ -15,6 +15,16 @@ def keystone(t: float) -> str:
     return _dt(t).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
 
+def token(form: str, t: float) -> str:
+    """A token time in the form of knob token_times: micro_z (Keystone's, the default),
+    plain_z (2026-11-22T08:08:08Z) or offset (2026-11-22T08:08:08.000000+00:00)."""
+    if form == "plain_z":
+        return zulu(t)
+    if form == "offset":
+        return keystone(t)[:-1] + "+00:00"
+    return keystone(t)
+
+
 @functools.lru_cache(maxsize=8192)
 def zulu(t: float) -> str:
     """2026-11-22T08:08:08Z (Nova created/updated, Neutron, Glance)."""
