@@ -218,10 +218,12 @@ class Hosts(SimCase):
         body = {k: v for k, v in CREATE.items() if k not in ("cpu_number", "ram_mib", "hdd_mib")}
         host = self.create(body, preset=2, cluster=2, os=5)
         reduced = self.ok("GET", f"/vm/v3/host/{host}")
-        self.assertNotIn("ip4", reduced)
-        self.assertNotIn("disk", reduced)
-        self.assertEqual((reduced["cpu_number"], reduced["ram_mib"], reduced["node"]["id"],
-                          reduced["cluster"]["id"]), (2, 2048, 4, 2))
+        for absent in ("ip4", "disk", "cluster", "account"):   # §4.2: flat, reduced
+            self.assertNotIn(absent, reduced)
+        self.assertEqual((reduced["cpu_number"], reduced["ram_mib"], reduced["node"]),
+                         (2, 2048, 4))   # node an int here [likely GA]
+        full = self.host(host)
+        self.assertEqual((full["node"]["id"], full["cluster"]["id"]), (4, 2))
 
     def test_nodes_are_balanced(self):
         nodes = [self.host(self.create())["node"]["id"] for _ in range(3)]

@@ -54,3 +54,8 @@ def missing_reference(kind: str, ident) -> ApiError:
 def busy(host_id: int, state: str) -> ApiError:
     return api_error(409, f"Host {host_id} is busy ({state})", HOST_BUSY,
                      {"id": host_id, "state": state})
+
+
+def unavailable() -> ApiError:
+    """503 with the plain-text body "Unavailable" (the platform waking up) [sure D-DCI]."""
+    return ApiError(503, b"Unavailable", [("Content-Type", "text/plain")])

@@ -83,7 +83,7 @@ def ippools(app, request, ctx):
 
 
 def tasks(app, request, ctx):
-    items = [views.task(app.clock, t) for t in app.state.tasks.visible(ctx.now)]
+    items = [views.task(app.clock, t, app.config) for t in app.state.tasks.visible(ctx.now)]
     return _list(app, request, items, "task")
 
 
