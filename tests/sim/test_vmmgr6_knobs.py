@@ -45,9 +45,31 @@ class Defaults(Knob):
     def test_task_lag_default_is_zero(self):
         self.assertEqual(Config().task_lag, 0.0)
 
-    def test_error_body(self):
-        error = self.fails("POST", "/vm/v3/host/999/start", {}, 404, 4004)
+    def test_error_body_and_sure_codes(self):
+        error = self.fails("POST", "/vm/v3/host/999/start", {}, 404, 3080)   # no such object
         self.assertEqual(sorted(error), ["code", "msg", "value"])
+        self.fails("GET", "/vm/v3/nothing", None, 404, 1106)                 # no such handler
+
+    def test_logout(self):
+        token = self.client.headers["x-xsrf-token"]
+        self.assertEqual(self.ok("DELETE", f"/auth/v4/token/{token}"), {})
+        self.assertEqual(self.client.get("/vm/v3/os").status, 401)
+
+    def test_ip_change_takes_pool_zero_as_any_pool(self):
+        host = self.running_host()
+        task = self.ok("POST", f"/vm/v3/host/{host}/ip", {"ipv4_number": 1, "ipv4_pool": [0]})
+        self.tick(5)
+        self.assertEqual(self.task(task["task"])["status"], "complete")
+        self.assertEqual(len(self.host(host)["ip4"]), 2)
+
+    def test_reduced_and_full_host(self):
+        host = self.running_host()
+        self.assertEqual(sorted(self.ok("GET", f"/vm/v3/host/{host}")),
+                         ["cpu_number", "expand_part", "id", "internal_name", "ip_automation",
+                          "name", "net_is_synced", "node", "ram_mib", "state"])
+        full = self.host(host)
+        self.assertEqual(full["ip4"], [{"interface": "eth0", "ip": "10.10.1.10"}])
+        self.assertEqual((full["os"]["id"], full["os_name"]), (1, "Debian 12"))
 
 
 class CreateReply(Knob):

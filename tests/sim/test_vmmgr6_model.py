@@ -158,7 +158,7 @@ class Resources(SimCase):
         host = self.create()
         disk = self.host(host)["disk"]["id"]
         self.fails("POST", f"/vm/v3/disk/{disk}", {"size_mib": 10240}, 400, 5003)
-        self.fails("POST", "/vm/v3/disk/9999", {"size_mib": 30720}, 404, 4004)
+        self.fails("POST", "/vm/v3/disk/9999", {"size_mib": 30720}, 404, 3080)
         task = self.ok("POST", f"/vm/v3/disk/{disk}", {"size_mib": 30720})["task"]
         self.tick(1)
         self.assertEqual(self.task(task)["name"], "disk_resize")
@@ -263,7 +263,7 @@ class Hosts(SimCase):
         self.tick(1)
         self.assertEqual(self.task(task)["name"], "host_delete")
         self.assertIsNone(self.host(host))
-        self.fails("GET", f"/vm/v3/host/{host}", None, 404, 4004)
+        self.fails("GET", f"/vm/v3/host/{host}", None, 404, 3080)
         self.assertEqual(self.ok("GET", "/__sim__/state")["ip_allocations"], [])
 
 

@@ -100,7 +100,7 @@ class Startup(SimulatorProcess):
             self.assertEqual(client.post("/vmmgr/auth/v4/public/token",
                                          {"email": "admin@example.com",
                                           "password": "admin"}).status, 201)
-            self.error(client.post("/auth/v4/public/token", {}), 404, 4004)
+            self.error(client.post("/auth/v4/public/token", {}), 404, 1106)
         finally:
             other.stop()
 

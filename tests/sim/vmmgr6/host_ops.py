@@ -141,7 +141,9 @@ def change_ips(ctx: Ctx, host_id: int, body: dict) -> dict:
                          property="ipv4_number")
     added = []
     if delta > 0:
-        pools = pool_ids(state, host.cluster_id, body.get("ipv4_pool"), 0)
+        # W sends ipv4_pool:[0] when no pool is configured (§6.4): any pool of the cluster
+        requested = [p for p in body.get("ipv4_pool") or [] if p != 0]
+        pools = pool_ids(state, host.cluster_id, requested, 0)
         added = allocate_ips(state, [(pools, delta, 0)])
     removed = main[len(main) + delta:] if delta < 0 else []
 

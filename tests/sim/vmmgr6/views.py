@@ -108,10 +108,16 @@ def host_reduced(state, h) -> dict:
             "ip_automation": "default"}
 
 
-def ipv4(state, ip) -> dict:
+def ipv4(state, ip, host) -> dict:
+    """An item of GET /vm/v3/host/{id}/ipv4 (§4.6): G's fields [sure], the rest [likely S,
+    GA]. The top-level "interface" (0 main network, 1 the second) is a simulator [guess]
+    the module reads; the reference has host.interface and cluster_interface."""
     pool = state.pools.pools[ip.pool_id]
     return {"id": ip.id, "ip_addr": ip.address, "domain": ip.domain, "gateway": pool.gateway,
-            "mask": pool.mask, "ippool": pool.id, "interface": ip.interface, "family": 4}
+            "mask": pool.mask, "ippool": pool.id, "interface": ip.interface, "family": 4,
+            "network": pool.id, "state": "active", "cluster_interface": ip.interface + 1,
+            "host": {"id": host.id, "name": host.name, "interface": ip.interface + 1,
+                     "interface_name": f"eth{ip.interface}"}}
 
 
 def _wall(clock, t) -> str:
