@@ -140,6 +140,20 @@ class PasswordAndOwnerReply(Knob):
                                      {"password": secret}), expected)
             self.assertTrue(self.password(host, secret))
 
+    def test_injected_failure_without_a_task_is_the_calls_error(self):
+        host = self.running_host()
+        self.knob(password_reply="no_task", owner_reply="no_task",
+                  owner_task_name="host_account")
+        self.ok("POST", "/__sim__/tasks/fail", {"name": "host_change_password", "host": host})
+        self.ok("POST", "/__sim__/tasks/fail", {"name": "host_account", "msg": "no"})
+        self.fails("POST", f"/vm/v3/host/{host}/password", {"password": "P-9"}, 400, 5009)
+        self.assertFalse(self.password(host, "P-9"))
+        error = self.fails("POST", f"/vm/v3/host/{host}/account", {"account": 2}, 400, 5009)
+        self.assertEqual(error["msg"], "no")
+        self.assertEqual(self.host(host)["account"]["id"], 1)
+        self.ok("POST", f"/vm/v3/host/{host}/password", {"password": "P-9"})   # used up
+        self.assertTrue(self.password(host, "P-9"))
+
     def test_owner(self):
         host = self.running_host()
         answer = self.ok("POST", f"/vm/v3/host/{host}/account", {"account": 2})

@@ -37,6 +37,9 @@ VARIANTS = {
 }
 FREE_NAMES = ("recipe_task_name", "password_task_name", "owner_task_name")
 OTHER_KNOBS = ("task_seconds", "session_ttl", "busy_mode")
+# canonical task name -> the knob holding the name the simulator shows (no source names them)
+NAME_KNOBS = {"recipe_run": "recipe_task_name", "host_change_password": "password_task_name",
+              "host_change_owner": "owner_task_name"}
 
 
 class ConfigError(ValueError):
@@ -101,6 +104,11 @@ class Config:
     login_content_type: str = "json"
     variants_seed: object = None   # the --variants seed, or None
     fail_next: list = field(default_factory=list)   # [{"name","msg","count","host"?}]
+
+    def shown_name(self, name: str) -> str:
+        """The name a task of canonical name shows (the *_task_name knobs)."""
+        knob = NAME_KNOBS.get(name)
+        return getattr(self, knob) if knob else name
 
     def duration(self, task_name: str) -> float:
         return self.task_seconds.get(task_name, self.task_seconds.get("default", 0.3))

@@ -29,6 +29,7 @@ DUPLICATE = 5005              # 400: an account with this email exists [guess]
 OS_NOT_AVAILABLE = 5006       # 400: the OS is not available on the cluster [guess]
 PARAMS_CONFLICT = 5007        # 400: preset together with cpu/ram/hdd, os with image [guess]
 INVALID_STATE = 5008          # 400: not possible in the host's state [guess]
+CHANGE_FAILED = 5009          # 400: an injected failure of a change that has no task [guess]
 
 _DEFAULT_CODES = {400: BAD_REQUEST, 401: SESSION_INVALID, 403: FORBIDDEN, 404: NO_HANDLER,
                   405: METHOD_NOT_ALLOWED}

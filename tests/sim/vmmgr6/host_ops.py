@@ -192,6 +192,13 @@ def _maybe_task(ctx: Ctx, host, name: str, apply, mode: str) -> dict:
     and "task_zero" ({id,task:0}) apply the change at once, with no task to wait for."""
     if mode == "task":
         return _answer(host, ctx.state.tasks.submit(name, host.id, ctx.now, apply))
+    # Without a task the change is synchronous: an injected failure is the call's error.
+    config = ctx.state.config
+    message = config.take_failure(name, host.id)
+    if message is None and config.shown_name(name) != name:
+        message = config.take_failure(config.shown_name(name), host.id)
+    if message is not None:
+        raise errors.api_error(400, message, errors.CHANGE_FAILED, {"id": host.id})
     apply(ctx.now)
     return {"id": host.id, "task": 0} if mode == "task_zero" else {"id": host.id}
 

@@ -11,7 +11,8 @@ Model (simple on purpose, documented in README.md):
   as status "fail" (or "failed", the fail_word knob) with the message in "output"
   [guess: field name] when it ends;
 * the names no source confirms (recipe, password, owner tasks) come from the *_task_name
-  knobs; code submits the canonical name below and a failure rule may use either.
+  knobs; code submits the canonical name (config.NAME_KNOBS), a failure rule may use
+  either.
 Time only moves when advance(now) runs (every request does it), see common.timeline.
 """
 from collections import deque
@@ -20,9 +21,6 @@ from dataclasses import dataclass, field
 from common.timeline import Timeline
 
 FINAL = ("complete", "fail", "failed")
-# canonical name -> the knob holding the name the simulator shows (no source confirms them)
-NAME_KNOBS = {"recipe_run": "recipe_task_name", "host_change_password": "password_task_name",
-              "host_change_owner": "owner_task_name"}
 
 
 @dataclass
@@ -59,8 +57,8 @@ class TaskManager:
         self.peak_active = 0
 
     def submit(self, name, host_id, now, on_complete=None, on_fail=None, deferred=False):
-        """name is canonical (see NAME_KNOBS); the task shows the configured name."""
-        shown = getattr(self.config, NAME_KNOBS[name]) if name in NAME_KNOBS else name
+        """name is canonical (config.NAME_KNOBS); the task shows the configured name."""
+        shown = self.config.shown_name(name)
         task = Task(self._next_id, self._next_consul, shown, host_id, now,
                     now + self.config.task_lag, on_complete=on_complete, on_fail=on_fail)
         self._next_id += 1
