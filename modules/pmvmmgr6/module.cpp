@@ -20,6 +20,10 @@ ModuleSpec module_spec() {
         {"task_poll_ms",
          "first interval between polls of a VMmanager task, ms (default 1000; grows to 5 s)",
          false},
+        {"task_appear_s",
+         "seconds a VMmanager task may stay missing from the task list before the operation "
+         "fails (default 120)",
+         false},
         {"pool_enabled", "keep a pool of pre-created servers (on/off)", false},
         {"pool_account", "account id owning pool servers", false},
         {"pool_os", "OS templates always kept in the pool, comma list", false},

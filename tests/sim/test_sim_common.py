@@ -90,6 +90,10 @@ class FaultQueue(unittest.TestCase):
         self.assertEqual(faults.take("status", "GET", "/").status, 502)
         self.assertEqual(faults.take("slow", "GET", "/").delay_ms, 5)
 
+    def test_status_after(self):
+        self.assertFalse(make_fault("status", {"status": 503}).after)
+        self.assertTrue(make_fault("status", {"status": 503, "after": True}).after)
+
     def test_bad_specs(self):
         for kind, spec in (("nope", {}), ("status", {"count": 0}), ("status", {"status": 200}),
                            ("slow", {"delay_ms": "5"}), ("drop", {"delay_ms": 5})):

@@ -158,7 +158,7 @@ class Resources(SimCase):
         host = self.create()
         disk = self.host(host)["disk"]["id"]
         self.fails("POST", f"/vm/v3/disk/{disk}", {"size_mib": 10240}, 400, 5003)
-        self.fails("POST", "/vm/v3/disk/9999", {"size_mib": 30720}, 404, 4004)
+        self.fails("POST", "/vm/v3/disk/9999", {"size_mib": 30720}, 404, 3080)
         task = self.ok("POST", f"/vm/v3/disk/{disk}", {"size_mib": 30720})["task"]
         self.tick(1)
         self.assertEqual(self.task(task)["name"], "disk_resize")
@@ -218,10 +218,12 @@ class Hosts(SimCase):
         body = {k: v for k, v in CREATE.items() if k not in ("cpu_number", "ram_mib", "hdd_mib")}
         host = self.create(body, preset=2, cluster=2, os=5)
         reduced = self.ok("GET", f"/vm/v3/host/{host}")
-        self.assertNotIn("ip4", reduced)
-        self.assertNotIn("disk", reduced)
-        self.assertEqual((reduced["cpu_number"], reduced["ram_mib"], reduced["node"]["id"],
-                          reduced["cluster"]["id"]), (2, 2048, 4, 2))
+        for absent in ("ip4", "disk", "cluster", "account"):   # §4.2: flat, reduced
+            self.assertNotIn(absent, reduced)
+        self.assertEqual((reduced["cpu_number"], reduced["ram_mib"], reduced["node"]),
+                         (2, 2048, 4))   # node an int here [likely GA]
+        full = self.host(host)
+        self.assertEqual((full["node"]["id"], full["cluster"]["id"]), (4, 2))
 
     def test_nodes_are_balanced(self):
         nodes = [self.host(self.create())["node"]["id"] for _ in range(3)]
@@ -261,7 +263,7 @@ class Hosts(SimCase):
         self.tick(1)
         self.assertEqual(self.task(task)["name"], "host_delete")
         self.assertIsNone(self.host(host))
-        self.fails("GET", f"/vm/v3/host/{host}", None, 404, 4004)
+        self.fails("GET", f"/vm/v3/host/{host}", None, 404, 3080)
         self.assertEqual(self.ok("GET", "/__sim__/state")["ip_allocations"], [])
 
 

@@ -63,7 +63,7 @@ class Takeover(SimCase):
         self.fails("POST", f"/vm/v3/host/{host}/runrecipe",
                    {"recipe": 1, "recipe_params": [{"name": "X", "value": "y"}]}, 400, 2004)
         self.fails("POST", f"/vm/v3/host/{host}/runrecipe", {"recipe": 42}, 400, 4006)
-        self.fails("POST", "/vm/v3/ip/9999/ptr", {"domain": "a.example.com"}, 404, 4004)
+        self.fails("POST", "/vm/v3/ip/9999/ptr", {"domain": "a.example.com"}, 404, 3080)
         building = self.ok("POST", "/vm/v3/host", CREATE)["id"]
         self.fails("POST", f"/vm/v3/host/{building}/account", {"account": self.customer},
                    409, 5001)
@@ -102,7 +102,7 @@ class Knobs(SimCase):
         reply = self.client.delete(f"/__sim__/hosts/{host}")
         self.assertEqual(reply.status, 200, reply)
         self.assertIsNone(self.host(host))
-        self.fails("POST", f"/vm/v3/host/{host}/start", {}, 404, 4004)
+        self.fails("POST", f"/vm/v3/host/{host}/start", {}, 404, 3080)
         addresses = [a["host"] for a in self.ok("GET", "/__sim__/state")["ip_allocations"]]
         self.assertEqual(addresses, [other])
         self.assertEqual(self.client.delete(f"/__sim__/hosts/{host}").status, 400)

@@ -48,6 +48,11 @@ class SimulatorProcess(unittest.TestCase):
         self.assertEqual(reply.status, 200, reply)
         return reply.json
 
+    def unavailable(self, reply):
+        """503 with the plain-text body "Unavailable" (§6.17, §6.19)."""
+        self.assertEqual((reply.status, reply.raw), (503, b"Unavailable"), reply)
+        self.assertTrue(reply.headers["content-type"].startswith("text/plain"), reply)
+
     def error(self, reply, status, code):
         self.assertEqual(reply.status, status, reply)
         self.assertEqual(reply.json["error"]["code"], code, reply)
@@ -95,7 +100,7 @@ class Startup(SimulatorProcess):
             self.assertEqual(client.post("/vmmgr/auth/v4/public/token",
                                          {"email": "admin@example.com",
                                           "password": "admin"}).status, 201)
-            self.error(client.post("/auth/v4/public/token", {}), 404, 4004)
+            self.error(client.post("/auth/v4/public/token", {}), 404, 1106)
         finally:
             other.stop()
 
@@ -266,8 +271,8 @@ class Faults(SimulatorProcess):
         self.ok("POST", "/__sim__/fault/503", {"count": 2, "prefix": "/vm/v3/host"},
                 client=self.control)
         self.ok("GET", "/vm/v3/os")
-        self.error(self.client.get("/vm/v3/host"), 503, 503)
-        self.error(self.client.get("/vm/v3/host/1"), 503, 503)
+        self.unavailable(self.client.get("/vm/v3/host"))
+        self.unavailable(self.client.get("/vm/v3/host/1"))
         self.ok("GET", "/vm/v3/host")
         self.assertEqual(self.ok("GET", "/__sim__/counters", client=self.control)
                          ["faults"], {"503": 2})
@@ -275,7 +280,7 @@ class Faults(SimulatorProcess):
     def test_503_on_login(self):
         self.ok("POST", "/__sim__/fault/503", {"count": 1, "method": "POST"},
                 client=self.control)
-        self.error(Client(self.sim.port).post("/auth/v4/public/token", ADMIN), 503, 503)
+        self.unavailable(Client(self.sim.port).post("/auth/v4/public/token", ADMIN))
         self.login()
 
     def test_429_retry_after(self):

@@ -35,9 +35,14 @@ std::string encode_query_value(std::string_view text) {
     return out;
 }
 
+// A `where=` string value: quoted, a quote doubled and a backslash escaped (the filter
+// parser reads `\x` as `x`), so that no value can end the quote early (PROBE D20).
 std::string quote(std::string_view value) {
     std::string out = "'";
     for (const char c : value) {
+        if (c == '\\') {
+            out += '\\';
+        }
         out += c;
         if (c == '\'') {
             out += '\'';
@@ -146,9 +151,10 @@ Client::Reply Client::call(http::Method method, std::string_view path, std::stri
     });
 }
 
-TaskRef Client::post_task(std::string_view path, std::string body, std::string name) const {
-    const auto reply = call(http::Method::post, path, std::move(body));
-    return TaskRef{parse_task_id(reply.body, "task"), std::move(name)};
+MaybeTask Client::post_task(std::string_view path, std::string body, std::string name,
+                            http::Idempotency idempotency) const {
+    const auto reply = call(http::Method::post, path, std::move(body), idempotency);
+    return parse_task(reply.body, path, std::move(name));
 }
 
 User Client::whoami() const {
@@ -182,7 +188,11 @@ std::int64_t Client::create_account(std::string_view email, std::string_view pas
         .member("password", password)
         .member("role", "@user")
         .end_object();
-    return parse_task_id(call(http::Method::post, "/vm/v3/account", body.str()).body, "id");
+    // Never repeated blindly: the caller looks the user up by email before creating again.
+    return parse_id(
+        call(http::Method::post, "/vm/v3/account", body.str(), http::Idempotency::not_idempotent)
+            .body,
+        "account create");
 }
 
 std::optional<Host> Client::host(std::int64_t id) const {
@@ -212,11 +222,11 @@ Created Client::create_host(const HostCreate& spec) const {
     return parse_created(reply.body);
 }
 
-TaskRef Client::start(std::int64_t host) const {
+MaybeTask Client::start(std::int64_t host) const {
     return post_task(fmt::format("/vm/v3/host/{}/start", host), "{}", "host_start");
 }
 
-TaskRef Client::stop(std::int64_t host) const {
+MaybeTask Client::stop(std::int64_t host) const {
     return post_task(fmt::format("/vm/v3/host/{}/stop", host), "{}", "host_stop");
 }
 
@@ -225,10 +235,10 @@ Restart Client::restart(std::int64_t host) const {
     return parse_restart(reply.body);
 }
 
-std::optional<TaskRef> Client::delete_host(std::int64_t host) const {
+std::optional<MaybeTask> Client::delete_host(std::int64_t host) const {
     try {
         const auto reply = call(http::Method::del, fmt::format("/vm/v3/host/{}", host), {});
-        return TaskRef{parse_task_id(reply.body, "task"), "host_delete"};
+        return parse_task(reply.body, "host delete", "host_delete");
     } catch (const ApiError& e) {
         if (e.status() == 404) {
             return std::nullopt;
@@ -237,7 +247,8 @@ std::optional<TaskRef> Client::delete_host(std::int64_t host) const {
     }
 }
 
-TaskRef Client::change_resources(std::int64_t host, const Resources& resources, Defer defer) const {
+MaybeTask Client::change_resources(std::int64_t host, const Resources& resources,
+                                   Defer defer) const {
     json::Writer body;
     body.begin_object();
     if (resources.cpu_number) {
@@ -250,43 +261,54 @@ TaskRef Client::change_resources(std::int64_t host, const Resources& resources, 
         body.key("defer").begin_object().member("action", "host_stop").end_object();
     }
     body.end_object();
-    return post_task(fmt::format("/vm/v3/host/{}/resource", host), body.str(),
-                     "host_change_params");
+    // Absolute values: repeating the same change changes nothing more; a deferred one would
+    // queue a second change, so only an immediate one is repeated.
+    return post_task(fmt::format("/vm/v3/host/{}/resource", host), body.str(), "host_change_params",
+                     defer == Defer::no ? http::Idempotency::idempotent
+                                        : http::Idempotency::by_method);
 }
 
-TaskRef Client::resize_disk(std::int64_t disk, std::int64_t size_mib) const {
+MaybeTask Client::resize_disk(std::int64_t disk, std::int64_t size_mib) const {
     json::Writer body;
     body.begin_object().member("size_mib", size_mib).end_object();
-    return post_task(fmt::format("/vm/v3/disk/{}", disk), body.str(), "disk_resize");
+    // An absolute size: safe to repeat.
+    return post_task(fmt::format("/vm/v3/disk/{}", disk), body.str(), "disk_resize",
+                     http::Idempotency::idempotent);
 }
 
-TaskRef Client::change_ipv4(std::int64_t host, std::int64_t delta) const {
+MaybeTask Client::change_ipv4(std::int64_t host, std::int64_t delta) const {
     json::Writer body;
     body.begin_object().member("ipv4_number", delta).end_object();
+    // A delta: a repeat would add the addresses twice, so it is never repeated blindly.
     return post_task(fmt::format("/vm/v3/host/{}/ip", host), body.str(), "ip_change");
 }
 
-TaskRef Client::reinstall(std::int64_t host, std::int64_t os, std::string_view password) const {
+MaybeTask Client::reinstall(std::int64_t host, std::int64_t os, std::string_view password) const {
     json::Writer body;
     body.begin_object().member("os", os).member("password", password).end_object();
     return post_task(fmt::format("/vm/v3/host/{}/reinstall", host), body.str(), "host_reinstall");
 }
 
-TaskRef Client::change_password(std::int64_t host, std::string_view password) const {
+MaybeTask Client::change_password(std::int64_t host, std::string_view password) const {
     json::Writer body;
     body.begin_object().member("password", password).end_object();
-    return post_task(fmt::format("/vm/v3/host/{}/password", host), body.str(),
-                     "host_change_password");
+    // The task name is unknown (api §2): polled by consul id alone. Setting the same password
+    // twice is harmless.
+    return post_task(fmt::format("/vm/v3/host/{}/password", host), body.str(), {},
+                     http::Idempotency::idempotent);
 }
 
-TaskRef Client::change_owner(std::int64_t host, std::int64_t account) const {
+MaybeTask Client::change_owner(std::int64_t host, std::int64_t account) const {
     json::Writer body;
     body.begin_object().member("account", account).end_object();
-    return post_task(fmt::format("/vm/v3/host/{}/account", host), body.str(), "host_change_owner");
+    // The task name is unknown (api §2): polled by consul id alone. An absolute owner: safe to
+    // repeat.
+    return post_task(fmt::format("/vm/v3/host/{}/account", host), body.str(), {},
+                     http::Idempotency::idempotent);
 }
 
-TaskRef Client::run_recipe(std::int64_t host, std::int64_t recipe,
-                           const std::vector<RecipeParam>& params) const {
+std::vector<TaskRef> Client::run_recipe(std::int64_t host, std::int64_t recipe,
+                                        const std::vector<RecipeParam>& params) const {
     json::Writer body;
     body.begin_object().member("recipe", recipe);
     if (!params.empty()) {
@@ -300,24 +322,29 @@ TaskRef Client::run_recipe(std::int64_t host, std::int64_t recipe,
         body.end_array();
     }
     body.end_object();
-    return post_task(fmt::format("/vm/v3/host/{}/runrecipe", host), body.str(), "recipe_run");
+    const auto path = fmt::format("/vm/v3/host/{}/runrecipe", host);
+    return parse_recipe_run(call(http::Method::post, path, body.str()).body);
 }
 
 void Client::rename_host(std::int64_t host, std::string_view name, std::string_view comment) const {
     json::Writer body;
     body.begin_object().member("name", name).member("comment", comment).end_object();
-    (void)call(http::Method::post, fmt::format("/vm/v3/host/{}", host), body.str());
+    (void)call(http::Method::post, fmt::format("/vm/v3/host/{}", host), body.str(),
+               http::Idempotency::idempotent);
 }
 
 void Client::set_ptr(std::int64_t ip, std::string_view domain) const {
     json::Writer body;
     body.begin_object().member("domain", domain).end_object();
-    (void)call(http::Method::post, fmt::format("/vm/v3/ip/{}/ptr", ip), body.str());
+    (void)call(http::Method::post, fmt::format("/vm/v3/ip/{}/ptr", ip), body.str(),
+               http::Idempotency::idempotent);
 }
 
 TaskStatus Client::task(const TaskRef& task) const {
-    const std::string where = encode_query_value(
-        fmt::format("((consul_id EQ '{}') AND (name EQ {}))", task.consul_id, quote(task.name)));
+    const std::string where =
+        encode_query_value(task.name.empty() ? fmt::format("(consul_id EQ '{}')", task.consul_id)
+                                             : fmt::format("((consul_id EQ '{}') AND (name EQ {}))",
+                                                           task.consul_id, quote(task.name)));
     return parse_task_status(call(http::Method::get, "/vm/v3/task?where=" + where, {}).body);
 }
 

@@ -46,29 +46,31 @@ public:
     [[nodiscard]] std::vector<Address> host_ipv4(std::int64_t host) const;
     [[nodiscard]] std::vector<Host> hosts_with_comment(std::string_view comment) const;
     [[nodiscard]] Created create_host(const HostCreate& spec) const;
-    [[nodiscard]] TaskRef start(std::int64_t host) const;
-    [[nodiscard]] TaskRef stop(std::int64_t host) const;
+    // Task calls answer the task to wait for, or nullopt when the reply names none.
+    [[nodiscard]] MaybeTask start(std::int64_t host) const;
+    [[nodiscard]] MaybeTask stop(std::int64_t host) const;
     [[nodiscard]] Restart restart(std::int64_t host) const;
     // nullopt when the host is already gone (404).
-    [[nodiscard]] std::optional<TaskRef> delete_host(std::int64_t host) const;
-    [[nodiscard]] TaskRef change_resources(std::int64_t host, const Resources& resources,
-                                           Defer defer) const;
-    [[nodiscard]] TaskRef resize_disk(std::int64_t disk, std::int64_t size_mib) const;
-    [[nodiscard]] TaskRef change_ipv4(std::int64_t host, std::int64_t delta) const;
-    [[nodiscard]] TaskRef reinstall(std::int64_t host, std::int64_t os,
-                                    std::string_view password) const;
-    [[nodiscard]] TaskRef change_password(std::int64_t host, std::string_view password) const;
+    [[nodiscard]] std::optional<MaybeTask> delete_host(std::int64_t host) const;
+    [[nodiscard]] MaybeTask change_resources(std::int64_t host, const Resources& resources,
+                                             Defer defer) const;
+    [[nodiscard]] MaybeTask resize_disk(std::int64_t disk, std::int64_t size_mib) const;
+    [[nodiscard]] MaybeTask change_ipv4(std::int64_t host, std::int64_t delta) const;
+    [[nodiscard]] MaybeTask reinstall(std::int64_t host, std::int64_t os,
+                                      std::string_view password) const;
+    [[nodiscard]] MaybeTask change_password(std::int64_t host, std::string_view password) const;
     // POST /vm/v3/host/{id}/account: hands the VM to another VMmanager user.
-    [[nodiscard]] TaskRef change_owner(std::int64_t host, std::int64_t account) const;
-    // POST /vm/v3/host/{id}/runrecipe.
-    [[nodiscard]] TaskRef run_recipe(std::int64_t host, std::int64_t recipe,
-                                     const std::vector<RecipeParam>& params) const;
+    [[nodiscard]] MaybeTask change_owner(std::int64_t host, std::int64_t account) const;
+    // POST /vm/v3/host/{id}/runrecipe: the recipe's tasks (by consul id alone), maybe none.
+    [[nodiscard]] std::vector<TaskRef> run_recipe(std::int64_t host, std::int64_t recipe,
+                                                  const std::vector<RecipeParam>& params) const;
     // POST /vm/v3/host/{id} {name, comment}: takes effect at once, no task.
     void rename_host(std::int64_t host, std::string_view name, std::string_view comment) const;
     // POST /vm/v3/ip/{ip_id}/ptr: the address's domain, at once, no task.
     void set_ptr(std::int64_t ip, std::string_view domain) const;
 
-    // The task's state; an empty list (the task manager's lag) counts as running.
+    // The task's state, by consul id and name (by consul id alone when the name is empty);
+    // an empty list (the task manager's lag) counts as running, not listed.
     [[nodiscard]] TaskStatus task(const TaskRef& task) const;
 
 private:
@@ -78,8 +80,9 @@ private:
     [[nodiscard]] Reply call_once(http::Client& http, const Session& session, http::Method method,
                                   std::string_view path, const std::string& body,
                                   http::Idempotency idempotency) const;
-    [[nodiscard]] TaskRef post_task(std::string_view path, std::string body,
-                                    std::string name) const;
+    [[nodiscard]] MaybeTask
+    post_task(std::string_view path, std::string body, std::string name,
+              http::Idempotency idempotency = http::Idempotency::by_method) const;
 
     http::Client& m_http;
     std::string m_base_url;

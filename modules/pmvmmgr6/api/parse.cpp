@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
 #include "pm/json.hpp"
 
 namespace pm::vmmgr6::api {
@@ -17,6 +20,33 @@ std::int64_t int_or_zero(const json::View& object, std::string_view key) {
     return value ? value->as_int64_or_string() : 0;
 }
 
+// An id VMmanager assigned (host, account, task, consul id): a number or a digit string
+// (api §6.11), always > 0. Anything else is a reply this module cannot trust.
+std::int64_t positive_id(const json::View& value, std::string_view what) {
+    const auto id = value.as_int64_or_string();
+    if (id <= 0) {
+        throw ProtocolError(fmt::format("{}: {} is {}, not a positive id", value.path(), what, id));
+    }
+    return id;
+}
+
+std::int64_t required_id(const json::View& object, std::string_view key) {
+    return positive_id(object.at(key), key);
+}
+
+// A task id under `key`: absent, null, 0 and "" mean "no task" (api §6.1).
+std::optional<std::int64_t> optional_task(const json::View& object, std::string_view key) {
+    const auto value = object.find(key);
+    if (!value || value->is_null() || (value->is_string() && value->as_string().empty())) {
+        return std::nullopt;
+    }
+    const auto id = value->as_int64_or_string();
+    if (id == 0) {
+        return std::nullopt;
+    }
+    return positive_id(*value, key);
+}
+
 // An object reference given as {"id":N} or as a bare id.
 std::int64_t ref_id(const json::View& object, std::string_view key) {
     const auto value = object.find(key);
@@ -28,7 +58,7 @@ std::int64_t ref_id(const json::View& object, std::string_view key) {
 
 Host read_host(const json::View& h) {
     Host host;
-    host.id = h.at("id").as_int64_or_string();
+    host.id = required_id(h, "id");
     host.name = string_or_empty(h, "name");
     host.state = string_or_empty(h, "state");
     host.domain = string_or_empty(h, "domain");
@@ -46,7 +76,7 @@ Host read_host(const json::View& h) {
     }
     if (const auto ips = h.find("ip4")) {
         for (const auto& ip : ips->items()) {
-            host.ip4.push_back({int_or_zero(ip, "id"), ip.at("ip").as_string(), 0, {}});
+            host.ip4.push_back({int_or_zero(ip, "id"), string_or_empty(ip, "ip"), 0, {}});
         }
     }
     return host;
@@ -102,10 +132,17 @@ std::vector<Os> parse_os_list(std::string_view body) {
     std::vector<Os> list;
     for (const auto& o : list_of(doc)) {
         Os os{o.at("id").as_int64_or_string(), string_or_empty(o, "name"), {}};
-        if (const auto clusters = o.find("clusters")) {
-            for (const auto& c : clusters->items()) {
-                os.clusters.push_back(c.is_object() ? c.at("id").as_int64_or_string()
-                                                    : c.as_int64_or_string());
+        // `clusters`: a list of {id,name} or of ids, or a single object (api §6.16).
+        if (const auto clusters = o.find("clusters"); clusters && !clusters->is_null()) {
+            const auto id_of = [](const json::View& c) {
+                return c.is_object() ? c.at("id").as_int64_or_string() : c.as_int64_or_string();
+            };
+            if (clusters->is_array()) {
+                for (const auto& c : clusters->items()) {
+                    os.clusters.push_back(id_of(c));
+                }
+            } else {
+                os.clusters.push_back(id_of(*clusters));
             }
         }
         list.push_back(std::move(os));
@@ -119,7 +156,7 @@ std::optional<std::int64_t> parse_first_id(std::string_view body) {
     if (list.empty()) {
         return std::nullopt;
     }
-    return list.front().at("id").as_int64_or_string();
+    return required_id(list.front(), "id");
 }
 
 std::vector<Address> parse_ipv4_list(std::string_view body) {
@@ -141,18 +178,51 @@ std::vector<Host> parse_hosts(std::string_view body) {
     return hosts;
 }
 
-std::int64_t parse_task_id(std::string_view body, std::string_view key) {
-    const auto doc = json::parse(body, "reply of task call");
-    return doc.root().at(key).as_int64_or_string();
+std::int64_t parse_id(std::string_view body, std::string_view what) {
+    const auto doc = json::parse(body, fmt::format("reply of {}", what));
+    return required_id(doc.root(), "id");
+}
+
+MaybeTask parse_task(std::string_view body, std::string_view what, std::string name) {
+    const auto doc = json::parse(body, fmt::format("reply of {}", what));
+    if (!doc.root().is_object()) {
+        throw ProtocolError(fmt::format("reply of {}: not an object", what));
+    }
+    if (const auto id = optional_task(doc.root(), "task")) {
+        return TaskRef{*id, std::move(name)};
+    }
+    return std::nullopt;
 }
 
 Created parse_created(std::string_view body) {
     const auto doc = json::parse(body, "reply of host create");
     const auto root = doc.root();
-    Created created{root.at("id").as_int64_or_string(),
-                    TaskRef{root.at("task").as_int64_or_string(), "host_create"}, std::nullopt};
-    if (const auto recipe = root.find("recipe_task"); recipe && recipe->is_number()) {
-        created.recipe_task = TaskRef{recipe->as_int64(), "recipe_run"};
+    Created created;
+    created.id = required_id(root, "id");
+    if (const auto task = optional_task(root, "task")) {
+        created.task = TaskRef{*task, "host_create"};
+    }
+    // The recipe's task name is unknown: polled by consul id alone (api §6.2).
+    const auto add_recipe = [&](std::int64_t id) {
+        for (const auto& known : created.recipe_tasks) {
+            if (known.consul_id == id) {
+                return;
+            }
+        }
+        created.recipe_tasks.push_back(TaskRef{id, {}});
+    };
+    if (const auto id = optional_task(root, "recipe_task")) {
+        add_recipe(*id);
+    }
+    if (const auto list = root.find("recipe_task_list"); list && list->is_array()) {
+        for (const auto& item : list->items()) {
+            if (item.is_null()) {
+                continue;
+            }
+            if (const auto id = item.as_int64_or_string(); id != 0) {
+                add_recipe(positive_id(item, "recipe_task_list item"));
+            }
+        }
     }
     return created;
 }
@@ -160,10 +230,43 @@ Created parse_created(std::string_view body) {
 Restart parse_restart(std::string_view body) {
     const auto doc = json::parse(body, "reply of restart");
     const auto root = doc.root();
-    const auto start = root.find("start_task");
-    const auto stop_id = root.at("task").as_int64_or_string();
-    return Restart{TaskRef{stop_id, "host_stop"},
-                   TaskRef{start ? start->as_int64_or_string() : stop_id, "host_start"}};
+    if (const auto start = optional_task(root, "start_task")) {
+        return Restart{TaskRef{*start, "host_start"}};
+    }
+    if (const auto task = optional_task(root, "task")) {
+        return Restart{TaskRef{*task, {}}};
+    }
+    return Restart{};
+}
+
+std::vector<TaskRef> parse_recipe_run(std::string_view body) {
+    const auto doc = json::parse(body, "reply of runrecipe");
+    const auto root = doc.root();
+    std::vector<TaskRef> tasks;
+    const auto add = [&](std::int64_t id) {
+        for (const auto& known : tasks) {
+            if (known.consul_id == id) {
+                return;
+            }
+        }
+        tasks.push_back(TaskRef{id, {}});
+    };
+    if (const auto id = optional_task(root, "recipe_task")) {
+        add(*id);
+    }
+    if (const auto list = root.find("recipe_task_list"); list && list->is_array()) {
+        for (const auto& item : list->items()) {
+            if (!item.is_null() && item.as_int64_or_string() != 0) {
+                add(positive_id(item, "recipe_task_list item"));
+            }
+        }
+    }
+    if (tasks.empty()) {
+        if (const auto id = optional_task(root, "task")) {
+            add(*id);
+        }
+    }
+    return tasks;
 }
 
 TaskStatus parse_task_status(std::string_view body) {
@@ -172,15 +275,19 @@ TaskStatus parse_task_status(std::string_view body) {
     if (list.empty()) {
         return {};
     }
-    const auto task = list.front();
-    const auto status = task.at("status").as_string();
-    if (status == "complete") {
-        return {TaskState::complete, {}};
+    // Polled by consul id alone, several rows may answer: all must be complete, any failed
+    // fails. `fail` [sure] and `failed` [likely] are both failures (api §2).
+    TaskStatus result{TaskState::complete, true, {}};
+    for (const auto& task : list) {
+        const auto status = string_or_empty(task, "status");
+        if (status == "fail" || status == "failed") {
+            return {TaskState::failed, true, string_or_empty(task, "output")};
+        }
+        if (status != "complete") {
+            result.state = TaskState::running;
+        }
     }
-    if (status == "fail") {
-        return {TaskState::failed, string_or_empty(task, "output")};
-    }
-    return {};
+    return result;
 }
 
 std::string host_create_body(const HostCreate& spec) {

@@ -18,9 +18,13 @@ namespace pm::vmmgr6::api {
 [[nodiscard]] std::optional<std::int64_t> parse_first_id(std::string_view body);
 [[nodiscard]] std::vector<Address> parse_ipv4_list(std::string_view body);
 [[nodiscard]] std::vector<Host> parse_hosts(std::string_view body);
-// The integer (or digit string) under `key` of a reply object, e.g. `task` or `id`.
-[[nodiscard]] std::int64_t parse_task_id(std::string_view body, std::string_view key);
+// The positive `id` of a create reply (a number or a digit string).
+[[nodiscard]] std::int64_t parse_id(std::string_view body, std::string_view what);
+// The `task` of a reply, named `name`; nullopt when the reply names none (absent, null, 0, "").
+[[nodiscard]] MaybeTask parse_task(std::string_view body, std::string_view what, std::string name);
 [[nodiscard]] Created parse_created(std::string_view body);
+// The tasks of a recipe run, by consul id alone: recipe_task and recipe_task_list, else task.
+[[nodiscard]] std::vector<TaskRef> parse_recipe_run(std::string_view body);
 [[nodiscard]] Restart parse_restart(std::string_view body);
 [[nodiscard]] TaskStatus parse_task_status(std::string_view body);
 

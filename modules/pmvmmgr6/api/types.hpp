@@ -90,28 +90,34 @@ struct HostCreate {
     std::optional<SecondInterface> second_interface;
 };
 
-// A started remote task: its consul id and the task name to poll for.
+// A started remote task: its consul id (always > 0) and the task name to poll for. The name
+// is empty where no source confirms it (recipe, password, owner): the task is then polled by
+// its consul id alone.
 struct TaskRef {
     std::int64_t consul_id = 0;
     std::string name;
 };
 
+// The reply of a task call: nullopt when it names no task (the key absent, null, 0 or "").
+using MaybeTask = std::optional<TaskRef>;
+
 struct Created {
     std::int64_t id = 0;
-    TaskRef task;
-    std::optional<TaskRef> recipe_task; // `recipe_run`, when a recipe was asked for
+    MaybeTask task;                    // host_create
+    std::vector<TaskRef> recipe_tasks; // recipe_task and recipe_task_list, by consul id alone
 };
 
+// The reply of restart: `start_task` (host_start) when present, else `task` (name unknown).
 struct Restart {
-    TaskRef stop;
-    TaskRef start;
+    MaybeTask start;
 };
 
 enum class TaskState { running, complete, failed };
 
 struct TaskStatus {
     TaskState state = TaskState::running;
-    std::string output; // VMmanager's message when failed
+    bool listed = false; // false while the task list has no row for the task yet
+    std::string output;  // VMmanager's message when failed
 };
 
 struct Resources {

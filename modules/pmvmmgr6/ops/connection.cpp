@@ -14,10 +14,22 @@ namespace {
 constexpr std::int64_t k_default_poll_ms = 1000;
 constexpr std::chrono::milliseconds k_max_poll{5000};
 constexpr std::int64_t k_default_session_ttl_s = 3600;
+constexpr std::int64_t k_default_task_appear_s = 120;
+constexpr std::string_view k_item_type = "vds";
+
+std::string task_label(const api::TaskRef& task) {
+    return task.name.empty() ? fmt::format("with consul id {}", task.consul_id)
+                             : fmt::format("{} ({})", task.name, task.consul_id);
+}
 
 } // namespace
 
 Connection::Connection(Context& context) : m_context(context) {
+    // PROBE D21: a VDC (or any other kind of item) is not this module's to open or close.
+    if (context.item && context.item->type != k_item_type) {
+        throw OperationError(fmt::format("item {} is of type '{}': pmvmmgr6 serves only '{}' items",
+                                         context.item->id, context.item->type, k_item_type));
+    }
     const auto& params = context.module_params;
     http::TransportOptions transport;
     transport.tls_verify = params.get_bool("tls_verify", true);
@@ -34,6 +46,8 @@ Connection::Connection(Context& context) : m_context(context) {
                                           *m_sessions, context.deadline);
     const auto poll = params.get_int("task_poll_ms", k_default_poll_ms);
     m_poll = std::chrono::milliseconds(std::max<std::int64_t>(poll, 1));
+    const auto appear = params.get_int("task_appear_s", k_default_task_appear_s);
+    m_task_appear = std::chrono::seconds(std::max<std::int64_t>(appear, 1));
 }
 
 std::int64_t Connection::cluster() const {
@@ -45,10 +59,23 @@ void Connection::wait_until(std::string_view what, const std::function<bool()>& 
 }
 
 void Connection::wait(const api::TaskRef& task) const {
-    log::info("waiting for task {} ({})", task.name, task.consul_id);
+    const auto label = task_label(task);
+    log::info("waiting for task {}", label);
+    const auto began = std::chrono::steady_clock::now();
+    bool listed = false;
     std::string failure;
-    wait_until(fmt::format("task {} ({})", task.name, task.consul_id), [&] {
+    wait_until(fmt::format("task {}", label), [&] {
         const auto status = m_api->task(task);
+        if (!status.listed) {
+            if (!listed && std::chrono::steady_clock::now() - began >= m_task_appear) {
+                throw OperationError(
+                    fmt::format("VMmanager task {} did not appear in the task list within {} s "
+                                "(param task_appear_s)",
+                                label, m_task_appear.count()));
+            }
+            return false;
+        }
+        listed = true;
         if (status.state == api::TaskState::failed) {
             failure = status.output.empty() ? "no message" : status.output;
             return true;
@@ -56,9 +83,26 @@ void Connection::wait(const api::TaskRef& task) const {
         return status.state == api::TaskState::complete;
     });
     if (!failure.empty()) {
-        throw OperationError(fmt::format("VMmanager task {} failed: {}", task.name, failure));
+        throw OperationError(fmt::format("VMmanager task {} failed: {}",
+                                         task.name.empty() ? label : task.name, failure));
     }
-    log::info("task {} ({}) complete", task.name, task.consul_id);
+    log::info("task {} complete", label);
+}
+
+void Connection::wait(const std::vector<api::TaskRef>& tasks) const {
+    for (const auto& task : tasks) {
+        wait(task);
+    }
+}
+
+void Connection::wait_or_verify(const api::MaybeTask& task, std::string_view what,
+                                const std::function<bool()>& verified) const {
+    if (task) {
+        wait(*task);
+        return;
+    }
+    log::info("the reply to {} names no task: checking the outcome instead", what);
+    wait_until(what, verified);
 }
 
 } // namespace pm::vmmgr6

@@ -4,7 +4,9 @@
 //
 // Waits poll every `task_poll_ms` (module param, default 1000 ms), growing by half each time
 // up to 5 s (or task_poll_ms when larger), and never past the operation deadline
-// (DeadlineExceeded, exit 3).
+// (DeadlineExceeded, exit 3). A task the task list still does not show `task_appear_s` (module
+// param, default 120 s) after the wait began fails the operation (OperationError): real
+// VMmanagers list the row at once (api §6.23), so one that never shows will never finish.
 #pragma once
 
 #include <chrono>
@@ -30,8 +32,15 @@ public:
     // The module's cluster id (param `cluster`); ConfigError when absent.
     [[nodiscard]] std::int64_t cluster() const;
 
-    // Waits until the task completes; OperationError with VMmanager's message when it fails.
+    // Waits until the task completes; OperationError with VMmanager's message when it fails,
+    // or when it does not show in the task list within task_appear_s.
     void wait(const api::TaskRef& task) const;
+    // Waits for each task in turn.
+    void wait(const std::vector<api::TaskRef>& tasks) const;
+    // Waits for the task the reply named; when it named none (a reply the reference does not
+    // settle), polls `verified` instead until it holds: the outcome is checked, not assumed.
+    void wait_or_verify(const api::MaybeTask& task, std::string_view what,
+                        const std::function<bool()>& verified) const;
     // Polls `done` until it returns true (same intervals and deadline as wait()).
     void wait_until(std::string_view what, const std::function<bool()>& done) const;
 
@@ -42,6 +51,7 @@ private:
     std::unique_ptr<SessionCache> m_sessions;
     std::unique_ptr<api::Client> m_api;
     std::chrono::milliseconds m_poll;
+    std::chrono::seconds m_task_appear;
 };
 
 } // namespace pm::vmmgr6

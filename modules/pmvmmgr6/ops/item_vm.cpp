@@ -31,7 +31,13 @@ void save_item_param(Context& context, std::string_view name, std::string_view v
 
 std::optional<api::Host> find_item_host(Context& context, const Connection& vm) {
     if (const auto id = context.item_params.get_int("vm_id")) {
-        return vm.api().host(*id);
+        if (auto host = vm.api().host(*id)) {
+            return host;
+        }
+        // PROBE D6: a saved id that is not found (a list glitch, a VM re-created by hand) is
+        // not taken for "no VM": the comment decides.
+        log::info("VM {} of item {} not found: looking for the item's VM by its comment", *id,
+                  context.item->id);
     }
     for (const auto& host : vm.api().hosts_with_comment(item_comment(context.item->id))) {
         log::info("found VM {} of item {} by its comment", host.id, context.item->id);
@@ -66,11 +72,62 @@ std::optional<api::Host> wait_settled(const Connection& vm, std::int64_t id) {
     return host;
 }
 
+void wait_host(const Connection& vm, std::int64_t id, std::string_view what,
+               const std::function<bool(const api::Host&)>& holds) {
+    vm.wait_until(what, [&] {
+        const auto host = vm.api().host(id);
+        return host && holds(*host);
+    });
+}
+
+void start_and_wait(const Connection& vm, std::int64_t id) {
+    vm.wait_or_verify(vm.api().start(id), fmt::format("VM {} to start", id), [&] {
+        const auto host = vm.api().host(id);
+        return host && host->state == host_states::active;
+    });
+}
+
+void stop_and_wait(const Connection& vm, std::int64_t id) {
+    vm.wait_or_verify(vm.api().stop(id), fmt::format("VM {} to stop", id), [&] {
+        const auto host = vm.api().host(id);
+        return host && host->state == host_states::stopped;
+    });
+}
+
+void restart_and_wait(const Connection& vm, std::int64_t id) {
+    vm.wait_or_verify(vm.api().restart(id).start, fmt::format("VM {} to run again", id), [&] {
+        const auto host = vm.api().host(id);
+        return host && host->state == host_states::active;
+    });
+}
+
+api::Host wait_addressed(const Connection& vm, std::int64_t id) {
+    std::optional<api::Host> host;
+    vm.wait_until(fmt::format("VM {} to get its IP addresses", id), [&] {
+        host = vm.api().host(id);
+        if (!host) {
+            throw OperationError(fmt::format("VM {} disappeared after its creation", id));
+        }
+        return std::none_of(host->ip4.begin(), host->ip4.end(),
+                            [](const api::Address& address) { return address.ip.empty(); });
+    });
+    return *host;
+}
+
+void set_password(const Connection& vm, std::int64_t id, std::string_view password) {
+    vm.wait_or_verify(vm.api().change_password(id, password),
+                      fmt::format("VM {} to be settled after its password change", id), [&] {
+                          const auto host = vm.api().host(id);
+                          return host && (host->state == host_states::active ||
+                                          host->state == host_states::stopped);
+                      });
+}
+
 void delete_and_wait(const Connection& vm, std::int64_t id) {
     const auto host = wait_settled(vm, id);
     if (host && host->state != host_states::deleting) {
-        if (const auto task = vm.api().delete_host(id)) {
-            vm.wait(*task);
+        if (const auto task = vm.api().delete_host(id); task && *task) {
+            vm.wait(**task);
         }
     }
     vm.wait_until(fmt::format("VM {} to be deleted", id),

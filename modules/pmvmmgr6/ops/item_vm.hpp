@@ -2,6 +2,7 @@
 // what VMmanager says about it in the item params, and what the tariff asks for.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,22 @@ void save_item_param(Context& context, std::string_view name, std::string_view v
 // Polls the VM until it is in no transient state (creating, reinstalling); nullopt when it
 // is gone.
 [[nodiscard]] std::optional<api::Host> wait_settled(const Connection& vm, std::int64_t id);
+// Polls the VM until `holds` is true of it (false while it is gone).
+void wait_host(const Connection& vm, std::int64_t id, std::string_view what,
+               const std::function<bool(const api::Host&)>& holds);
+// Waits for the task of a start (stop) when the reply named one, else until the VM is active
+// (stopped).
+void start_and_wait(const Connection& vm, std::int64_t id);
+void stop_and_wait(const Connection& vm, std::int64_t id);
+// Restarts the VM and waits for its start: `start_task` (host_start), else the reply's `task`,
+// else until the VM is active again.
+void restart_and_wait(const Connection& vm, std::int64_t id);
+// Sets the root password and waits for its task (by consul id alone: its name is unknown);
+// a reply without a task is success once the VM is listed and settled.
+void set_password(const Connection& vm, std::int64_t id, std::string_view password);
+// The VM once every address it lists has its IP (a listed address with an empty "ip" is not
+// ready yet); OperationError when the VM is gone.
+[[nodiscard]] api::Host wait_addressed(const Connection& vm, std::int64_t id);
 // Deletes the VM (waiting first for a create or reinstall under way, or joining a delete
 // already started) and waits until VMmanager no longer lists it.
 void delete_and_wait(const Connection& vm, std::int64_t id);

@@ -37,6 +37,9 @@ std::optional<std::int64_t> earlier_vm(Context& context, const Connection& vm) {
     log::info("item {} already has VM {} ({}): resuming", context.item->id, id, found->state);
     const auto settled = wait_settled(vm, id);
     if (settled && settled->state != host_states::failed) {
+        // The ordered recipe runs after host_create: a rerun waits for it too.
+        vm.wait(saved_recipe_tasks(context));
+        forget_recipe_tasks(context);
         return id;
     }
     if (settled) {
@@ -45,6 +48,7 @@ std::optional<std::int64_t> earlier_vm(Context& context, const Connection& vm) {
     }
     context.store.erase_item_param(context.item->id, "vm_id");
     context.item_params.erase("vm_id");
+    forget_recipe_tasks(context);
     return std::nullopt;
 }
 
@@ -55,16 +59,18 @@ void create_vm(Context& context, const Connection& vm, std::int64_t account) {
     } else {
         const auto created = start_create(context, vm, account);
         id = created.id;
-        vm.wait(created.task);
-        if (created.recipe_task) {
-            vm.wait(*created.recipe_task);
+        // Only a task the reply names is waited for (a 0 / null / absent one is none); the VM's
+        // state settles the rest.
+        if (created.task) {
+            vm.wait(*created.task);
         }
+        if (!wait_settled(vm, id)) {
+            throw OperationError(fmt::format("VM {} disappeared after its creation", id));
+        }
+        vm.wait(created.recipe_tasks);
+        forget_recipe_tasks(context);
     }
-    const auto host = vm.api().host(id);
-    if (!host) {
-        throw OperationError(fmt::format("VM {} disappeared after its creation", id));
-    }
-    record_host(context, *host);
+    record_host(context, wait_addressed(vm, id));
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
 }
 

@@ -1,5 +1,5 @@
-// suspend = stop, resume = start, reboot = restart; each waits for its task. A VM already in
-// the wanted state is success.
+// suspend = stop, resume = start, reboot = restart; each waits for its task (or, when the reply
+// names none, for the VM's state). A VM already in the wanted state is success.
 #include <fmt/format.h>
 
 #include "pm/log.hpp"
@@ -24,7 +24,7 @@ void suspend(Context& context) {
     if (host.state == host_states::stopped) {
         log::info("VM {} is already stopped", host.id);
     } else {
-        vm.wait(vm.api().stop(host.id));
+        stop_and_wait(vm, host.id);
     }
     refresh(context, vm, host.id);
     context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
@@ -36,7 +36,7 @@ void resume(Context& context) {
     if (host.state == host_states::active) {
         log::info("VM {} is already running", host.id);
     } else {
-        vm.wait(vm.api().start(host.id));
+        start_and_wait(vm, host.id);
     }
     refresh(context, vm, host.id);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
@@ -46,10 +46,9 @@ void reboot(Context& context) {
     const Connection vm(context);
     const auto host = require_item_host(context, vm);
     if (host.state == host_states::stopped) {
-        vm.wait(vm.api().start(host.id));
+        start_and_wait(vm, host.id);
     } else {
-        const auto restart = vm.api().restart(host.id);
-        vm.wait(restart.start);
+        restart_and_wait(vm, host.id);
     }
     refresh(context, vm, host.id);
 }

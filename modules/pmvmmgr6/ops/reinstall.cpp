@@ -1,4 +1,6 @@
 // reopen (reinstall with the item's OS and root password) and change_password.
+#include <fmt/format.h>
+
 #include "ops/commands.hpp"
 #include "ops/item_vm.hpp"
 
@@ -8,7 +10,11 @@ void reopen(Context& context) {
     const Connection vm(context);
     const auto host = require_item_host(context, vm);
     const auto os = resolve_os(vm, context.item_params.require("os"));
-    vm.wait(vm.api().reinstall(host.id, os, context.item_params.require("password")));
+    vm.wait_or_verify(vm.api().reinstall(host.id, os, context.item_params.require("password")),
+                      fmt::format("VM {} to be reinstalled", host.id), [&] {
+                          const auto now = vm.api().host(host.id);
+                          return now && now->state != host_states::reinstalling;
+                      });
     if (const auto after = vm.api().host(host.id)) {
         record_host(context, *after);
     }
@@ -17,7 +23,7 @@ void reopen(Context& context) {
 void change_password(Context& context) {
     const Connection vm(context);
     const auto host = require_item_host(context, vm);
-    vm.wait(vm.api().change_password(host.id, context.item_params.require("password")));
+    set_password(vm, host.id, context.item_params.require("password"));
 }
 
 } // namespace pm::vmmgr6

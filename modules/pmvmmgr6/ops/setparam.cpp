@@ -27,18 +27,26 @@ void refuse_shrink(std::string_view what, const std::optional<std::int64_t>& wan
     }
 }
 
+bool has_resources(const Connection& vm, std::int64_t id, const api::Resources& grow) {
+    const auto host = vm.api().host(id);
+    return host && (!grow.cpu_number || host->cpu_number >= *grow.cpu_number) &&
+           (!grow.ram_mib || host->ram_mib >= *grow.ram_mib);
+}
+
 void change_cpu_ram(const Connection& vm, const api::Host& host, const api::Resources& grow) {
     const bool running = host.state == host_states::active;
     const bool ram_hot = !grow.ram_mib || (*grow.ram_mib - host.ram_mib) % k_hot_ram_step == 0;
     if (!running || (!grow.cpu_number && ram_hot)) {
-        vm.wait(vm.api().change_resources(host.id, grow, api::Defer::no));
+        vm.wait_or_verify(vm.api().change_resources(host.id, grow, api::Defer::no),
+                          fmt::format("VM {} to get its new CPU/RAM", host.id),
+                          [&] { return has_resources(vm, host.id, grow); });
         return;
     }
     log::info("VM {}: CPU/RAM change deferred until a restart", host.id);
     const auto deferred = vm.api().change_resources(host.id, grow, api::Defer::until_stop);
-    const auto restart = vm.api().restart(host.id);
-    vm.wait(restart.start);
-    vm.wait(deferred);
+    restart_and_wait(vm, host.id);
+    vm.wait_or_verify(deferred, fmt::format("VM {} to get its new CPU/RAM", host.id),
+                      [&] { return has_resources(vm, host.id, grow); });
 }
 
 } // namespace
@@ -55,10 +63,21 @@ void grow_to_wanted(Context& context, const Connection& vm, const api::Host& hos
     refuse_shrink("IPv4 count", wanted.ipv4_number, ip_count);
 
     if (wanted.hdd_mib && *wanted.hdd_mib > host.disk_mib) {
-        vm.wait(vm.api().resize_disk(host.disk_id, *wanted.hdd_mib));
+        vm.wait_or_verify(vm.api().resize_disk(host.disk_id, *wanted.hdd_mib),
+                          fmt::format("VM {} to get its new disk size", host.id), [&] {
+                              const auto now = vm.api().host(host.id);
+                              return now && now->disk_mib >= *wanted.hdd_mib;
+                          });
     }
     if (wanted.ipv4_number && *wanted.ipv4_number > ip_count) {
-        vm.wait(vm.api().change_ipv4(host.id, *wanted.ipv4_number - ip_count));
+        vm.wait_or_verify(vm.api().change_ipv4(host.id, *wanted.ipv4_number - ip_count),
+                          fmt::format("VM {} to get its new addresses", host.id), [&] {
+                              const auto now = vm.api().host_ipv4(host.id);
+                              return std::count_if(now.begin(), now.end(),
+                                                   [](const api::Address& a) {
+                                                       return a.interface == 0;
+                                                   }) >= *wanted.ipv4_number;
+                          });
     }
     api::Resources grow;
     if (wanted.cpu_number && *wanted.cpu_number > host.cpu_number) {

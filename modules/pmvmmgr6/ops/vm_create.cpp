@@ -1,7 +1,11 @@
 #include "ops/vm_create.hpp"
 
-#include <fmt/format.h>
+#include <functional>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "pm/create.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
@@ -70,27 +74,76 @@ std::int64_t vm_user(const Context& context, const Connection& vm, AccountId acc
         throw ConfigError(fmt::format("account {} {}", account_id,
                                       account ? "has no email" : "not found in the store"));
     }
-    auto id = vm.api().find_account(account->email);
-    if (!id) {
+    const auto& email = account->email;
+    const std::function<std::optional<std::int64_t>()> find = [&] {
+        return vm.api().find_account(email);
+    };
+    const std::function<std::int64_t()> create = [&] {
         try {
-            id = vm.api().create_account(account->email, random_password());
-            log::info("created VMmanager user {} for {}", *id, account->email);
+            const auto id = vm.api().create_account(email, random_password());
+            log::info("created VMmanager user {} for {}", id, email);
+            return id;
         } catch (const ApiError& e) {
             // Another operation of the same customer may have created it a moment ago.
-            id = vm.api().find_account(account->email);
-            if (!id || dynamic_cast<const AuthError*>(&e) != nullptr) {
-                throw;
+            if (dynamic_cast<const AuthError*>(&e) == nullptr && !is_ambiguous(e)) {
+                if (const auto id = find()) {
+                    return *id;
+                }
             }
+            throw;
+        }
+    };
+    // PROBE D1: an unclear answer to the create is followed by a lookup, never a blind repeat.
+    return create_once<std::int64_t>(fmt::format("VMmanager user {}", email), context.deadline,
+                                     find, create);
+}
+
+std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
+    std::vector<api::TaskRef> tasks;
+    for (const auto& id : context.item_params.get_list(k_recipe_tasks_param)) {
+        if (const auto consul_id = parse_int(id); consul_id && *consul_id > 0) {
+            tasks.push_back(api::TaskRef{*consul_id, {}});
         }
     }
-    return *id;
+    return tasks;
+}
+
+void forget_recipe_tasks(Context& context) {
+    if (context.item_params.contains(k_recipe_tasks_param)) {
+        context.store.erase_item_param(context.item->id, k_recipe_tasks_param);
+        context.item_params.erase(std::string(k_recipe_tasks_param));
+    }
 }
 
 api::Created start_create(Context& context, const Connection& vm, std::int64_t owner) {
     const auto spec = create_spec(context, vm, owner);
-    const auto created = vm.api().create_host(spec);
-    save_item_param(context, "vm_id", std::to_string(created.id));
-    log::info("created VM {} for item {}", created.id, context.item->id);
+    const auto item = context.item->id;
+    const std::function<std::optional<api::Created>()> find = [&]() -> std::optional<api::Created> {
+        const auto hosts = vm.api().hosts_with_comment(item_comment(item));
+        if (hosts.empty()) {
+            return std::nullopt;
+        }
+        // Made by the create whose answer was unclear: its tasks are unknown, its state is
+        // what the caller waits for.
+        return api::Created{hosts.front().id, std::nullopt, {}};
+    };
+    const std::function<api::Created()> create = [&] { return vm.api().create_host(spec); };
+    // PROBE D1: an unclear answer to the create is followed by a lookup by the VM's comment.
+    const auto created =
+        create_once<api::Created>(fmt::format("VM {}", spec.name), context.deadline, find, create);
+    ParamMap saved{{"vm_id", std::to_string(created.id)}};
+    if (!created.recipe_tasks.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& task : created.recipe_tasks) {
+            ids.push_back(std::to_string(task.consul_id));
+        }
+        saved.emplace(std::string(k_recipe_tasks_param), fmt::format("{}", fmt::join(ids, ",")));
+    }
+    context.store.set_item_params(item, saved);
+    for (const auto& [name, value] : saved) {
+        context.item_params.set(name, value);
+    }
+    log::info("created VM {} for item {}", created.id, item);
     return created;
 }
 

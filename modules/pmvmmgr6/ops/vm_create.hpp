@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "pm/context.hpp"
 
@@ -20,7 +22,15 @@ namespace pm::vmmgr6 {
 
 // Sends the create of the item's VM (name pm-item-<id>, comment `pm item <id>`), owned by
 // VMmanager user `owner`, with the item's os, password, domain and recipe and the resources of
-// wanted_resources(); saves vm_id at once. Does not wait for the task.
+// wanted_resources(); saves vm_id (and the ordered recipe's task ids) at once. Does not wait for
+// the tasks. An unclear answer (5xx, 429, no answer) is followed by a lookup by the comment
+// before any new create (pm::create_once); a VM found so has no tasks in the result.
 [[nodiscard]] api::Created start_create(Context& context, const Connection& vm, std::int64_t owner);
+
+// Item param: the consul ids of the ordered recipe's tasks, saved with vm_id, so that a rerun
+// waits for the recipe; erased once it has finished.
+inline constexpr std::string_view k_recipe_tasks_param = "vm_recipe_tasks";
+[[nodiscard]] std::vector<api::TaskRef> saved_recipe_tasks(const Context& context);
+void forget_recipe_tasks(Context& context);
 
 } // namespace pm::vmmgr6

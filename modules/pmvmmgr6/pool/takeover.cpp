@@ -63,6 +63,7 @@ private:
     void set_domain(const std::string& domain);
     void set_hostname(const api::Host& host, const std::string& domain);
     void run_ordered_recipe();
+    void run_recipe(std::int64_t recipe, const std::vector<api::RecipeParam>& params);
     void finish();
     void discard();
 
@@ -103,14 +104,17 @@ void Takeover::take_over() {
     const auto domain = m_context.item_params.get_or("domain", "");
     step(Stage::owner, [&] {
         if (host.account_id != m_account) {
-            m_vm.wait(m_vm.api().change_owner(m_id, m_account));
+            m_vm.wait_or_verify(m_vm.api().change_owner(m_id, m_account),
+                                fmt::format("VM {} to belong to user {}", m_id, m_account), [&] {
+                                    const auto now = m_vm.api().host(m_id);
+                                    return now && now->account_id == m_account;
+                                });
         }
     });
     step(Stage::domain, [&] { set_domain(domain); });
     step(Stage::hostname, [&] { set_hostname(host, domain); });
-    step(Stage::password, [&] {
-        m_vm.wait(m_vm.api().change_password(m_id, m_context.item_params.require("password")));
-    });
+    step(Stage::password,
+         [&] { set_password(m_vm, m_id, m_context.item_params.require("password")); });
     step(Stage::recipe, [&] { run_ordered_recipe(); });
     step(Stage::resources, [&] {
         const auto now = m_vm.api().host(m_id);
@@ -131,7 +135,7 @@ void Takeover::take_over() {
 api::Host Takeover::settle() {
     auto host = wait_settled(m_vm, m_id);
     if (host && host->state == host_states::stopped) {
-        m_vm.wait(m_vm.api().start(m_id));
+        start_and_wait(m_vm, m_id);
         host = m_vm.api().host(m_id);
     }
     if (!host) {
@@ -177,7 +181,17 @@ void Takeover::set_hostname(const api::Host& host, const std::string& domain) {
         log::info("VM {} runs {}: no hostname recipe", m_id, host.os_name);
         return;
     }
-    m_vm.wait(m_vm.api().run_recipe(m_id, *recipe, {{std::string(k_hostname_param), domain}}));
+    run_recipe(*recipe, {{std::string(k_hostname_param), domain}});
+}
+
+// Runs a recipe and waits for the tasks its reply names (by consul id: the recipe task's name
+// is unknown).
+void Takeover::run_recipe(std::int64_t recipe, const std::vector<api::RecipeParam>& params) {
+    const auto tasks = m_vm.api().run_recipe(m_id, recipe, params);
+    if (tasks.empty()) {
+        log::warn("VM {}: the reply to recipe {} names no task: nothing to wait for", m_id, recipe);
+    }
+    m_vm.wait(tasks);
 }
 
 void Takeover::run_ordered_recipe() {
@@ -185,7 +199,7 @@ void Takeover::run_ordered_recipe() {
         return;
     }
     if (const auto recipe = m_context.item_params.get_int("recipe")) {
-        m_vm.wait(m_vm.api().run_recipe(m_id, *recipe, {}));
+        run_recipe(*recipe, {});
     }
 }
 

@@ -9,6 +9,9 @@
   POST   /__sim__/fault/status       {"status":502,"count":N,"retry_after":S?,…}
   POST   /__sim__/fault/drop         {"count":N,"after":false,…}  after: handle, then drop
   POST   /__sim__/fault/slow         {"count":N,"delay_ms":M,…}
+  POST   /__sim__/fault/act_then     {"status":503|429|…|"drop","count":N,…}: the request is
+                                     carried out, then answered with that status (429 with
+                                     Retry-After: 1) or its connection dropped
   GET    /__sim__/faults             {"list":[pending faults]}
   DELETE /__sim__/faults             forget pending faults
   GET    /__sim__/state              the App's state dump
@@ -39,9 +42,26 @@ def dispatch(router, request) -> Response:
     return result if isinstance(result, Response) else Response(200, result)
 
 
+def _act_then(spec: dict) -> tuple:
+    """act_then as a status or drop fault with after."""
+    spec = dict(spec)
+    status = spec.pop("status", None)
+    if "after" in spec:
+        raise ControlError("an act_then fault is always after")
+    if status == "drop":
+        return "drop", dict(spec, after=True)
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise ControlError("'status' must be an HTTP status or \"drop\"")
+    if status == 429:
+        spec.setdefault("retry_after", 1)
+    return "status", dict(spec, status=status, after=True)
+
+
 def _add_fault(sim, kind: str, request) -> dict:
     spec = request.json_object(empty_as={})
-    if kind in ("503", "429"):
+    if kind == "act_then":
+        kind, spec = _act_then(spec)
+    elif kind in ("503", "429"):
         if "status" in spec:
             raise ControlError(f"a {kind} fault has a fixed status")
         spec = dict(spec, status=int(kind))

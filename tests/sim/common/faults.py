@@ -1,5 +1,7 @@
 """Fault injection for the next N matching requests: error statuses (503 bursts, 429 with
-Retry-After…), dropped connections and slow replies.
+Retry-After…), dropped connections and slow replies. A status or drop fault with `after`
+lets the App carry the request out first (the work is done, the client hears an error or
+nothing: a gateway failing after the backend acted).
 
 A fault matches a request when its path starts with `prefix` (the API path, base path
 removed) and, if given, the method is `method`. Each matching request uses up one count;
@@ -23,7 +25,7 @@ class Fault:
     method: str = ""
     status: int = 503            # status
     retry_after: object = None   # status: Retry-After header value (seconds), if any
-    after: bool = False          # drop: handle the request, then drop the answer
+    after: bool = False          # drop/status: handle the request, then drop / answer status
     delay_ms: int = 0            # slow
 
     def matches(self, method: str, path: str) -> bool:
@@ -44,7 +46,8 @@ def make_fault(kind: str, spec: dict) -> Fault:
     if kind not in KINDS:
         raise FaultSpecError(f"unknown fault kind '{kind}'")
     known = {"count", "prefix", "method"} | {
-        "status": {"status", "retry_after"}, "drop": {"after"}, "slow": {"delay_ms"}}[kind]
+        "status": {"status", "retry_after", "after"}, "drop": {"after"},
+        "slow": {"delay_ms"}}[kind]
     unknown = set(spec) - known
     if unknown:
         raise FaultSpecError(f"unknown fields for a {kind} fault: {sorted(unknown)}")
@@ -54,6 +57,7 @@ def make_fault(kind: str, spec: dict) -> Fault:
         fault.status = _int(spec, "status", 503, 400, 599)
         if spec.get("retry_after") is not None:
             fault.retry_after = _int(spec, "retry_after", 0, 0, 86400)
+        fault.after = bool(spec.get("after", False))
     elif kind == "drop":
         fault.after = bool(spec.get("after", False))
     else:

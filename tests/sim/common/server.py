@@ -89,8 +89,9 @@ class Simulator:
         self.faults = Faults()
         self.control = Router()
         app.log = self.log
-        control.register(self.control, self)
+        # The App's own endpoints first: they may specialise a generic one (a fault kind).
         app.add_control_routes(self.control)
+        control.register(self.control, self)
 
     def api_path(self, path: str) -> str:
         base = self.app.base_path
@@ -122,7 +123,10 @@ class Simulator:
             time.sleep(slow.delay_ms / 1000.0)
         status = self.faults.take("status", method, path)
         if status:
-            response, fault = self._injected(status, request), str(status.status)
+            if status.after:   # carried out, but the client hears an error
+                self._handled(request)
+            response = self._injected(status, request)
+            fault = f"{status.status}-after" if status.after else str(status.status)
         else:
             response, fault = self._handled(request), ("slow" if slow else None)
         if drop:   # handled (the work is done), but the client never hears of it

@@ -1,5 +1,7 @@
 """The VMmanager 6 App: one lock around the model, time advanced on every request, the
-caller authenticated per route, model errors turned into VMmanager error bodies."""
+caller authenticated per route, model errors turned into VMmanager error bodies, and every
+successful answer shaped by the variant knobs (id_types, extra_fields, field_order,
+login_content_type; see shape.py)."""
 import random
 import threading
 
@@ -8,7 +10,7 @@ from common.messages import Response
 from common.schema import SchemaError
 from common.server import App
 
-from . import auth, control, errors, handlers
+from . import auth, control, errors, handlers, shape
 from .hosts import Ctx
 from .model import State
 from .where import WhereError
@@ -27,6 +29,7 @@ class Vmmgr6App(App):
         self.lock = threading.RLock()
         # Tokens repeat from run to run, but never within one run (not even after a reset).
         self.rng = random.Random(6)
+        self.unavailable_until = None   # clock time; see /__sim__/fault/unavailable
         self.reset()
         handlers.register(self.router)
 
@@ -34,9 +37,25 @@ class Vmmgr6App(App):
         with self.lock:
             self.config = self.startup_config.clone()
             self.state = State(self.config, self.clock.now(), self.rng)
+            self.shape_rng = random.Random(self.config.variants_seed or 0)
+            self.unavailable_until = None
 
     def error(self, status, message, code=None, value=None):
         return errors.api_error(status, message, code, value)
+
+    def error_for(self, request, status, message):
+        """Injected faults: a 503 is the plain-text "Unavailable" [sure D-DCI, §6.17/19]."""
+        if status == 503:
+            return errors.unavailable()
+        return self.error(status, message)
+
+    def handle(self, request) -> Response:
+        """While the platform wakes up (/__sim__/fault/unavailable) every call, login
+        included, answers 503 "Unavailable" (§6.19)."""
+        until = self.unavailable_until
+        if until is not None and self.clock.now() < until:
+            return errors.unavailable().response()
+        return super().handle(request)
 
     def call(self, match, request) -> Response:
         with self.lock:
@@ -53,7 +72,10 @@ class Vmmgr6App(App):
                 raise errors.bad(errors.BAD_FILTER, f"Bad filter: {error}") from None
             if request.method != "GET":
                 self.state.changed()
-            return Response(status, body)
+            answer = Response(status, shape.shape(body, self.config, self.shape_rng))
+            if match.route.handler is handlers.login and self.config.login_content_type == "text":
+                answer.headers.append(("Content-Type", "text/plain; charset=utf-8"))
+            return answer
 
     def _caller(self, level: str, request, now: float):
         if level == "public":

@@ -1,10 +1,11 @@
 """VMmanager-specific control endpoints (besides common/control.py) and the state dump:
 
-  GET  /__sim__/config           the knobs: task_seconds, task_lag, session_ttl,
-                                 auth_error ("401"|"403"), busy_mode ("queue"|"reject"),
-                                 fail_next
+  GET  /__sim__/config           the knobs (config.Config: task_seconds, session_ttl,
+                                 busy_mode, the variant knobs, variants_seed, fail_next)
   POST /__sim__/config           change some: {"task_seconds":{"host_create":60},
                                  "task_lag":0,"session_ttl":5,"auth_error":"403",…}
+  POST /__sim__/fault/unavailable {"seconds":S}: every API call, login included, answers
+                                 503 text/plain "Unavailable" for S seconds
   POST /__sim__/tasks/fail       {"name":"host_create","msg":"…","count":1,"host":ID?}:
                                  the next count tasks of that name (on that host, when
                                  given) end with status fail
@@ -46,6 +47,16 @@ def _fail(app, request) -> dict:
         rule["host"] = host
     app.config.fail_next.append(rule)
     return {"ok": True, "fail_next": app.config.fail_next}
+
+
+def _unavailable(app, request) -> dict:
+    spec = request.json_object()
+    seconds = spec.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or \
+            not 0 <= seconds <= 3600:
+        raise ControlError("'seconds' must be a number in 0..3600")
+    app.unavailable_until = app.clock.now() + seconds
+    return {"ok": True, "seconds": seconds}
 
 
 def _vanish(app, host_id: int) -> dict:
@@ -99,6 +110,7 @@ def register(router, app) -> None:
     router.add("GET", "/__sim__/config", _locked(app, lambda a, r: a.config.public()))
     router.add("POST", "/__sim__/config", _locked(app, _config))
     router.add("POST", "/__sim__/tasks/fail", _locked(app, _fail))
+    router.add("POST", "/__sim__/fault/unavailable", _locked(app, _unavailable))
     router.add("POST", "/__sim__/tasks/finish", _locked(app, lambda a, r: {
         "finished": a.state.tasks.finish_all(a.clock.now())}))
     router.add("POST", "/__sim__/sessions/expire", _locked(app, lambda a, r: {

@@ -3,7 +3,8 @@ the task's completion applies the change. Rules a real VMmanager may apply diffe
 marked [guess] and described in README.md."""
 from . import errors
 from .hosts import (RECIPE_TASK, Ctx, allocate_ips, check_not_busy, check_recipe,
-                    check_usable, get_host, pool_ids, recipe_effect, resolve_os)
+                    check_usable, create_reply, get_host, pool_ids, recipe_effect,
+                    resolve_os)
 
 HOT_RAM_STEP = 1024   # a running VM's RAM grows hot only in whole GiB (API notes)
 
@@ -41,13 +42,18 @@ def stop(ctx: Ctx, host_id: int) -> dict:
 
 def restart(ctx: Ctx, host_id: int) -> dict:
     """A stop then a start [guess: the stop half is a host_stop task]; changes deferred
-    until host_stop apply between the two. The answer names the start as start_task."""
+    until host_stop apply between the two. The answer names the start as start_task
+    (§2, §6.3 [sure]); whether it also has a task is a guess: restart_reply "both" adds the
+    stop task as task."""
     host = get_host(ctx.state, host_id)
     check_usable(ctx.state, host)
     tasks = ctx.state.tasks
     stop_task = tasks.submit("host_stop", host.id, ctx.now, _stopped(ctx.state, host))
     start_task = tasks.submit("host_start", host.id, ctx.now, _started(host))
-    return {"id": host.id, "task": stop_task.consul_id, "start_task": start_task.consul_id}
+    if ctx.state.config.restart_reply == "both":
+        return {"id": host.id, "task": stop_task.consul_id,
+                "start_task": start_task.consul_id}
+    return {"id": host.id, "start_task": start_task.consul_id}
 
 
 def delete(ctx: Ctx, host_id: int) -> dict:
@@ -135,7 +141,9 @@ def change_ips(ctx: Ctx, host_id: int, body: dict) -> dict:
                          property="ipv4_number")
     added = []
     if delta > 0:
-        pools = pool_ids(state, host.cluster_id, body.get("ipv4_pool"), 0)
+        # W sends ipv4_pool:[0] when no pool is configured (§6.4): any pool of the cluster
+        requested = [p for p in body.get("ipv4_pool") or [] if p != 0]
+        pools = pool_ids(state, host.cluster_id, requested, 0)
         added = allocate_ips(state, [(pools, delta, 0)])
     removed = main[len(main) + delta:] if delta < 0 else []
 
@@ -174,9 +182,25 @@ def reinstall(ctx: Ctx, host_id: int, body: dict) -> dict:
         host.state = previous
 
     task = state.tasks.submit("host_reinstall", host.id, ctx.now, done, failed)
-    for run in runs:
-        state.tasks.submit(RECIPE_TASK, host.id, ctx.now, recipe_effect(host, run))
-    return _answer(host, task)
+    recipes = [state.tasks.submit(RECIPE_TASK, host.id, ctx.now, recipe_effect(host, run))
+               for run in runs]
+    return create_reply(state.config, host.id, task.consul_id, [t.consul_id for t in recipes])
+
+
+def _maybe_task(ctx: Ctx, host, name: str, apply, mode: str) -> dict:
+    """A call whose task is only a guess: mode "task" answers {id,task}; "no_task" ({id})
+    and "task_zero" ({id,task:0}) apply the change at once, with no task to wait for."""
+    if mode == "task":
+        return _answer(host, ctx.state.tasks.submit(name, host.id, ctx.now, apply))
+    # Without a task the change is synchronous: an injected failure is the call's error.
+    config = ctx.state.config
+    message = config.take_failure(name, host.id)
+    if message is None and config.shown_name(name) != name:
+        message = config.take_failure(config.shown_name(name), host.id)
+    if message is not None:
+        raise errors.api_error(400, message, errors.CHANGE_FAILED, {"id": host.id})
+    apply(ctx.now)
+    return {"id": host.id, "task": 0} if mode == "task_zero" else {"id": host.id}
 
 
 def change_password(ctx: Ctx, host_id: int, body: dict) -> dict:
@@ -187,8 +211,8 @@ def change_password(ctx: Ctx, host_id: int, body: dict) -> dict:
         host.password = body["password"]
         host.password_changes += 1
 
-    return _answer(host, ctx.state.tasks.submit("host_change_password", host.id, ctx.now,
-                                                apply))   # [guess] task name
+    return _maybe_task(ctx, host, "host_change_password", apply,
+                       ctx.state.config.password_reply)
 
 
 def change_owner(ctx: Ctx, host_id: int, body: dict) -> dict:
@@ -200,8 +224,7 @@ def change_owner(ctx: Ctx, host_id: int, body: dict) -> dict:
     def apply(t):
         host.account_id = body["account"]
 
-    return _answer(host, ctx.state.tasks.submit("host_change_owner", host.id, ctx.now,
-                                                apply))   # [guess] task name
+    return _maybe_task(ctx, host, "host_change_owner", apply, ctx.state.config.owner_reply)
 
 
 def run_recipe(ctx: Ctx, host_id: int, body: dict) -> dict:
@@ -209,7 +232,16 @@ def run_recipe(ctx: Ctx, host_id: int, body: dict) -> dict:
     check_usable(ctx.state, host)
     run = check_recipe(ctx.state, body["recipe"], body.get("recipe_params"))
     task = ctx.state.tasks.submit(RECIPE_TASK, host.id, ctx.now, recipe_effect(host, run))
-    return _answer(host, task)
+    # runrecipe_reply (§4.7, [likely GA only]): "full" {id,task,recipe_task_list,recipe_task},
+    # "task_only" {id,task}, "recipe_only" {id,recipe_task,recipe_task_list}; one task, so
+    # task and recipe_task are the same consul id [guess].
+    mode = ctx.state.config.runrecipe_reply
+    answer = {"id": host.id}
+    if mode != "recipe_only":
+        answer["task"] = task.consul_id
+    if mode != "task_only":
+        answer.update(recipe_task_list=[task.consul_id], recipe_task=task.consul_id)
+    return answer
 
 
 def edit(ctx: Ctx, host_id: int, body: dict) -> dict:

@@ -10,7 +10,7 @@ from . import errors, fixtures
 from .ippool import NoFreeIp
 from .model import EXCLUSIVE_STATES, Host, Ip
 
-RECIPE_TASK = "recipe_run"   # [guess] the task name of a recipe run
+RECIPE_TASK = "recipe_run"   # canonical; the name shown is the recipe_task_name knob
 
 
 @dataclass
@@ -213,7 +213,21 @@ def _start_creation(ctx: Ctx, host: Host, runs: list) -> dict:
     task = tasks.submit("host_create", host.id, ctx.now, created, failed)
     recipe_tasks = [tasks.submit(RECIPE_TASK, host.id, ctx.now, recipe_effect(host, run))
                     for run in runs]
-    consul_ids = [t.consul_id for t in recipe_tasks]
-    return {"id": host.id, "task": task.consul_id,
-            "recipe_task": consul_ids[0] if consul_ids else None,
-            "recipe_task_list": consul_ids, "spice_task": None}   # [guess] no spice task
+    return create_reply(ctx.state.config, host.id, task.consul_id,
+                        [t.consul_id for t in recipe_tasks])
+
+
+def create_reply(config, host_id: int, task: int, recipes: list) -> dict:
+    """The create/reinstall answer per the create_reply knob (§2, §6.1-2): "sentinels" (0 and
+    [] when there is no recipe, [likely]), "minimal" ({id,task}, the recipe fields only
+    when a recipe runs) or "nulls" (null where sentinels has 0/[])."""
+    answer = {"id": host_id, "task": task}
+    if config.create_reply == "minimal":
+        if recipes:
+            answer.update(recipe_task=recipes[0], recipe_task_list=recipes)
+        return answer
+    none = 0 if config.create_reply == "sentinels" else None
+    answer.update(recipe_task=recipes[0] if recipes else none,
+                  recipe_task_list=recipes if recipes else ([] if none == 0 else None),
+                  spice_task=none)
+    return answer

@@ -13,7 +13,8 @@ RECIPE_PARAMS = List(Object({"name": Str(required=True), "value": Str(required=T
 RECIPE_ITEM = Object({"recipe": Int(required=True), "recipe_params": RECIPE_PARAMS})
 CUSTOM_INTERFACE = Object({"model": Str(choices=("virtio", "e1000", "rtl8139")),
                            "is_main_network": Bool(), "ippool": Int(required=True),
-                           "ip_count": Int(low=0, high=64)})
+                           "ip_count": Int(low=0, high=64),
+                           "mac": Any(), "bridge": Any()})   # B sends both as null (§6.5)
 DISK = Object({"size_mib": Int(required=True, low=1024), "boot_order": Int(low=1),
                "tags": List(Any())})
 DEFER = Object({"action": Str(required=True, choices=("host_stop",))})

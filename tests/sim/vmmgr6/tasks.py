@@ -8,7 +8,11 @@ Model (simple on purpose, documented in README.md):
   until the host's next successful host_stop, then runs before anything queued after it;
 * durations come from the config (per task name) when a task starts;
 * an injected failure (Config.fail_next) is attached when the task is submitted and shows
-  as status "fail" with the message in "output" [guess: field name] when it ends.
+  as status "fail" (or "failed", the fail_word knob) with the message in "output"
+  [guess: field name] when it ends;
+* the names no source confirms (recipe, password, owner tasks) come from the *_task_name
+  knobs; code submits the canonical name (config.NAME_KNOBS), a failure rule may use
+  either.
 Time only moves when advance(now) runs (every request does it), see common.timeline.
 """
 from collections import deque
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 
 from common.timeline import Timeline
 
-FINAL = ("complete", "fail")
+FINAL = ("complete", "fail", "failed")
 
 
 @dataclass
@@ -53,11 +57,15 @@ class TaskManager:
         self.peak_active = 0
 
     def submit(self, name, host_id, now, on_complete=None, on_fail=None, deferred=False):
-        task = Task(self._next_id, self._next_consul, name, host_id, now,
+        """name is canonical (config.NAME_KNOBS); the task shows the configured name."""
+        shown = self.config.shown_name(name)
+        task = Task(self._next_id, self._next_consul, shown, host_id, now,
                     now + self.config.task_lag, on_complete=on_complete, on_fail=on_fail)
         self._next_id += 1
         self._next_consul += 1
         task.fail_msg = self.config.take_failure(name, host_id)
+        if task.fail_msg is None and shown != name:
+            task.fail_msg = self.config.take_failure(shown, host_id)
         task.lane = host_id if host_id is not None else ("task", task.id)
         self.tasks[task.consul_id] = task
         if deferred:
@@ -94,7 +102,7 @@ class TaskManager:
         # The lane stays taken while the effects run, so work they queue (released deferred
         # tasks) waits for _start_next instead of starting beside another task.
         if task.fail_msg is not None:
-            task.status, task.output = "fail", task.fail_msg
+            task.status, task.output = self.config.fail_word, task.fail_msg
             if task.on_fail:
                 task.on_fail(t)
         else:
@@ -115,7 +123,7 @@ class TaskManager:
         for task in waiting:
             if task.status == "created":
                 self.active -= 1
-            task.status, task.output, task.finished = "fail", message, t
+            task.status, task.output, task.finished = self.config.fail_word, message, t
 
     def host_busy(self, host_id) -> bool:
         return host_id in self._running or bool(self._queues.get(host_id))
