@@ -1,7 +1,7 @@
-// pmvmmgr6 reads every VMmanager reply shape the reference allows (shared/api/vmmanager6-replies.md):
-// sentinels 0 / [] / null / "" for "no task", ids as numbers or digit strings, unknown and
-// missing optional fields; and refuses what it cannot trust (ids that are not positive
-// integers).
+// pmvmmgr6 reads every VMmanager reply shape the reference allows
+// (shared/api/vmmanager6-replies.md): sentinels 0 / [] / null / "" for "no task", ids as numbers or
+// digit strings, unknown and missing optional fields; and refuses what it cannot trust (ids that
+// are not positive integers).
 #include <catch2/catch.hpp>
 
 #include "pm/errors.hpp"
@@ -90,14 +90,16 @@ TEST_CASE("pmvmmgr6 task replies: a missing or zero task is none") {
 }
 
 TEST_CASE("pmvmmgr6 runrecipe reply: recipe tasks, else task") {
-    const auto full = parse_recipe_run(R"({"id":5,"task":3,"recipe_task":4,"recipe_task_list":[4]})");
+    const auto full =
+        parse_recipe_run(R"({"id":5,"task":3,"recipe_task":4,"recipe_task_list":[4]})");
     REQUIRE(full.size() == 1);
     CHECK(full[0].consul_id == 4);
     const auto task_only = parse_recipe_run(R"({"id":5,"task":3})");
     REQUIRE(task_only.size() == 1);
     CHECK(task_only[0].consul_id == 3);
     CHECK(task_only[0].name.empty());
-    const auto recipe_only = parse_recipe_run(R"({"id":5,"recipe_task":"4","recipe_task_list":["4"]})");
+    const auto recipe_only =
+        parse_recipe_run(R"({"id":5,"recipe_task":"4","recipe_task_list":["4"]})");
     REQUIRE(recipe_only.size() == 1);
     CHECK(recipe_only[0].consul_id == 4);
     CHECK(parse_recipe_run(R"({"id":5})").empty());
