@@ -111,8 +111,8 @@ TEST_CASE("pmvmmgr6 a task that never shows in the task list fails after task_ap
 }
 
 TEST_CASE("pmvmmgr6 an unclear answer to a create never makes a second object (PROBE D1)") {
-    const auto fault = GENERATE(as<std::string>{}, R"("status":503)", R"("status":429)",
-                                R"("status":"drop")");
+    const auto fault =
+        GENERATE(as<std::string>{}, R"("status":503)", R"("status":429)", R"("status":"drop")");
     INFO(fault);
     Vmmgr6Sim sim;
     Vmmgr6Env env(sim);
@@ -174,9 +174,8 @@ TEST_CASE("pmvmmgr6 open with a saved vm_id that is not found looks for its VM f
 }
 
 TEST_CASE("pmvmmgr6 emails with a backslash or a quote find their VMmanager user (PROBE D20)") {
-    const auto email =
-        GENERATE(as<std::string>{}, R"(o\'brien@example.com)", R"(tail@example.com\)",
-                 "it's@example.com");
+    const auto email = GENERATE(as<std::string>{}, R"(o\'brien@example.com)",
+                                R"(tail@example.com\)", "it's@example.com");
     INFO(email);
     Vmmgr6Sim sim;
     Vmmgr6Env env(sim);
