@@ -135,6 +135,28 @@ void delete_and_wait(const Connection& vm, std::int64_t id) {
     log::info("VM {} deleted", id);
 }
 
+std::vector<api::Address> main_addresses(const Connection& vm, std::int64_t id) {
+    auto addresses = vm.api().host_ipv4(id);
+    std::optional<api::Cluster> cluster;
+    std::vector<api::Address> main;
+    for (auto& address : addresses) {
+        if (!address.interface_given && address.ippool != 0) {
+            if (!cluster) {
+                cluster = vm.api().cluster(vm.cluster()).value_or(api::Cluster{});
+            }
+            for (const auto& pool : cluster->ippools) {
+                if (pool.id == address.ippool) {
+                    address.interface = pool.interface;
+                }
+            }
+        }
+        if (address.interface == 0) {
+            main.push_back(std::move(address));
+        }
+    }
+    return main;
+}
+
 void record_host(Context& context, const api::Host& host) {
     std::vector<std::string> ips;
     for (const auto& address : host.ip4) {

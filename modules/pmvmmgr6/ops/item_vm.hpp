@@ -60,6 +60,11 @@ void set_password(const Connection& vm, std::int64_t id, std::string_view passwo
 // already started) and waits until VMmanager no longer lists it.
 void delete_and_wait(const Connection& vm, std::int64_t id);
 
+// The VM's addresses on the main network (GET /vm/v3/host/{id}/ipv4). An address's network
+// is its `interface` where the reply gives one, else that of its IP pool on the module's
+// cluster (`ippools[].interface`, sure); an address of no known pool counts as main.
+[[nodiscard]] std::vector<api::Address> main_addresses(const Connection& vm, std::int64_t id);
+
 // Saves ip (the first address), ips (comma list), domain and state.
 void record_host(Context& context, const api::Host& host);
 

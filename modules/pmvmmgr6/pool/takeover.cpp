@@ -163,8 +163,8 @@ void Takeover::set_domain(const std::string& domain) {
     if (domain.empty()) {
         return;
     }
-    for (const auto& address : m_vm.api().host_ipv4(m_id)) {
-        if (address.interface == 0 && address.domain != domain) {
+    for (const auto& address : main_addresses(m_vm, m_id)) {
+        if (address.domain != domain) {
             m_vm.api().set_ptr(address.id, domain);
         }
     }

@@ -165,3 +165,15 @@ TEST_CASE("pmvmmgr6 where=: quotes doubled and backslashes escaped (PROBE D20)")
     CHECK(where_eq("email", "o\\'b") == "%28email+EQ+%27o%5C%5C%27%27b%27%29");
     CHECK(where_eq("email", "end\\") == "%28email+EQ+%27end%5C%5C%27%29");
 }
+
+TEST_CASE("pmvmmgr6 host ipv4 list: the top-level interface is optional, the pool is kept") {
+    const auto list = parse_ipv4_list(R"({"list":[
+        {"id":9,"ip_addr":"1.2.3.4","ippool":3,"host":{"id":1,"interface":1},"cluster_interface":1},
+        {"id":10,"ip_addr":"1.2.3.5","ippool":1,"interface":0,"domain":"a.example.com"}]})");
+    REQUIRE(list.size() == 2);
+    CHECK_FALSE(list[0].interface_given);
+    CHECK(list[0].ippool == 3);
+    CHECK(list[1].interface_given);
+    CHECK(list[1].interface == 0);
+    CHECK(list[1].domain == "a.example.com");
+}
