@@ -24,6 +24,14 @@ std::string item_comment(ItemId item) {
     return fmt::format("pm item {}", item);
 }
 
+std::string item_vm_name(ItemId item) {
+    return fmt::format("pm-item-{}", item);
+}
+
+std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item) {
+    return vm.api().hosts_named(item_vm_name(item));
+}
+
 void save_item_param(Context& context, std::string_view name, std::string_view value) {
     context.store.set_item_param(context.item->id, name, value);
     context.item_params.set(std::string(name), std::string(value));
@@ -35,12 +43,12 @@ std::optional<api::Host> find_item_host(Context& context, const Connection& vm) 
             return host;
         }
         // PROBE D6: a saved id that is not found (a list glitch, a VM re-created by hand) is
-        // not taken for "no VM": the comment decides.
-        log::info("VM {} of item {} not found: looking for the item's VM by its comment", *id,
+        // not taken for "no VM": the name decides.
+        log::info("VM {} of item {} not found: looking for the item's VM by its name", *id,
                   context.item->id);
     }
-    for (const auto& host : vm.api().hosts_with_comment(item_comment(context.item->id))) {
-        log::info("found VM {} of item {} by its comment", host.id, context.item->id);
+    for (const auto& host : marked_hosts(vm, context.item->id)) {
+        log::info("found VM {} of item {} by its name", host.id, context.item->id);
         save_item_param(context, "vm_id", std::to_string(host.id));
         return host;
     }

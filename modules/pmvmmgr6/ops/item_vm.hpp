@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pm/context.hpp"
 
@@ -24,8 +25,13 @@ inline constexpr std::string_view deleting = "deleting";
 inline constexpr std::string_view failed = "failed";
 } // namespace host_states
 
-// "pm item <id>": the comment that lets a rerun find a VM whose id was never saved.
+// "pm item <id>": the comment every VM of an item carries (for people reading VMmanager).
 [[nodiscard]] std::string item_comment(ItemId item);
+// "pm-item-<id>": the VM's name, the mark that lets a rerun find a VM whose id was never saved
+// (hosts are filtered by name, which the reference confirms, not by comment).
+[[nodiscard]] std::string item_vm_name(ItemId item);
+// The item's VMs found by their name.
+[[nodiscard]] std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item);
 
 // Writes one item param to the store and to the context.
 void save_item_param(Context& context, std::string_view name, std::string_view value);
