@@ -116,7 +116,8 @@ api::Host wait_addressed(const Connection& vm, std::int64_t id) {
         if (!host) {
             throw OperationError(fmt::format("VM {} disappeared after its creation", id));
         }
-        return std::none_of(host->ip4.begin(), host->ip4.end(),
+        return host->state != host_states::creating && host->state != host_states::reinstalling &&
+               std::none_of(host->ip4.begin(), host->ip4.end(),
                             [](const api::Address& address) { return address.ip.empty(); });
     });
     return *host;

@@ -59,8 +59,8 @@ void restart_and_wait(const Connection& vm, std::int64_t id);
 // Sets the root password and waits for its task (by consul id alone: its name is unknown);
 // a reply without a task is success once the VM is listed and settled.
 void set_password(const Connection& vm, std::int64_t id, std::string_view password);
-// The VM once every address it lists has its IP (a listed address with an empty "ip" is not
-// ready yet); OperationError when the VM is gone.
+// The VM once it is settled (not creating or reinstalling) and every address it lists has its
+// IP (a listed address with an empty "ip" is not ready yet); OperationError when it is gone.
 [[nodiscard]] api::Host wait_addressed(const Connection& vm, std::int64_t id);
 // Deletes the VM (waiting first for a create or reinstall under way, or joining a delete
 // already started) and waits until VMmanager no longer lists it.

@@ -1,6 +1,7 @@
 #include "ops/vm_create.hpp"
 
 #include <functional>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -118,7 +119,12 @@ void forget_recipe_tasks(Context& context) {
 api::Created start_create(Context& context, const Connection& vm, std::int64_t owner) {
     const auto spec = create_spec(context, vm, owner);
     const auto item = context.item->id;
+    // Every caller has just looked the VM up by its name: the first lookup is theirs.
+    bool looked = true;
     const std::function<std::optional<api::Created>()> find = [&]() -> std::optional<api::Created> {
+        if (std::exchange(looked, false)) {
+            return std::nullopt;
+        }
         const auto hosts = marked_hosts(vm, item);
         if (hosts.empty()) {
             return std::nullopt;
