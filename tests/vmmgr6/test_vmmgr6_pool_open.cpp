@@ -31,6 +31,28 @@ bool password_matches(const Vmmgr6Sim& sim, std::int64_t vm, const std::string& 
         .as_bool();
 }
 
+// The task name the simulator gives an operation whose name no source confirms (knobs
+// owner_task_name, password_task_name, recipe_task_name).
+std::string task_name(const Vmmgr6Sim& sim, std::string_view knob) {
+    return sim.get("/__sim__/config").root().at(knob).as_string();
+}
+
+// The next `count` owner changes (of VM `vm` only, when given) fail: their task fails, or,
+// when the simulator's owner change names no task (knob owner_reply), VMmanager refuses them.
+void fail_owner_change(const Vmmgr6Sim& sim, std::optional<std::int64_t> vm, int count) {
+    const auto config = sim.get("/__sim__/config");
+    if (config.root().at("owner_reply").as_string() == "task") {
+        sim.post("/__sim__/tasks/fail",
+                 fmt::format(R"({{"name":"{}","count":{}{}}})",
+                             config.root().at("owner_task_name").as_string(), count,
+                             vm ? fmt::format(R"(,"host":{})", *vm) : std::string()));
+        return;
+    }
+    sim.post("/__sim__/fault/status",
+             fmt::format(R"({{"status":400,"count":{},"method":"POST","prefix":"/vm/v3/host/{}"}})",
+                         count, vm ? std::to_string(*vm) : std::string()));
+}
+
 // The pool item a successful open took its VM from ("" for a new VM).
 std::string pool_server_of(const test::ProcessResult& r) {
     const auto doc = pool::output(r);
@@ -202,9 +224,8 @@ TEST_CASE("pmvmmgr6 open tries the next pool server when one fails, then a new V
     const auto first_vm = pool::vm_of(env, first);
     const auto second_vm = pool::vm_of(env, second);
 
-    SECTION("a failing task on the first: the second is taken") {
-        sim.post("/__sim__/tasks/fail",
-                 fmt::format(R"({{"name":"host_change_owner","host":{}}})", first_vm));
+    SECTION("a failing owner change on the first: the second is taken") {
+        fail_owner_change(sim, first_vm, 1);
         const auto item = env.add_item();
         const auto r = env.run("open", item);
         INFO(r.out << r.err);
@@ -231,7 +252,7 @@ TEST_CASE("pmvmmgr6 open tries the next pool server when one fails, then a new V
         CHECK(env.store().find_pool_server(first)->state == store::PoolState::discarded);
     }
     SECTION("every candidate fails: a new VM, and the order keeps nothing of them") {
-        sim.post("/__sim__/tasks/fail", R"({"name":"host_change_password","count":2})");
+        fail_owner_change(sim, std::nullopt, 2);
         const auto item = env.add_item();
         const auto r = env.run("open", item);
         INFO(r.out << r.err);
@@ -253,7 +274,9 @@ TEST_CASE("pmvmmgr6 open tries three pool servers at most") {
     Vmmgr6Env env(sim);
     ready_pool(env, sim, 4, {{"use_recipes", "on"}});
     // VMmanager refuses this order's recipe on every server alike.
-    sim.post("/__sim__/tasks/fail", R"({"name":"recipe_run","count":4,"msg":"no such script"})");
+    sim.post("/__sim__/tasks/fail",
+             fmt::format(R"({{"name":"{}","count":4,"msg":"no such script"}})",
+                         task_name(sim, "recipe_task_name")));
     sim.del("/__sim__/requests");
     const auto item = env.add_item({{"recipe", "3"}});
     OperationId op;
@@ -325,8 +348,9 @@ TEST_CASE("pmvmmgr6 opens running at once never share a pool server") {
 }
 
 TEST_CASE("pmvmmgr6 open killed during a takeover goes on with the same server") {
-    Vmmgr6Sim sim({"--task-seconds", "0.1", "--task-seconds", "host_change_password=3",
-                   "--task-lag", "0.05"});
+    Vmmgr6Sim sim;
+    sim.post("/__sim__/config",
+             fmt::format(R"({{"task_seconds":{{"{}":3}}}})", task_name(sim, "password_task_name")));
     Vmmgr6Env env(sim);
     ready_pool(env, sim, 2);
     const auto item = env.add_item({{"domain", "a.example.com"}, {"password", "Cust-A-1"}});

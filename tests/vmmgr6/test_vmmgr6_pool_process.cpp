@@ -136,7 +136,10 @@ TEST_CASE("pmvmmgr6 pool_process: orders are counted per OS and tariff in the wi
 }
 
 TEST_CASE("pmvmmgr6 pool_process: creates the missing servers for the pool account") {
-    Vmmgr6Sim sim;
+    // The creates end only when the test finishes them (a loaded machine must not turn
+    // "building" into "ready" between two runs).
+    Vmmgr6Sim sim(
+        {"--task-seconds", "0.1", "--task-seconds", "host_create=600", "--task-lag", "0.05"});
     Vmmgr6Env env(sim);
     const auto pool_account = env.enable_pool({{"pool_steps", "2,3,4,5,6"}});
     env.add_item();

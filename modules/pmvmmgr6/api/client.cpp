@@ -210,9 +210,9 @@ std::vector<Address> Client::host_ipv4(std::int64_t host) const {
         call(http::Method::get, fmt::format("/vm/v3/host/{}/ipv4", host), {}).body);
 }
 
-std::vector<Host> Client::hosts_with_comment(std::string_view comment) const {
+std::vector<Host> Client::hosts_named(std::string_view name) const {
     return parse_hosts(
-        call(http::Method::get, "/vm/v3/host?where=" + where_eq("comment", comment), {}).body);
+        call(http::Method::get, "/vm/v3/host?where=" + where_eq("name", name), {}).body);
 }
 
 Created Client::create_host(const HostCreate& spec) const {

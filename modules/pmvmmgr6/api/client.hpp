@@ -44,7 +44,8 @@ public:
     [[nodiscard]] std::optional<Host> host(std::int64_t id) const;
     // GET /vm/v3/host/{id}/ipv4: the addresses with their interface.
     [[nodiscard]] std::vector<Address> host_ipv4(std::int64_t host) const;
-    [[nodiscard]] std::vector<Host> hosts_with_comment(std::string_view comment) const;
+    // Hosts named `name`: the reference confirms filtering hosts by id and name only (§6.22).
+    [[nodiscard]] std::vector<Host> hosts_named(std::string_view name) const;
     [[nodiscard]] Created create_host(const HostCreate& spec) const;
     // Task calls answer the task to wait for, or nullopt when the reply names none.
     [[nodiscard]] MaybeTask start(std::int64_t host) const;

@@ -163,8 +163,11 @@ std::vector<Address> parse_ipv4_list(std::string_view body) {
     const auto doc = json::parse(body, "reply of host ipv4");
     std::vector<Address> addresses;
     for (const auto& ip : list_of(doc)) {
+        const auto interface = ip.find("interface");
+        const bool given = interface && interface->is_number();
         addresses.push_back({int_or_zero(ip, "id"), ip.at("ip_addr").as_string(),
-                             int_or_zero(ip, "interface"), string_or_empty(ip, "domain")});
+                             given ? interface->as_int64() : 0, string_or_empty(ip, "domain"),
+                             int_or_zero(ip, "ippool"), given});
     }
     return addresses;
 }

@@ -35,8 +35,10 @@ struct Os {
 struct Address {
     std::int64_t id = 0;
     std::string ip;
-    std::int64_t interface = 0; // 0 is the main network; known only from host_ipv4()
-    std::string domain;         // the PTR; known only from host_ipv4()
+    std::int64_t interface = 0;   // 0 is the main network; known only from host_ipv4()
+    std::string domain;           // the PTR; known only from host_ipv4()
+    std::int64_t ippool = 0;      // its IP pool (0: not given); known only from host_ipv4()
+    bool interface_given = false; // whether the reply named `interface` (a guess of the sim)
 };
 
 // A host as `GET /vm/v3/host?where=` gives it (the full object).

@@ -96,13 +96,24 @@ void Connection::wait(const std::vector<api::TaskRef>& tasks) const {
 }
 
 void Connection::wait_or_verify(const api::MaybeTask& task, std::string_view what,
-                                const std::function<bool()>& verified) const {
+                                const std::function<bool()>& verified, bool long_change) const {
     if (task) {
         wait(*task);
         return;
     }
-    log::info("the reply to {} names no task: checking the outcome instead", what);
-    wait_until(what, verified);
+    log::info("the reply names no task: waiting for {}", what);
+    const auto began = std::chrono::steady_clock::now();
+    wait_until(what, [&] {
+        if (verified()) {
+            return true;
+        }
+        if (!long_change && std::chrono::steady_clock::now() - began >= m_task_appear) {
+            throw OperationError(fmt::format("VMmanager named no task, and {} did not happen "
+                                             "within {} s (param task_appear_s)",
+                                             what, m_task_appear.count()));
+        }
+        return false;
+    });
 }
 
 } // namespace pm::vmmgr6

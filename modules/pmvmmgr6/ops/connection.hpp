@@ -39,8 +39,10 @@ public:
     void wait(const std::vector<api::TaskRef>& tasks) const;
     // Waits for the task the reply named; when it named none (a reply the reference does not
     // settle), polls `verified` instead until it holds: the outcome is checked, not assumed.
+    // Unless `long_change` (a reinstall takes minutes), an outcome not seen within
+    // task_appear_s is an OperationError: the change failed or never started.
     void wait_or_verify(const api::MaybeTask& task, std::string_view what,
-                        const std::function<bool()>& verified) const;
+                        const std::function<bool()>& verified, bool long_change = false) const;
     // Polls `done` until it returns true (same intervals and deadline as wait()).
     void wait_until(std::string_view what, const std::function<bool()>& done) const;
 

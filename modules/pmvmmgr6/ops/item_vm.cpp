@@ -24,6 +24,14 @@ std::string item_comment(ItemId item) {
     return fmt::format("pm item {}", item);
 }
 
+std::string item_vm_name(ItemId item) {
+    return fmt::format("pm-item-{}", item);
+}
+
+std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item) {
+    return vm.api().hosts_named(item_vm_name(item));
+}
+
 void save_item_param(Context& context, std::string_view name, std::string_view value) {
     context.store.set_item_param(context.item->id, name, value);
     context.item_params.set(std::string(name), std::string(value));
@@ -35,12 +43,12 @@ std::optional<api::Host> find_item_host(Context& context, const Connection& vm) 
             return host;
         }
         // PROBE D6: a saved id that is not found (a list glitch, a VM re-created by hand) is
-        // not taken for "no VM": the comment decides.
-        log::info("VM {} of item {} not found: looking for the item's VM by its comment", *id,
+        // not taken for "no VM": the name decides.
+        log::info("VM {} of item {} not found: looking for the item's VM by its name", *id,
                   context.item->id);
     }
-    for (const auto& host : vm.api().hosts_with_comment(item_comment(context.item->id))) {
-        log::info("found VM {} of item {} by its comment", host.id, context.item->id);
+    for (const auto& host : marked_hosts(vm, context.item->id)) {
+        log::info("found VM {} of item {} by its name", host.id, context.item->id);
         save_item_param(context, "vm_id", std::to_string(host.id));
         return host;
     }
@@ -108,7 +116,8 @@ api::Host wait_addressed(const Connection& vm, std::int64_t id) {
         if (!host) {
             throw OperationError(fmt::format("VM {} disappeared after its creation", id));
         }
-        return std::none_of(host->ip4.begin(), host->ip4.end(),
+        return host->state != host_states::creating && host->state != host_states::reinstalling &&
+               std::none_of(host->ip4.begin(), host->ip4.end(),
                             [](const api::Address& address) { return address.ip.empty(); });
     });
     return *host;
@@ -133,6 +142,28 @@ void delete_and_wait(const Connection& vm, std::int64_t id) {
     vm.wait_until(fmt::format("VM {} to be deleted", id),
                   [&] { return !vm.api().host(id).has_value(); });
     log::info("VM {} deleted", id);
+}
+
+std::vector<api::Address> main_addresses(const Connection& vm, std::int64_t id) {
+    auto addresses = vm.api().host_ipv4(id);
+    std::optional<api::Cluster> cluster;
+    std::vector<api::Address> main;
+    for (auto& address : addresses) {
+        if (!address.interface_given && address.ippool != 0) {
+            if (!cluster) {
+                cluster = vm.api().cluster(vm.cluster()).value_or(api::Cluster{});
+            }
+            for (const auto& pool : cluster->ippools) {
+                if (pool.id == address.ippool) {
+                    address.interface = pool.interface;
+                }
+            }
+        }
+        if (address.interface == 0) {
+            main.push_back(std::move(address));
+        }
+    }
+    return main;
 }
 
 void record_host(Context& context, const api::Host& host) {

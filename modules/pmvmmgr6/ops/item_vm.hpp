@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pm/context.hpp"
 
@@ -24,8 +25,13 @@ inline constexpr std::string_view deleting = "deleting";
 inline constexpr std::string_view failed = "failed";
 } // namespace host_states
 
-// "pm item <id>": the comment that lets a rerun find a VM whose id was never saved.
+// "pm item <id>": the comment every VM of an item carries (for people reading VMmanager).
 [[nodiscard]] std::string item_comment(ItemId item);
+// "pm-item-<id>": the VM's name, the mark that lets a rerun find a VM whose id was never saved
+// (hosts are filtered by name, which the reference confirms, not by comment).
+[[nodiscard]] std::string item_vm_name(ItemId item);
+// The item's VMs found by their name.
+[[nodiscard]] std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item);
 
 // Writes one item param to the store and to the context.
 void save_item_param(Context& context, std::string_view name, std::string_view value);
@@ -53,12 +59,17 @@ void restart_and_wait(const Connection& vm, std::int64_t id);
 // Sets the root password and waits for its task (by consul id alone: its name is unknown);
 // a reply without a task is success once the VM is listed and settled.
 void set_password(const Connection& vm, std::int64_t id, std::string_view password);
-// The VM once every address it lists has its IP (a listed address with an empty "ip" is not
-// ready yet); OperationError when the VM is gone.
+// The VM once it is settled (not creating or reinstalling) and every address it lists has its
+// IP (a listed address with an empty "ip" is not ready yet); OperationError when it is gone.
 [[nodiscard]] api::Host wait_addressed(const Connection& vm, std::int64_t id);
 // Deletes the VM (waiting first for a create or reinstall under way, or joining a delete
 // already started) and waits until VMmanager no longer lists it.
 void delete_and_wait(const Connection& vm, std::int64_t id);
+
+// The VM's addresses on the main network (GET /vm/v3/host/{id}/ipv4). An address's network
+// is its `interface` where the reply gives one, else that of its IP pool on the module's
+// cluster (`ippools[].interface`, sure); an address of no known pool counts as main.
+[[nodiscard]] std::vector<api::Address> main_addresses(const Connection& vm, std::int64_t id);
 
 // Saves ip (the first address), ips (comma list), domain and state.
 void record_host(Context& context, const api::Host& host);

@@ -64,11 +64,14 @@ void create_vm(Context& context, const Connection& vm, std::int64_t account) {
         if (created.task) {
             vm.wait(*created.task);
         }
-        if (!wait_settled(vm, id)) {
-            throw OperationError(fmt::format("VM {} disappeared after its creation", id));
+        if (!created.recipe_tasks.empty() || !created.task) {
+            // The recipe runs once the VM is created; without a task, the state tells.
+            if (!wait_settled(vm, id)) {
+                throw OperationError(fmt::format("VM {} disappeared after its creation", id));
+            }
+            vm.wait(created.recipe_tasks);
+            forget_recipe_tasks(context);
         }
-        vm.wait(created.recipe_tasks);
-        forget_recipe_tasks(context);
     }
     record_host(context, wait_addressed(vm, id));
     context.store.set_item_status(context.item->id, store::ItemStatus::active);

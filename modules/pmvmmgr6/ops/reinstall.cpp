@@ -10,11 +10,14 @@ void reopen(Context& context) {
     const Connection vm(context);
     const auto host = require_item_host(context, vm);
     const auto os = resolve_os(vm, context.item_params.require("os"));
-    vm.wait_or_verify(vm.api().reinstall(host.id, os, context.item_params.require("password")),
-                      fmt::format("VM {} to be reinstalled", host.id), [&] {
-                          const auto now = vm.api().host(host.id);
-                          return now && now->state != host_states::reinstalling;
-                      });
+    vm.wait_or_verify(
+        vm.api().reinstall(host.id, os, context.item_params.require("password")),
+        fmt::format("VM {} to be reinstalled", host.id),
+        [&] {
+            const auto now = vm.api().host(host.id);
+            return now && now->state != host_states::reinstalling;
+        },
+        true);
     if (const auto after = vm.api().host(host.id)) {
         record_host(context, *after);
     }

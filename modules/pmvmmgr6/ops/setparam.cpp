@@ -54,9 +54,7 @@ void change_cpu_ram(const Connection& vm, const api::Host& host, const api::Reso
 void grow_to_wanted(Context& context, const Connection& vm, const api::Host& host) {
     const auto wanted = wanted_resources(context);
     // Only the main network's addresses count: second_iface adds one on another interface.
-    const auto addresses = vm.api().host_ipv4(host.id);
-    const auto ip_count = std::count_if(addresses.begin(), addresses.end(),
-                                        [](const api::Address& a) { return a.interface == 0; });
+    const auto ip_count = static_cast<std::int64_t>(main_addresses(vm, host.id).size());
     refuse_shrink("CPU count", wanted.cpu_number, host.cpu_number);
     refuse_shrink("RAM (MiB)", wanted.ram_mib, host.ram_mib);
     refuse_shrink("disk (MiB)", wanted.hdd_mib, host.disk_mib);
@@ -72,11 +70,8 @@ void grow_to_wanted(Context& context, const Connection& vm, const api::Host& hos
     if (wanted.ipv4_number && *wanted.ipv4_number > ip_count) {
         vm.wait_or_verify(vm.api().change_ipv4(host.id, *wanted.ipv4_number - ip_count),
                           fmt::format("VM {} to get its new addresses", host.id), [&] {
-                              const auto now = vm.api().host_ipv4(host.id);
-                              return std::count_if(now.begin(), now.end(),
-                                                   [](const api::Address& a) {
-                                                       return a.interface == 0;
-                                                   }) >= *wanted.ipv4_number;
+                              return static_cast<std::int64_t>(
+                                         main_addresses(vm, host.id).size()) >= *wanted.ipv4_number;
                           });
     }
     api::Resources grow;

@@ -1,6 +1,7 @@
 #include "ops/vm_create.hpp"
 
 #include <functional>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -35,7 +36,7 @@ std::optional<api::SecondInterface> second_interface(const Context& context, con
 api::HostCreate create_spec(const Context& context, const Connection& vm, std::int64_t owner) {
     const auto& item = context.item_params;
     api::HostCreate spec;
-    spec.name = fmt::format("pm-item-{}", context.item->id);
+    spec.name = item_vm_name(context.item->id);
     spec.comment = item_comment(context.item->id);
     spec.cluster = vm.cluster();
     spec.os = resolve_os(vm, item.require("os"));
@@ -118,8 +119,13 @@ void forget_recipe_tasks(Context& context) {
 api::Created start_create(Context& context, const Connection& vm, std::int64_t owner) {
     const auto spec = create_spec(context, vm, owner);
     const auto item = context.item->id;
+    // Every caller has just looked the VM up by its name: the first lookup is theirs.
+    bool looked = true;
     const std::function<std::optional<api::Created>()> find = [&]() -> std::optional<api::Created> {
-        const auto hosts = vm.api().hosts_with_comment(item_comment(item));
+        if (std::exchange(looked, false)) {
+            return std::nullopt;
+        }
+        const auto hosts = marked_hosts(vm, item);
         if (hosts.empty()) {
             return std::nullopt;
         }
@@ -128,7 +134,7 @@ api::Created start_create(Context& context, const Connection& vm, std::int64_t o
         return api::Created{hosts.front().id, std::nullopt, {}};
     };
     const std::function<api::Created()> create = [&] { return vm.api().create_host(spec); };
-    // PROBE D1: an unclear answer to the create is followed by a lookup by the VM's comment.
+    // PROBE D1: an unclear answer to the create is followed by a lookup by the VM's name.
     const auto created =
         create_once<api::Created>(fmt::format("VM {}", spec.name), context.deadline, find, create);
     ParamMap saved{{"vm_id", std::to_string(created.id)}};

@@ -24,7 +24,8 @@ namespace pm::vmmgr6 {
 // VMmanager user `owner`, with the item's os, password, domain and recipe and the resources of
 // wanted_resources(); saves vm_id (and the ordered recipe's task ids) at once. Does not wait for
 // the tasks. An unclear answer (5xx, 429, no answer) is followed by a lookup by the comment
-// before any new create (pm::create_once); a VM found so has no tasks in the result.
+// before any new create (pm::create_once); a VM found so has no tasks in the result. The
+// caller must have looked the VM up by its name (find_item_host) just before.
 [[nodiscard]] api::Created start_create(Context& context, const Connection& vm, std::int64_t owner);
 
 // Item param: the consul ids of the ordered recipe's tasks, saved with vm_id, so that a rerun

@@ -309,7 +309,7 @@ std::optional<api::Created> Run::send_create(const Connection& vm, Context& sub)
         if (e.exit_code() != ExitCode::failed) {
             throw;
         }
-        if (vm.api().hosts_with_comment(item_comment(id)).empty()) {
+        if (marked_hosts(vm, id).empty()) {
             m_context.store.delete_item(id);
         }
         m_errors.push_back(fmt::format("creating the VM of pool server {} (OS {}, tariff {}): {}",

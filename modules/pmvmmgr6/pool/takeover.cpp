@@ -124,7 +124,7 @@ void Takeover::take_over() {
         grow_to_wanted(m_context, m_vm, *now);
     });
     step(Stage::renamed, [&] {
-        m_vm.api().rename_host(m_id, fmt::format("pm-item-{}", m_context.item->id),
+        m_vm.api().rename_host(m_id, item_vm_name(m_context.item->id),
                                item_comment(m_context.item->id));
     });
     finish();
@@ -163,8 +163,8 @@ void Takeover::set_domain(const std::string& domain) {
     if (domain.empty()) {
         return;
     }
-    for (const auto& address : m_vm.api().host_ipv4(m_id)) {
-        if (address.interface == 0 && address.domain != domain) {
+    for (const auto& address : main_addresses(m_vm, m_id)) {
+        if (address.domain != domain) {
             m_vm.api().set_ptr(address.id, domain);
         }
     }
@@ -280,8 +280,7 @@ std::vector<store::PoolServer> candidates(const Context& context, std::int64_t o
 // True when the order has no VM of its own yet: none saved, and none created by an earlier
 // attempt whose answer was lost (found by the order's comment).
 bool has_no_vm(Context& context, const Connection& vm) {
-    return !context.item_params.contains("vm_id") &&
-           vm.api().hosts_with_comment(item_comment(context.item->id)).empty();
+    return !context.item_params.contains("vm_id") && marked_hosts(vm, context.item->id).empty();
 }
 
 } // namespace

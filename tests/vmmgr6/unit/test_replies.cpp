@@ -1,7 +1,7 @@
-// pmvmmgr6 reads every VMmanager reply shape the reference allows (shared/api/vmmanager6-replies.md):
-// sentinels 0 / [] / null / "" for "no task", ids as numbers or digit strings, unknown and
-// missing optional fields; and refuses what it cannot trust (ids that are not positive
-// integers).
+// pmvmmgr6 reads every VMmanager reply shape the reference allows
+// (shared/api/vmmanager6-replies.md): sentinels 0 / [] / null / "" for "no task", ids as numbers or
+// digit strings, unknown and missing optional fields; and refuses what it cannot trust (ids that
+// are not positive integers).
 #include <catch2/catch.hpp>
 
 #include "pm/errors.hpp"
@@ -90,14 +90,16 @@ TEST_CASE("pmvmmgr6 task replies: a missing or zero task is none") {
 }
 
 TEST_CASE("pmvmmgr6 runrecipe reply: recipe tasks, else task") {
-    const auto full = parse_recipe_run(R"({"id":5,"task":3,"recipe_task":4,"recipe_task_list":[4]})");
+    const auto full =
+        parse_recipe_run(R"({"id":5,"task":3,"recipe_task":4,"recipe_task_list":[4]})");
     REQUIRE(full.size() == 1);
     CHECK(full[0].consul_id == 4);
     const auto task_only = parse_recipe_run(R"({"id":5,"task":3})");
     REQUIRE(task_only.size() == 1);
     CHECK(task_only[0].consul_id == 3);
     CHECK(task_only[0].name.empty());
-    const auto recipe_only = parse_recipe_run(R"({"id":5,"recipe_task":"4","recipe_task_list":["4"]})");
+    const auto recipe_only =
+        parse_recipe_run(R"({"id":5,"recipe_task":"4","recipe_task_list":["4"]})");
     REQUIRE(recipe_only.size() == 1);
     CHECK(recipe_only[0].consul_id == 4);
     CHECK(parse_recipe_run(R"({"id":5})").empty());
@@ -162,4 +164,16 @@ TEST_CASE("pmvmmgr6 where=: quotes doubled and backslashes escaped (PROBE D20)")
     CHECK(where_eq("email", "o'brien") == "%28email+EQ+%27o%27%27brien%27%29");
     CHECK(where_eq("email", "o\\'b") == "%28email+EQ+%27o%5C%5C%27%27b%27%29");
     CHECK(where_eq("email", "end\\") == "%28email+EQ+%27end%5C%5C%27%29");
+}
+
+TEST_CASE("pmvmmgr6 host ipv4 list: the top-level interface is optional, the pool is kept") {
+    const auto list = parse_ipv4_list(R"({"list":[
+        {"id":9,"ip_addr":"1.2.3.4","ippool":3,"host":{"id":1,"interface":1},"cluster_interface":1},
+        {"id":10,"ip_addr":"1.2.3.5","ippool":1,"interface":0,"domain":"a.example.com"}]})");
+    REQUIRE(list.size() == 2);
+    CHECK_FALSE(list[0].interface_given);
+    CHECK(list[0].ippool == 3);
+    CHECK(list[1].interface_given);
+    CHECK(list[1].interface == 0);
+    CHECK(list[1].domain == "a.example.com");
 }
