@@ -78,17 +78,6 @@ std::string versioned(Service service, std::string url, std::string_view project
 
 constexpr std::size_t k_body_excerpt = 200;
 
-// The first `size` bytes of `text`, never ending inside a UTF-8 sequence.
-std::string cut(const std::string& text, std::size_t size) {
-    if (text.size() <= size) {
-        return text;
-    }
-    while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0U) == 0x80U) {
-        --size;
-    }
-    return text.substr(0, size);
-}
-
 bool is_over_quota(long status, const ServiceError& error) {
     if (status == 413 || error.type == "OverQuota" || error.type == "overLimit") {
         return true;
@@ -104,7 +93,7 @@ bool is_over_quota(long status, const ServiceError& error) {
     // "session <token> has expired") must not leave a tail of it that no longer matches.
     std::string message = redact(error.message);
     if (message.empty() && !reply.body.empty()) {
-        message = cut(redact(reply.body), k_body_excerpt);
+        message = excerpt(reply.body, k_body_excerpt);
     }
     const bool over_quota = is_over_quota(reply.status, error);
     std::string text =

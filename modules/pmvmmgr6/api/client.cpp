@@ -74,7 +74,8 @@ bool is_auth_failure(long status, std::optional<std::int64_t> code) {
             code = c->as_int64_or_string();
         }
     } catch (const Error&) {
-        message = response.body.substr(0, 200);
+        // Masked before it is cut, so that a token quoted in an error page leaves no tail.
+        message = excerpt(response.body, 200);
     }
     const std::string text = fmt::format("VMmanager {}: HTTP {}{}{}{}", what, response.status,
                                          code ? fmt::format(", code {}", *code) : std::string(),
