@@ -349,8 +349,11 @@ TEST_CASE("pmvmmgr6 opens running at once never share a pool server") {
 
 TEST_CASE("pmvmmgr6 open killed during a takeover goes on with the same server") {
     Vmmgr6Sim sim;
+    // The kill lands while the password task runs: whatever the variant, the password call
+    // answers with a task here (a change without a task is applied before the kill could land).
     sim.post("/__sim__/config",
-             fmt::format(R"({{"task_seconds":{{"{}":3}}}})", task_name(sim, "password_task_name")));
+             fmt::format(R"({{"password_reply":"task","task_seconds":{{"{}":3}}}})",
+                         task_name(sim, "password_task_name")));
     Vmmgr6Env env(sim);
     ready_pool(env, sim, 2);
     const auto item = env.add_item({{"domain", "a.example.com"}, {"password", "Cust-A-1"}});
