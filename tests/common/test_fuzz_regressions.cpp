@@ -1,9 +1,9 @@
 // Inputs scripts/fuzz found crashing, replayed (fuzz/README.md). Each input is also kept in
 // fuzz/regressions/<target>/ and in the target's seed corpus, so the fuzzers replay it too.
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "pm/http.hpp"
 
