@@ -10,13 +10,20 @@ PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev li
              libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl
              python3-openstackclient python3-octaviaclient)
 
+# What scripts/fuzz needs on top: clang with libFuzzer and the sanitizer runtimes (clang 16:
+# bookworm's clang 14 lacks C++20 lambda captures of structured bindings).
+PM_FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
+
 pm_log() { printf '== %s\n' "$*" >&2; }
 
-# Installs the packages that are missing; does nothing (quickly) when all are present.
+# pm_setup [package…]: installs the packages that are missing (default: PM_PACKAGES); does
+# nothing (quickly) when all are present.
 pm_setup() {
+    local packages=("$@")
+    [ $# -gt 0 ] || packages=("${PM_PACKAGES[@]}")
     local missing=()
     local pkg
-    for pkg in "${PM_PACKAGES[@]}"; do
+    for pkg in "${packages[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$pkg")
         fi

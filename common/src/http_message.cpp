@@ -79,6 +79,9 @@ std::optional<std::chrono::milliseconds>
 parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
     using std::chrono::milliseconds;
     using std::chrono::seconds;
+    // Absurdly far off is clamped to a year so that the arithmetic cannot overflow; the
+    // caller's cap applies anyway.
+    constexpr long long k_year = 365LL * 24 * 3600;
     const auto first = value.find_first_not_of(" \t");
     const auto last = value.find_last_not_of(" \t");
     if (first == std::string_view::npos) {
@@ -86,9 +89,6 @@ parse_retry_after(std::string_view value, std::chrono::system_clock::time_point 
     }
     value = value.substr(first, last - first + 1);
     if (value.find_first_not_of("0123456789") == std::string_view::npos) {
-        // Absurdly far off is clamped to a year so that the arithmetic cannot overflow; the
-        // caller's cap applies anyway.
-        constexpr long long k_year = 365LL * 24 * 3600;
         long long delta = 0;
         const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), delta);
         if (error == std::errc::result_out_of_range || delta > k_year) {
@@ -100,6 +100,14 @@ parse_retry_after(std::string_view value, std::chrono::system_clock::time_point 
     const std::time_t at = curl().getdate(std::string(value).c_str(), nullptr);
     if (at == -1) {
         return std::nullopt;
+    }
+    // A date centuries off (a year of 72026) would overflow the clock's nanoseconds.
+    const std::time_t from = std::chrono::system_clock::to_time_t(now);
+    if (at <= from) {
+        return milliseconds(0);
+    }
+    if (at - from > k_year) {
+        return milliseconds(seconds(k_year));
     }
     const auto delta = std::chrono::system_clock::from_time_t(at) - now;
     return std::max(std::chrono::duration_cast<milliseconds>(delta), milliseconds(0));

@@ -29,6 +29,17 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() {
     std::error_code ignored;
+    // PM_TEST_KEEP_DIR=<root>: the files stay, moved under <root>, for scripts/secret-scan.
+    if (const char* keep = std::getenv("PM_TEST_KEEP_DIR"); keep != nullptr && *keep != '\0') {
+        const fs::path target = fs::path(keep) / m_path.filename();
+        fs::create_directories(keep, ignored);
+        std::error_code moved;
+        fs::rename(m_path, target, moved);
+        if (!moved) {
+            return;
+        }
+        fs::copy(m_path, target, fs::copy_options::recursive, ignored); // another file system
+    }
     fs::remove_all(m_path, ignored);
 }
 

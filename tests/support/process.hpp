@@ -10,7 +10,8 @@
 
 namespace pm::test {
 
-// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+// A fresh directory under $TMPDIR, removed with everything in it on destruction; kept, moved
+// under $PM_TEST_KEEP_DIR, when that is set (scripts/secret-scan reads what the tests left).
 class TempDir {
 public:
     TempDir();
