@@ -75,6 +75,25 @@ class SecretScanTest(unittest.TestCase):
         self.assertIn("runningoperation.errortext", result.stdout)
         self.assertEqual(len(result.stdout.strip().splitlines()), 2, result.stdout)
 
+    def test_invalid_utf8_in_a_cell_keeps_the_reading_cell_by_cell(self):
+        # A TEXT cell with invalid UTF-8 (as a test of the store plants one) beside a secret
+        # param: the secret param is still skipped, a secret elsewhere still found.
+        def plant(value):
+            self.store([("password", PLANTED)])
+            db = sqlite3.connect(os.path.join(self.out, "pm-test-1", "billing.db"))
+            db.execute("INSERT INTO itemparam VALUES (1, CAST(x'6d6f64fffe1b5b33316d' AS TEXT), ?)",
+                       (value,))
+            db.commit()
+            db.close()
+
+        plant("x")
+        result = self.scan()
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        os.remove(os.path.join(self.out, "pm-test-1", "billing.db"))
+        plant(PLANTED)
+        result = self.scan()
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("itemparam.value", result.stdout)
 
 if __name__ == "__main__":
     unittest.main()
