@@ -14,8 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect_only_pm_errors([&] { (void)api::parse_first_id(body); });
     expect_only_pm_errors([&] { (void)api::parse_ipv4_list(body); });
     expect_only_pm_errors([&] { (void)api::parse_hosts(body); });
-    expect_only_pm_errors([&] { (void)api::parse_task_id(body, "task"); });
-    expect_only_pm_errors([&] { (void)api::parse_task_id(body, "id"); });
+    expect_only_pm_errors([&] { (void)api::parse_id(body, "reply"); });
+    expect_only_pm_errors([&] { (void)api::parse_task(body, "reply", "host_start"); });
+    expect_only_pm_errors([&] { (void)api::parse_recipe_run(body); });
     expect_only_pm_errors([&] { (void)api::parse_created(body); });
     expect_only_pm_errors([&] { (void)api::parse_restart(body); });
     expect_only_pm_errors([&] { (void)api::parse_task_status(body); });
