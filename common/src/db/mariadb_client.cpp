@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
+#include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
-#include <errmsg.h>
+
+#include <fmt/format.h>
 
 #include "pm/errors.hpp"
 
@@ -19,8 +19,7 @@ constexpr std::string_view k_url_help = "expected mysql://USER[:PASSWORD]@HOST[:
 // READ COMMITTED: short transactions, fresh reads per statement, no gap locks blocking a
 // concurrent insert; claims rely on keys and conditional UPDATEs. The SQL mode makes bad
 // values errors (not truncations) and `||` a concatenation, as in SQLite.
-constexpr const char* k_session_setup =
-    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+constexpr const char* k_session_setup = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 constexpr const char* k_sql_mode =
     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,PIPES_AS_CONCAT,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
@@ -50,8 +49,8 @@ std::string percent_decoded(std::string_view text, std::string_view what, std::s
         const int high = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
         const int low = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
         if (high < 0 || low < 0) {
-            throw ConfigError(
-                fmt::format("store URL {}: the {} has a bad %-escape: {}", shown, what, k_url_help));
+            throw ConfigError(fmt::format("store URL {}: the {} has a bad %-escape: {}", shown,
+                                          what, k_url_help));
         }
         out.push_back(static_cast<char>(high * 16 + low));
         i += 2;
@@ -85,9 +84,9 @@ Endpoint parse_url(std::string_view url, const std::optional<std::string>& passw
     const std::string_view authority = rest.substr(0, slash);
     const auto at = authority.rfind('@');
     // The message never repeats the user info: it may hold the password.
-    const std::string shown = fmt::format(
-        "{}://{}{}", url.substr(0, scheme_end), at == std::string_view::npos ? "" : "***@",
-        rest.substr(at == std::string_view::npos ? 0 : at + 1));
+    const std::string shown = fmt::format("{}://{}{}", url.substr(0, scheme_end),
+                                          at == std::string_view::npos ? "" : "***@",
+                                          rest.substr(at == std::string_view::npos ? 0 : at + 1));
     if (at == std::string_view::npos) {
         throw ConfigError(fmt::format("store URL {} names no user: {}", shown, k_url_help));
     }
@@ -164,7 +163,7 @@ ErrorClass classify(unsigned error_number) {
     case ER_TABLEACCESS_DENIED_ERROR:  // 1142
     case ER_COLUMNACCESS_DENIED_ERROR: // 1143
     case ER_SPECIFIC_ACCESS_DENIED_ERROR:
-    case CR_UNKNOWN_HOST:           // 2005
+    case CR_UNKNOWN_HOST:            // 2005
     case CR_AUTH_PLUGIN_CANNOT_LOAD: // 2059
         return ErrorClass::config;
     case CR_CONNECTION_ERROR:     // 2002
@@ -208,8 +207,9 @@ std::string describe_sql(std::string_view sql) {
 Client::Client(Endpoint endpoint, const Options& options) : m_endpoint(std::move(endpoint)) {
     m_db = mysql_init(nullptr);
     if (m_db == nullptr) {
-        throw StoreError(fmt::format("store {}: out of memory for a connection", m_endpoint.shown()),
-                         StoreError::Kind::failure);
+        throw StoreError(
+            fmt::format("store {}: out of memory for a connection", m_endpoint.shown()),
+            StoreError::Kind::failure);
     }
     const unsigned connect = seconds_option(options.connect_timeout);
     const unsigned read = seconds_option(options.read_timeout);
