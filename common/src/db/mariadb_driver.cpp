@@ -1,6 +1,7 @@
 // The MariaDB/MySQL backend of the store's driver, over the MariaDB client. The store's SQL
 // numbers its parameters (?1, ?2, a number may repeat); the server takes positional `?` only,
 // so each statement is rewritten once and a bound value goes to every place its number has.
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -113,8 +114,12 @@ private:
 
 class MariaConnection final : public ConnectionImpl {
 public:
-    explicit MariaConnection(mariadb::Endpoint endpoint)
-        : m_name(endpoint.shown()), m_client(std::move(endpoint), mariadb::Options{}) {}
+    MariaConnection(mariadb::Endpoint endpoint, std::chrono::milliseconds lock_timeout)
+        : m_name(endpoint.shown()), m_client(std::move(endpoint), mariadb::Options{}) {
+        const auto seconds = std::max<std::int64_t>(1, (lock_timeout.count() + 999) / 1000);
+        m_client.exec(fmt::format("SET SESSION innodb_lock_wait_timeout = {}", seconds));
+        m_client.exec(fmt::format("SET SESSION lock_wait_timeout = {}", seconds));
+    }
 
     [[nodiscard]] Backend backend() const override { return Backend::mariadb; }
     [[nodiscard]] const std::string& name() const override { return m_name; }
@@ -147,8 +152,9 @@ private:
 } // namespace
 
 std::unique_ptr<ConnectionImpl> open_mariadb(std::string_view url,
-                                             const std::optional<std::string>& password) {
-    return std::make_unique<MariaConnection>(mariadb::parse_url(url, password));
+                                             const std::optional<std::string>& password,
+                                             std::chrono::milliseconds lock_timeout) {
+    return std::make_unique<MariaConnection>(mariadb::parse_url(url, password), lock_timeout);
 }
 
 } // namespace pm::store::db
