@@ -137,7 +137,17 @@ public:
     [[nodiscard]] std::int64_t changes() const override {
         return static_cast<std::int64_t>(m_client.affected_rows());
     }
-    void begin() override { m_client.exec("START TRANSACTION"); }
+    // One writer at a time, as with SQLite's BEGIN IMMEDIATE: every write transaction first
+    // locks the one row of pm_schema_version. The store's read-modify-write steps (a counter
+    // in Store::transaction, "find, else create") were written for a single writer; under
+    // READ COMMITTED without this two hosts could both read 5 and write 6. Transactions are
+    // short, so the cost is a queue of milliseconds; plain reads never take it. (Before the
+    // first migration the row does not exist yet and nothing is locked: migrations run under
+    // their own named lock.)
+    void begin() override {
+        m_client.exec("START TRANSACTION");
+        m_client.exec("SELECT version FROM pm_schema_version WHERE id = 1 FOR UPDATE");
+    }
     [[nodiscard]] int last_error_code() const override {
         return static_cast<int>(m_client.last_error());
     }
