@@ -445,3 +445,24 @@ TEST_CASE("store: text columns only ever get valid UTF-8") {
               std::vector<std::string>{"0"});
     }
 }
+
+TEST_CASE("store: the tests' raw SQL reads back what it wrote, on either backend") {
+    TempDir dir;
+    const auto url = pm::test::store_url(dir.path());
+    const auto other = pm::test::store_url(dir.path() / "other");
+    if (pm::test::on_mariadb()) {
+        CHECK(url.rfind("mysql://", 0) == 0);
+        CHECK(url != other); // a fresh database each time
+    } else {
+        CHECK(url == "sqlite:" + (dir / "billing.db").string());
+    }
+    RawDb raw(url);
+    raw.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(64), value VARCHAR(64))");
+    raw.exec("INSERT INTO t VALUES (1, 'plain', NULL); "
+             "INSERT INTO t VALUES (2, 'tab\there', 'line\nbreak')");
+    CHECK(raw.rows("SELECT id, name, value FROM t ORDER BY id") ==
+          std::vector<std::string>{"1|plain|NULL", "2|tab\there|line\nbreak"});
+    CHECK(raw.integer("SELECT COUNT(*) FROM t") == 2);
+    CHECK_THROWS_WITH(raw.text("SELECT id FROM t WHERE id = 3"), Catch::Contains("no row"));
+    CHECK_THROWS_AS(raw.exec("SELECT * FROM no_such_table"), std::runtime_error);
+}
