@@ -10,6 +10,9 @@ PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev li
              libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl
              python3-openstackclient python3-octaviaclient)
 
+# The tests' throwaway MariaDB server and its client (scripts/mariadb, ctest label mariadb).
+PM_PACKAGES+=(mariadb-server mariadb-client)
+
 # What scripts/fuzz needs on top: clang with libFuzzer and the sanitizer runtimes (clang 16:
 # bookworm's clang 14 lacks C++20 lambda captures of structured bindings).
 PM_FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)

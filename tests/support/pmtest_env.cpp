@@ -5,13 +5,13 @@
 namespace pm::test {
 
 PmtestEnv::PmtestEnv()
-    : store_url(test::store_url(dir.path())), store(store::Store::open(store_url)),
-      env{{"PM_STORE", store_url},
-          {"PM_LOG_DIR", (dir.path() / "log").string()},
-          {"PM_CACHE_DIR", (dir.path() / "cache").string()},
-          {"PM_LOCK_DIR", (dir.path() / "locks").string()},
-          {"PM_CONFIG", ""},
-          {"PM_LOG_LEVEL", "debug"}} {
+    : store_url(test::store_url(dir.path())),
+      store(store::Store::open(store_url)), env{{"PM_STORE", store_url},
+                                                {"PM_LOG_DIR", (dir.path() / "log").string()},
+                                                {"PM_CACHE_DIR", (dir.path() / "cache").string()},
+                                                {"PM_LOCK_DIR", (dir.path() / "locks").string()},
+                                                {"PM_CONFIG", ""},
+                                                {"PM_LOG_LEVEL", "debug"}} {
     module = store.create_module({.name = "test module", .type = "pmtest"});
     const auto account = store.create_account("Jane", "jane@example.com");
     const auto tariff = store.create_pricelist("small", "vds");

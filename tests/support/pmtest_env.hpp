@@ -37,7 +37,9 @@ struct PmtestEnv {
     ProcessResult run(std::vector<std::string> rest) const;
     Process spawn(std::vector<std::string> rest) const;
 
-    [[nodiscard]] std::filesystem::path log_path() const { return dir.path() / "log" / "pmtest.log"; }
+    [[nodiscard]] std::filesystem::path log_path() const {
+        return dir.path() / "log" / "pmtest.log";
+    }
     // The module's log; empty while it has none.
     [[nodiscard]] std::string log() const;
 };

@@ -160,8 +160,9 @@ MariadbClient mariadb_client(const std::string& url) {
         port = rest.substr(colon + 1);
     }
     MariadbClient client;
-    client.argv = {find_in_path("mariadb"), "--no-defaults", "--batch", "--skip-column-names",
-                   "--default-character-set=utf8mb4", "-h" + host, "-P" + port, "-u" + user};
+    client.argv = {
+        find_in_path("mariadb"),           "--no-defaults", "--batch",   "--skip-column-names",
+        "--default-character-set=utf8mb4", "-h" + host,     "-P" + port, "-u" + user};
     if (!database.empty()) {
         client.argv.push_back("-D" + database);
     }
