@@ -8,7 +8,8 @@ export PM_ROOT
 # Debian packages the build, the tests, the simulators and the benchmarks need.
 PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev libcli11-dev
              libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl
-             python3-openstackclient python3-octaviaclient)
+             python3-openstackclient python3-octaviaclient
+             libmariadb-dev)
 
 # The tests' throwaway MariaDB server and its client (scripts/mariadb, ctest label mariadb).
 PM_PACKAGES+=(mariadb-server mariadb-client)
