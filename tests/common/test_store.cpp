@@ -473,3 +473,21 @@ TEST_CASE("store: the tests' raw SQL reads back what it wrote, on either backend
     CHECK_THROWS_WITH(raw.text("SELECT id FROM t WHERE id = 3"), Catch::Contains("no row"));
     CHECK_THROWS_AS(raw.exec("SELECT * FROM no_such_table"), std::runtime_error);
 }
+
+// Hidden ([.]): run by the mariadb tier only, which selects [own_server].
+TEST_CASE("store: a test's own MariaDB server keeps its data over a restart", "[.][own_server]") {
+    TempDir dir;
+    pm::test::OwnMariadb server(dir / "server");
+    REQUIRE(server.url().rfind("mysql://root@127.0.0.1:", 0) == 0);
+    pm::test::RawDb(server.url())
+        .exec("CREATE DATABASE kept; "
+              "CREATE TABLE kept.t (id INTEGER PRIMARY KEY); "
+              "INSERT INTO kept.t VALUES (7)");
+    server.shutdown();
+    CHECK_THROWS_AS(pm::test::RawDb(server.url()).exec("SELECT 1"), std::runtime_error);
+    server.restart();
+    CHECK(pm::test::RawDb(server.url() + "/kept").integer("SELECT id FROM t") == 7);
+    if (pm::test::on_mariadb()) { // the shared server was never touched
+        CHECK(pm::test::RawDb(pm::test::store_url(dir.path())).integer("SELECT 1") == 1);
+    }
+}

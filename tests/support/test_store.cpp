@@ -1,6 +1,6 @@
 #include "support/test_store.hpp"
 
-#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
@@ -168,6 +168,42 @@ MariadbClient mariadb_client(const std::string& url) {
     }
     client.env["MYSQL_PWD"] = password;
     return client;
+}
+
+namespace {
+
+std::string scripts_mariadb(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{(source_dir() / "scripts/mariadb").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto result = run(argv, {}, std::chrono::seconds(120));
+    if (result.exit_code != 0) {
+        throw std::runtime_error("scripts/mariadb " + args.front() + ": " + result.err);
+    }
+    return result.out;
+}
+
+} // namespace
+
+OwnMariadb::OwnMariadb(fs::path dir) : m_dir(std::move(dir)) {
+    m_url = scripts_mariadb({"start-extra", m_dir.string()});
+    while (!m_url.empty() && (m_url.back() == '\n' || m_url.back() == ' ')) {
+        m_url.pop_back();
+    }
+}
+
+OwnMariadb::~OwnMariadb() {
+    try {
+        (void)scripts_mariadb({"stop-extra", m_dir.string()});
+    } catch (...) { // a destructor; the server is a throwaway in the test's directory
+    }
+}
+
+void OwnMariadb::shutdown() {
+    (void)scripts_mariadb({"shutdown-extra", m_dir.string()});
+}
+
+void OwnMariadb::restart() {
+    (void)scripts_mariadb({"restart-extra", m_dir.string()});
 }
 
 class RawDb::Sqlite {

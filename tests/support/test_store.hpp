@@ -44,6 +44,28 @@ private:
     std::unique_ptr<Sqlite> m_sqlite; // on sqlite: URLs
 };
 
+// A MariaDB server of the test's own in `dir` (scripts/mariadb start-extra, a free port), for
+// tests that stop or restart their server: the shared one is never touched. Stopped and its
+// directory deleted on destruction. Throws std::runtime_error when a step fails.
+class OwnMariadb {
+public:
+    explicit OwnMariadb(std::filesystem::path dir);
+    ~OwnMariadb();
+    OwnMariadb(const OwnMariadb&) = delete;
+    OwnMariadb& operator=(const OwnMariadb&) = delete;
+
+    // mysql://root@127.0.0.1:PORT
+    [[nodiscard]] const std::string& url() const { return m_url; }
+    // Down, its data kept, until restart().
+    void shutdown();
+    // Up again (shut down first if it is up), its data kept.
+    void restart();
+
+private:
+    std::filesystem::path m_dir;
+    std::string m_url;
+};
+
 // The `mariadb` client's argv and environment (password in MYSQL_PWD, never in argv) for
 // the server of `url` (a base URL or a store URL; its database, if any, selected).
 struct MariadbClient {
