@@ -11,6 +11,9 @@ PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev li
              python3-openstackclient python3-octaviaclient
              libmariadb-dev)
 
+# The tests' throwaway MariaDB server and its client (scripts/mariadb, ctest label mariadb).
+PM_PACKAGES+=(mariadb-server mariadb-client)
+
 # What scripts/fuzz needs on top: clang with libFuzzer and the sanitizer runtimes (clang 16:
 # bookworm's clang 14 lacks C++20 lambda captures of structured bindings).
 PM_FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)

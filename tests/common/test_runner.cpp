@@ -9,8 +9,9 @@
 #include "pm/store.hpp"
 #include "pm/text.hpp"
 
+#include "support/pmtest_env.hpp"
 #include "support/process.hpp"
-#include "test_store_sqlite.hpp"
+#include "support/test_store.hpp"
 
 namespace {
 
@@ -18,52 +19,12 @@ using pm::test::Process;
 using pm::test::ProcessResult;
 namespace st = pm::store;
 
-struct Fixture {
-    pm::test::TempDir dir;
-    std::string store_url = "sqlite:" + (dir.path() / "billing.db").string();
-    st::Store store = st::Store::open(store_url);
-    pm::ModuleId module;
-    pm::ItemId item;
-
+// The module and the item have passwords, to show they never reach the log.
+struct Fixture : pm::test::PmtestEnv {
     Fixture() {
-        module = store.create_module({.name = "test module", .type = "pmtest"});
         store.set_module_param(module, "password", "module-secret-77");
-        const auto account = store.create_account("Jane", "jane@example.com");
-        const auto tariff = store.create_pricelist("small", "vds");
-        item = store.create_item(
-            {.account_id = account, .pricelist_id = tariff, .module_id = module, .type = "vds"});
         store.set_item_param(item, "password", "root-pass-1234");
     }
-
-    pm::OperationId operation(const std::string& command) {
-        return store.create_operation({.item_id = item, .module_id = module, .command = command});
-    }
-
-    std::map<std::string, std::string> env() const {
-        return {{"PM_STORE", store_url},
-                {"PM_LOG_DIR", (dir.path() / "log").string()},
-                {"PM_CACHE_DIR", (dir.path() / "cache").string()},
-                {"PM_LOCK_DIR", (dir.path() / "locks").string()},
-                {"PM_CONFIG", ""},
-                {"PM_LOG_LEVEL", "debug"}};
-    }
-
-    std::vector<std::string> args(std::vector<std::string> rest) const {
-        rest.insert(rest.begin(), pm::test::helper_path("pm_test_module"));
-        return rest;
-    }
-
-    ProcessResult run(std::vector<std::string> rest) const {
-        return pm::test::run(args(std::move(rest)), env());
-    }
-
-    Process spawn(std::vector<std::string> rest) const {
-        return Process::spawn(args(std::move(rest)), env());
-    }
-
-    std::string log() const { return pm::test::read_file(dir.path() / "log" / "pmtest.log"); }
-
-    st::RunningOperation op(pm::OperationId id) const { return *store.find_operation(id); }
 };
 
 std::string id(pm::OperationId op) {
@@ -178,7 +139,7 @@ TEST_CASE("runner: usage and configuration errors exit 2") {
         CHECK(f.run({"--command", "object_info", "--runningoperation", id(op)}).exit_code == 2);
     }
     SECTION("bad store URL") {
-        auto env = f.env();
+        auto env = f.env;
         env["PM_STORE"] = "postgres://db/billing";
         const auto result = pm::test::run(f.args({"--command", "ok", "--item", "1"}), env);
         CHECK(result.exit_code == 2);
@@ -273,10 +234,12 @@ bool clean(const std::string& text) {
 
 } // namespace
 
-TEST_CASE("runner: invalid UTF-8 and control characters never reach stdout, stderr or the store") {
+// Invalid UTF-8 planted with SQLite's CAST(X'..' AS TEXT); a utf8mb4 column refuses it.
+TEST_CASE("runner: invalid UTF-8 and control characters never reach stdout, stderr or the store",
+          "[sqlite]") {
     Fixture f;
     {
-        pm::test::RawDb raw(f.dir.path() / "billing.db");
+        pm::test::RawDb raw(f.store_url);
         raw.exec(fmt::format("INSERT INTO itemparam (item_id, name, value) VALUES ({}, 'reason', "
                              "CAST(X'{}' AS TEXT))",
                              f.item.value(), "626164FF"));
@@ -308,9 +271,11 @@ TEST_CASE("runner: invalid UTF-8 and control characters never reach stdout, stde
     CHECK(clean(f.log()));
 }
 
-TEST_CASE("runner: deployment problems are configuration errors (exit 2) that reach the output") {
+// SQLite files and directories in the wrong place, PRAGMA user_version.
+TEST_CASE("runner: deployment problems are configuration errors (exit 2) that reach the output",
+          "[sqlite]") {
     Fixture f;
-    auto env = f.env();
+    auto env = f.env;
     const auto run = [&] {
         return pm::test::run(f.args({"--command", "ok", "--item", std::to_string(f.item.value()),
                                      "--output", "json"}),
@@ -335,7 +300,7 @@ TEST_CASE("runner: deployment problems are configuration errors (exit 2) that re
         expected = "file is not a database";
     }
     SECTION("the store has a newer schema") {
-        pm::test::RawDb(f.dir.path() / "billing.db").exec("PRAGMA user_version = 999");
+        pm::test::RawDb(f.store_url).exec("PRAGMA user_version = 999");
         expected = "is newer than this build";
     }
     SECTION("the log directory is a file") {
@@ -355,8 +320,11 @@ TEST_CASE("runner: an unknown running operation names the store") {
     Fixture f;
     const auto result = f.run({"--command", "ok", "--runningoperation", "424242"});
     CHECK(result.exit_code == 2);
-    CHECK(result.out.find("running operation 424242 not found in the store " +
-                          (f.dir.path() / "billing.db").string()) != std::string::npos);
+    // The file, or on MariaDB the database.
+    const auto store = pm::test::on_mariadb() ? f.store_url.substr(f.store_url.rfind('/') + 1)
+                                              : (f.dir.path() / "billing.db").string();
+    CHECK(result.out.find("running operation 424242 not found in the store ") != std::string::npos);
+    CHECK(result.out.find(store) != std::string::npos);
 }
 
 TEST_CASE("runner: a session_ttl that is not a positive number of seconds is a config error") {

@@ -13,8 +13,9 @@
 
 #include "pm/store.hpp"
 
+#include "support/pmtest_env.hpp"
 #include "support/process.hpp"
-#include "test_store_sqlite.hpp"
+#include "support/test_store.hpp"
 
 namespace {
 
@@ -23,48 +24,7 @@ namespace st = pm::store;
 using namespace std::chrono_literals;
 using pm::test::ProcessResult;
 
-struct Fixture {
-    pm::test::TempDir dir;
-    fs::path db = dir.path() / "billing.db";
-    std::string store_url = "sqlite:" + db.string();
-    st::Store store = st::Store::open(store_url);
-    pm::ModuleId module;
-    pm::ItemId item;
-    std::map<std::string, std::string> env{{"PM_STORE", store_url},
-                                           {"PM_LOG_DIR", (dir.path() / "log").string()},
-                                           {"PM_CACHE_DIR", (dir.path() / "cache").string()},
-                                           {"PM_LOCK_DIR", (dir.path() / "locks").string()},
-                                           {"PM_CONFIG", ""},
-                                           {"PM_LOG_LEVEL", "debug"}};
-
-    Fixture() {
-        module = store.create_module({.name = "test module", .type = "pmtest"});
-        const auto account = store.create_account("Jane", "jane@example.com");
-        const auto tariff = store.create_pricelist("small", "vds");
-        item = store.create_item(
-            {.account_id = account, .pricelist_id = tariff, .module_id = module, .type = "vds"});
-    }
-
-    pm::OperationId operation(const std::string& command) {
-        return store.create_operation({.item_id = item, .module_id = module, .command = command});
-    }
-
-    std::vector<std::string> args(std::vector<std::string> rest) const {
-        rest.insert(rest.begin(), pm::test::helper_path("pm_test_module"));
-        return rest;
-    }
-
-    ProcessResult run(std::vector<std::string> rest) const {
-        return pm::test::run(args(std::move(rest)), env);
-    }
-
-    std::string log() const {
-        const auto path = dir.path() / "log" / "pmtest.log";
-        return fs::exists(path) ? pm::test::read_file(path) : std::string();
-    }
-
-    st::RunningOperation op(pm::OperationId id) const { return *store.find_operation(id); }
-};
+using Fixture = pm::test::PmtestEnv;
 
 std::string id(pm::OperationId op) {
     return std::to_string(op.value());
@@ -163,7 +123,9 @@ TEST_CASE("runner edges: a lock_dir that cannot hold lock files is a configurati
     CHECK(result.out.find("lock_dir") != std::string::npos);
 }
 
-TEST_CASE("runner edges: SIGTERM while the store is busy still records the interruption") {
+// BEGIN EXCLUSIVE: SQLite's whole-file write lock.
+TEST_CASE("runner edges: SIGTERM while the store is busy still records the interruption",
+          "[sqlite]") {
     Fixture f;
     const auto op = f.operation("hang");
     auto process = pm::test::Process::spawn(
@@ -173,7 +135,7 @@ TEST_CASE("runner edges: SIGTERM while the store is busy still records the inter
     }
     REQUIRE(f.op(op).status == st::OperationStatus::running);
     {
-        pm::test::RawDb raw(f.db);
+        pm::test::RawDb raw(f.store_url);
         raw.exec("BEGIN EXCLUSIVE");
         process.kill(SIGTERM);
         // Busy for longer than the 5 s the watchdog used to give the store.

@@ -15,6 +15,7 @@
 
 #include "pm/store.hpp"
 
+#include "support/pmtest_env.hpp"
 #include "support/process.hpp"
 
 namespace {
@@ -38,52 +39,23 @@ bool eventually(Done done, std::chrono::milliseconds limit = 30s) {
     return true;
 }
 
-struct Fixture {
-    pm::test::TempDir dir;
-    std::string store_url = "sqlite:" + (dir.path() / "billing.db").string();
-    st::Store store = st::Store::open(store_url);
+struct Fixture : pm::test::PmtestEnv {
     fs::path events = dir.path() / "events";
-    pm::ModuleId module;
-    pm::ItemId item;
 
-    Fixture() {
-        module = store.create_module({.name = "test module", .type = "pmtest"});
-        const auto account = store.create_account("Jane", "jane@example.com");
-        const auto tariff = store.create_pricelist("small", "vds");
-        item = store.create_item(
-            {.account_id = account, .pricelist_id = tariff, .module_id = module, .type = "vds"});
-    }
+    Fixture() { env["PM_TEST_EVENTS"] = events.string(); }
 
-    pm::OperationId operation(const std::string& command) {
-        return store.create_operation({.item_id = item, .module_id = module, .command = command});
-    }
-
-    std::map<std::string, std::string> env() const {
-        return {{"PM_STORE", store_url},
-                {"PM_LOG_DIR", (dir.path() / "log").string()},
-                {"PM_CACHE_DIR", (dir.path() / "cache").string()},
-                {"PM_LOCK_DIR", (dir.path() / "locks").string()},
-                {"PM_CONFIG", ""},
-                {"PM_LOG_LEVEL", "debug"},
-                {"PM_TEST_EVENTS", events.string()}};
-    }
-
-    std::vector<std::string> args(const std::string& command, pm::OperationId op) const {
-        return {pm::test::helper_path("pm_test_module"),
-                "--command",
-                command,
-                "--runningoperation",
-                std::to_string(op.value()),
-                "--output",
-                "json"};
+    [[nodiscard]] static std::vector<std::string> args(const std::string& command,
+                                                       pm::OperationId op) {
+        return {"--command", command, "--runningoperation", std::to_string(op.value()),
+                "--output",  "json"};
     }
 
     Process spawn(const std::string& command, pm::OperationId op) const {
-        return Process::spawn(args(command, op), env());
+        return PmtestEnv::spawn(args(command, op));
     }
 
     ProcessResult run(const std::string& command, pm::OperationId op) const {
-        return pm::test::run(args(command, op), env());
+        return PmtestEnv::run(args(command, op));
     }
 
     void go() const { std::ofstream(events.string() + ".go") << "go\n"; }
@@ -92,18 +64,11 @@ struct Fixture {
         return fs::exists(events) ? pm::test::read_file(events) : std::string();
     }
 
-    bool logged(const std::string& text) const {
-        const auto path = dir.path() / "log" / "pmtest.log";
-        return fs::exists(path) && pm::test::read_file(path).find(text) != std::string::npos;
-    }
+    bool logged(const std::string& text) const { return log().find(text) != std::string::npos; }
 
     // A log line of running operation `op` containing `text`.
     bool logged_by(pm::OperationId op, const std::string& text) const {
-        const auto path = dir.path() / "log" / "pmtest.log";
-        if (!fs::exists(path)) {
-            return false;
-        }
-        std::istringstream in(pm::test::read_file(path));
+        std::istringstream in(log());
         const std::string tag = "op=" + std::to_string(op.value()) + " ";
         for (std::string line; std::getline(in, line);) {
             if (line.find(tag) != std::string::npos && line.find(text) != std::string::npos) {
@@ -112,8 +77,6 @@ struct Fixture {
         }
         return false;
     }
-
-    st::RunningOperation op(pm::OperationId id) const { return *store.find_operation(id); }
 };
 
 std::string started(pm::OperationId op) {

@@ -5,7 +5,7 @@
 #include "pm/store.hpp"
 
 #include "support/process.hpp"
-#include "test_store_sqlite.hpp"
+#include "support/test_store.hpp"
 
 using namespace pm;
 using namespace pm::store;
@@ -16,8 +16,8 @@ namespace {
 
 struct Fixture {
     TempDir dir;
-    std::filesystem::path path = dir / "billing.db";
-    Store store = Store::open("sqlite:" + path.string());
+    std::string url = pm::test::store_url(dir.path());
+    Store store = Store::open(url);
     ModuleId module = store.create_module({.name = "cluster", .type = "pmvmmgr6"});
     AccountId account = store.create_account("Customer", "c@example.com");
     PricelistId pricelist = store.create_pricelist("VPS S", "vds");
@@ -92,7 +92,7 @@ TEST_CASE("store: modules and their params") {
 
 TEST_CASE("store: module rows a billing platform wrote are read leniently or refused") {
     Fixture f;
-    RawDb raw(f.path);
+    RawDb raw(f.url);
     raw.exec(fmt::format("UPDATE processingmodule SET enabled = 'on', datacenter = 12, "
                          "department = NULL WHERE id = {}",
                          f.module));
@@ -216,7 +216,7 @@ TEST_CASE("store: creating an item names the row that is missing") {
 TEST_CASE("store: an item with an unknown status is a configuration error") {
     Fixture f;
     const auto id = f.new_item();
-    RawDb(f.path).exec(fmt::format("UPDATE item SET status = 'gone fishing' WHERE id = {}", id));
+    RawDb(f.url).exec(fmt::format("UPDATE item SET status = 'gone fishing' WHERE id = {}", id));
     CHECK_THROWS_AS(f.store.find_item(id), ConfigError);
     CHECK_THROWS_WITH(f.store.items(),
                       fmt::format("item {} has an unknown status 'gone fishing'", id));
@@ -269,7 +269,7 @@ TEST_CASE("store: VDC objects and their params") {
     CHECK(object->external_id.empty());
     CHECK(object->status == ObjectStatus::ordered);
     CHECK(is_utc_timestamp(object->created_at));
-    CHECK(RawDb(f.path).text(fmt::format("SELECT external_id FROM vdcobject WHERE id = {}", net)) ==
+    CHECK(RawDb(f.url).text(fmt::format("SELECT external_id FROM vdcobject WHERE id = {}", net)) ==
           "NULL");
     CHECK_FALSE(f.store.find_object(ObjectId(99)));
 
@@ -310,7 +310,7 @@ TEST_CASE("store: VDC object errors") {
     CHECK_THROWS_WITH(f.store.delete_object(missing), "vdc object 99 not found");
 
     const auto object = f.store.create_object({.item_id = f.new_item(), .type = "vm"});
-    RawDb(f.path).exec(fmt::format("UPDATE vdcobject SET status = '' WHERE id = {}", object));
+    RawDb(f.url).exec(fmt::format("UPDATE vdcobject SET status = '' WHERE id = {}", object));
     CHECK_THROWS_WITH(f.store.find_object(object),
                       fmt::format("vdc object {} has an unknown status ''", object));
 }

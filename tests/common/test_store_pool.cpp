@@ -8,7 +8,7 @@
 #include "pm/store.hpp"
 
 #include "support/process.hpp"
-#include "test_store_sqlite.hpp"
+#include "support/test_store.hpp"
 
 using namespace pm;
 using namespace pm::store;
@@ -19,8 +19,8 @@ namespace {
 
 struct Fixture {
     TempDir dir;
-    std::filesystem::path path = dir / "billing.db";
-    Store store = Store::open("sqlite:" + path.string());
+    std::string url = pm::test::store_url(dir.path());
+    Store store = Store::open(url);
     ModuleId module = store.create_module({.name = "cluster", .type = "pmvmmgr6"});
     AccountId customer = store.create_account("Customer", "c@example.com");
     AccountId pool_account = store.create_account("Pool", "pool@example.com");
@@ -65,7 +65,7 @@ TEST_CASE("store pool: a pool server is an item in status pool with a free pool 
 
     SECTION("listed oldest first with the module's other servers") {
         const auto second = f.server("1");
-        RawDb(f.path).exec(fmt::format(
+        RawDb(f.url).exec(fmt::format(
             "UPDATE item SET created_at = '2020-01-01T00:00:00Z' WHERE id = {}", second));
         const auto all = f.store.pool_servers(f.module);
         REQUIRE(all.size() == 2);
@@ -77,11 +77,14 @@ TEST_CASE("store pool: a pool server is an item in status pool with a free pool 
     SECTION("dropping the item drops the pool row") {
         f.store.delete_item(id);
         CHECK_FALSE(f.store.find_pool_server(id));
-        CHECK(RawDb(f.path).integer("SELECT COUNT(*) FROM pm_pool_server") == 0);
+        CHECK(RawDb(f.url).integer("SELECT COUNT(*) FROM pm_pool_server") == 0);
     }
     SECTION("a failed pool row rolls the item back too") {
-        RawDb(f.path).exec("CREATE TRIGGER refuse BEFORE INSERT ON pm_pool_server "
-                           "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        RawDb(f.url).exec(pm::test::on_mariadb()
+                              ? "CREATE TRIGGER refuse BEFORE INSERT ON pm_pool_server FOR EACH "
+                                "ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'"
+                              : "CREATE TRIGGER refuse BEFORE INSERT ON pm_pool_server "
+                                "BEGIN SELECT RAISE(ABORT, 'refused'); END");
         CHECK_THROWS_AS(f.server(), StoreError);
         CHECK(f.store.items({.status = ItemStatus::pool}).size() == 1);
     }
@@ -151,7 +154,7 @@ TEST_CASE("store pool: threads with their own stores racing for servers each get
     std::vector<std::thread> threads;
     for (const auto order : orders) {
         threads.emplace_back([&, order] {
-            auto store = Store::open("sqlite:" + f.path.string());
+            auto store = Store::open(f.url);
             for (const auto server : servers) {
                 if (store.claim_pool_server(server, order)) {
                     return;
@@ -181,7 +184,7 @@ TEST_CASE("store pool: orders are counted per OS and tariff in the window, pool 
     f.order({{"os", "Debian 12"}}, ItemStatus::active);
     f.order({});
     const auto old = f.order({{"os", "1"}});
-    RawDb(f.path).exec(
+    RawDb(f.url).exec(
         fmt::format("UPDATE item SET created_at = '2020-01-01T00:00:00Z' WHERE id = {}", old));
     f.store.create_item({.account_id = f.customer,
                          .pricelist_id = other_tariff,
@@ -201,7 +204,7 @@ TEST_CASE("store pool: orders are counted per OS and tariff in the window, pool 
     f.server("1");
     // A billing platform's own timestamp format counts the same.
     const auto spaced = f.order({{"os", "Debian 12"}});
-    RawDb(f.path).exec(
+    RawDb(f.url).exec(
         fmt::format("UPDATE item SET created_at = '2024-06-01 10:00:00' WHERE id = {}", spaced));
 
     const auto counts = f.store.count_orders(f.module, "vds", "os", "2024-01-01T00:00:00Z");
@@ -260,7 +263,7 @@ TEST_CASE("store pool: statistics are replaced per module") {
 TEST_CASE("store pool: a pool row with an unknown state is a configuration error") {
     Fixture f;
     const auto id = f.server();
-    RawDb(f.path).exec("UPDATE pm_pool_server SET state = 'lost'");
+    RawDb(f.url).exec("UPDATE pm_pool_server SET state = 'lost'");
     try {
         (void)f.store.find_pool_server(id);
         FAIL("read a pool row with an unknown state");

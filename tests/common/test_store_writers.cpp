@@ -5,6 +5,7 @@
 #include "pm/store.hpp"
 
 #include "support/process.hpp"
+#include "support/test_store.hpp"
 
 using namespace pm;
 using namespace pm::store;
@@ -15,25 +16,25 @@ TEST_CASE("store: concurrent writer processes on a fresh store lose nothing") {
     constexpr int k_writers = 16;
     constexpr int k_rounds = 20;
     TempDir dir;
-    const auto db = dir / "billing.db";
+    const auto url = pm::test::store_url(dir.path());
     const auto start = dir / "start";
 
     std::vector<Process> writers;
     for (int writer = 0; writer < k_writers; ++writer) {
         writers.push_back(
-            Process::spawn({pm::test::helper_path("pm_store_writer"), db.string(),
-                            std::to_string(writer), std::to_string(k_rounds), start.string()}));
+            Process::spawn({pm::test::helper_path("pm_store_writer"), url, std::to_string(writer),
+                            std::to_string(k_rounds), start.string()}));
     }
     pm::test::write_file(start, "go"); // all open the fresh store together
     for (auto& writer : writers) {
         const auto result = writer.wait(std::chrono::seconds(120));
         INFO(result.err);
         CHECK(result.exit_code == 0);
-        CHECK(result.err.find("database is locked") == std::string::npos);
+        CHECK(result.err.find("database is locked") == std::string::npos); // SQLite's busy
         CHECK(result.err.empty());
     }
 
-    auto store = Store::open("sqlite:" + db.string());
+    auto store = Store::open(url);
     const auto shared = store.modules("shared");
     REQUIRE(shared.size() == 1);
     CHECK(store.module_params(shared[0].id).get_int("counter", 0) == k_writers * k_rounds);

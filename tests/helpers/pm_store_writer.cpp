@@ -1,6 +1,6 @@
 // Test helper: one of many processes writing to one store at once.
 //
-//     pm_store_writer DB WRITER_ID N [START_FILE]
+//     pm_store_writer STORE_URL WRITER_ID N [START_FILE]
 //
 // Waits until START_FILE exists (so that all writers open a fresh store together), then
 // creates its own module, account, tariff and item, and does N rounds of: set an item param,
@@ -62,17 +62,17 @@ void wait_for(const std::filesystem::path& start_file) {
 
 int main(int argc, char** argv) {
     if (argc != 4 && argc != 5) {
-        std::fputs("usage: pm_store_writer DB WRITER_ID N [START_FILE]\n", stderr);
+        std::fputs("usage: pm_store_writer STORE_URL WRITER_ID N [START_FILE]\n", stderr);
         return 2;
     }
-    const std::string db = argv[1];
+    const std::string url = argv[1];
     const int writer = std::stoi(argv[2]);
     const int rounds = std::stoi(argv[3]);
     try {
         if (argc == 5) {
             wait_for(argv[4]);
         }
-        auto store = Store::open("sqlite:" + db);
+        auto store = Store::open(url);
         write(store, writer, rounds);
         return 0;
     } catch (const pm::Error& e) {

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "support/test_store.hpp"
+
 namespace pm::test {
 namespace {
 
@@ -134,8 +136,8 @@ struct OpenStackEnv::Admin {
 };
 
 OpenStackEnv::OpenStackEnv(const OpenStackTarget& target)
-    : m_target(target), m_store(store::Store::open("sqlite:" + (m_dir / "billing.db").string())),
-      m_prefix(random_prefix()) {
+    : m_target(target), m_store_url(test::store_url(m_dir.path())),
+      m_store(store::Store::open(m_store_url)), m_prefix(random_prefix()) {
     const auto& access = target.access();
     m_module = m_store.create_module({"OpenStack", "pmopenstack"});
     const ParamMap params{
@@ -201,7 +203,7 @@ OperationId OpenStackEnv::add_operation(ItemId item, std::optional<ObjectId> obj
 }
 
 std::map<std::string, std::string> OpenStackEnv::env() const {
-    return {{"PM_STORE", "sqlite:" + (m_dir / "billing.db").string()},
+    return {{"PM_STORE", m_store_url},
             {"PM_LOG_DIR", (m_dir / "log").string()},
             {"PM_CACHE_DIR", (m_dir / "cache").string()},
             {"PM_LOCK_DIR", (m_dir / "locks").string()},

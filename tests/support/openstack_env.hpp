@@ -91,6 +91,7 @@ public:
     [[nodiscard]] store::Store& store() { return m_store; }
     [[nodiscard]] ModuleId module() const { return m_module; }
     [[nodiscard]] PricelistId pricelist() const { return m_pricelist; }
+    [[nodiscard]] const std::string& store_url() const { return m_store_url; }
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir.path(); }
     [[nodiscard]] std::filesystem::path log_file() const;
     [[nodiscard]] const std::string& prefix() const { return m_prefix; }
@@ -124,6 +125,7 @@ private:
 
     const OpenStackTarget& m_target;
     TempDir m_dir;
+    std::string m_store_url; // pm::test::store_url
     store::Store m_store;
     ModuleId m_module;
     AccountId m_account;

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "support/test_store.hpp"
+
 namespace pm::test {
 namespace {
 
@@ -62,7 +64,7 @@ std::size_t Vmmgr6Sim::host_count() const {
 }
 
 Vmmgr6Env::Vmmgr6Env(const Vmmgr6Sim& sim)
-    : m_store(store::Store::open("sqlite:" + (m_dir / "billing.db").string())) {
+    : m_store_url(test::store_url(m_dir.path())), m_store(store::Store::open(m_store_url)) {
     m_module = m_store.create_module({"VMmanager", "pmvmmgr6"});
     const ParamMap params{{"url", sim.url()},     {"username", "admin@example.com"},
                           {"password", "admin"},  {"cluster", "1"},
@@ -105,7 +107,7 @@ OperationId Vmmgr6Env::add_operation(ItemId item, std::string_view command) {
 }
 
 std::map<std::string, std::string> Vmmgr6Env::env() const {
-    return {{"PM_STORE", "sqlite:" + (m_dir / "billing.db").string()},
+    return {{"PM_STORE", m_store_url},
             {"PM_LOG_DIR", (m_dir / "log").string()},
             {"PM_CACHE_DIR", (m_dir / "cache").string()},
             {"PM_LOCK_DIR", (m_dir / "locks").string()},

@@ -60,7 +60,7 @@ public:
     [[nodiscard]] ModuleId module() const { return m_module; }
     [[nodiscard]] AccountId account() const { return m_account; }
     [[nodiscard]] PricelistId pricelist() const { return m_pricelist; }
-    [[nodiscard]] std::filesystem::path store_path() const { return m_dir / "billing.db"; }
+    [[nodiscard]] const std::string& store_url() const { return m_store_url; }
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir.path(); }
     [[nodiscard]] std::filesystem::path log_file() const;
 
@@ -90,6 +90,7 @@ public:
 
 private:
     TempDir m_dir;
+    std::string m_store_url; // pm::test::store_url
     store::Store m_store;
     ModuleId m_module;
     AccountId m_account;

@@ -8,8 +8,8 @@
 #include "pm/file_lock.hpp"
 #include "pm/store.hpp"
 
-#include "common/test_store_sqlite.hpp"
 #include "pool_helpers.hpp"
+#include "support/test_store.hpp"
 #include "support/vmmgr6_sim.hpp"
 
 using namespace pm;
@@ -22,14 +22,14 @@ namespace pool = pm::test::pool;
 namespace {
 
 void age(Vmmgr6Env& env, ItemId item, std::string_view created_at) {
-    RawDb(env.store_path())
+    RawDb(env.store_url())
         .exec(fmt::format("UPDATE item SET created_at = '{}' WHERE id = {}", created_at, item));
 }
 
 // Everything pool_process may write, as text: the store's items, params and pool tables, and
 // the simulator's hosts and mutating requests.
 std::vector<std::string> snapshot(Vmmgr6Env& env, const Vmmgr6Sim& sim) {
-    RawDb raw(env.store_path());
+    RawDb raw(env.store_url());
     std::vector<std::string> rows;
     for (const auto* sql :
          {"SELECT * FROM item ORDER BY id", "SELECT * FROM itemparam ORDER BY item_id, name",
