@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -17,6 +18,12 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+
+// The build's git revision (cmake/Packaging.cmake: `git describe --always --dirty` at configure
+// time); a build outside git, or one that does not set it, says "unknown".
+#ifndef PM_GIT_REVISION
+#define PM_GIT_REVISION "unknown"
+#endif
 
 namespace pm {
 namespace {
@@ -35,12 +42,37 @@ struct SettingKey {
 };
 
 constexpr SettingKey k_setting_keys[] = {
-    {"store", "PM_STORE", "billing store, e.g. sqlite:/var/lib/pm/billing.db"},
+    {"store", "PM_STORE", "billing store URL (sqlite:/absolute/path)"},
     {"log_dir", "PM_LOG_DIR", "directory of the module log files"},
     {"cache_dir", "PM_CACHE_DIR", "directory of the auth session cache"},
     {"lock_dir", "PM_LOCK_DIR", "directory of the queue lock files"},
     {"log_level", "PM_LOG_LEVEL", "debug, info, warn or error"},
 };
+
+// The default of a setting as --help shows it (and with it the man pages and the sample
+// pm.conf that packaging/generate.py writes from --help); empty when there is none.
+std::string default_text(std::string_view key) {
+    const Settings defaults;
+    if (key == "store") {
+        return defaults.store;
+    }
+    if (key == "log_dir") {
+        return defaults.log_dir.string();
+    }
+    if (key == "cache_dir") {
+        return defaults.cache_dir.string();
+    }
+    if (key == "lock_dir") {
+        return defaults.lock_dir.string();
+    }
+    if (key == "log_level") {
+        std::string name(log::level_name(defaults.log_level)); // as the config file spells it
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return name;
+    }
+    return {};
+}
 
 // A bad value as shown in a message: quoted, and cut when it is long.
 std::string shown_value(std::string_view text) {
@@ -282,7 +314,9 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
     CLI::App app(spec.summary, spec.name);
     app.allow_extras();
     app.footer(commands_footer(spec));
-    app.set_version_flag("--version", std::string(spec.name) + " " + PM_VERSION);
+    const std::string version =
+        fmt::format("{} {} (git {})", spec.name, PM_VERSION, PM_GIT_REVISION);
+    app.set_version_flag("--version", version);
 
     Invocation invocation;
     // Ids are read as text and converted by parse_id(): CLI11 would take 010 as octal.
@@ -306,7 +340,10 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
             [&flag_values, key = setting.key](const std::string& value) {
                 flag_values[key] = value;
             },
-            fmt::format("{} (env {})", setting.help, setting.env));
+            fmt::format("{} (env {}{})", setting.help, setting.env,
+                        default_text(setting.key).empty()
+                            ? ""
+                            : ", default " + default_text(setting.key)));
     }
 
     try {
@@ -314,7 +351,7 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
     } catch (const CLI::CallForHelp&) {
         return EarlyExit{app.help(), 0};
     } catch (const CLI::CallForVersion&) {
-        return EarlyExit{std::string(spec.name) + " " + PM_VERSION + "\n", 0};
+        return EarlyExit{version + "\n", 0};
     } catch (const CLI::ParseError& e) {
         throw UsageError(e.what());
     }
