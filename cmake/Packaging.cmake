@@ -24,6 +24,10 @@ set_source_files_properties(${PROJECT_SOURCE_DIR}/common/src/cli.cpp
     DIRECTORY ${PROJECT_SOURCE_DIR}/common
     PROPERTIES COMPILE_DEFINITIONS "PM_GIT_REVISION=\"${PM_GIT_REVISION}\"")
 
+# Who answers for the package: set -DPM_PACKAGE_MAINTAINER="Name <address>" for a release.
+set(PM_PACKAGE_MAINTAINER "pm maintainers <pm-maintainers@example.org>"
+    CACHE STRING "Maintainer field of the Debian package")
+
 # Man pages, the sample /etc/pm/pm.conf, bash completion and the changelog, written from the
 # built binaries' --help (packaging/generate.py): not part of `all`; scripts/package builds it.
 set(pm_generated ${CMAKE_BINARY_DIR}/packaging)
@@ -35,9 +39,10 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 add_custom_command(
     OUTPUT ${pm_generated_files}
     COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_generated}
-            ${PROJECT_VERSION} ${pm_source_date} $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack>
+            ${PROJECT_VERSION} ${pm_source_date} ${PM_PACKAGE_MAINTAINER}
+            $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack>
     DEPENDS pmvmmgr6 pmopenstack ${PROJECT_SOURCE_DIR}/packaging/generate.py
-    COMMENT "man pages, pm.conf and bash completion from --help")
+    COMMENT "man pages, pm.conf and bash completion from --help" VERBATIM)
 add_custom_target(pm_package_files DEPENDS ${pm_generated_files})
 file(MAKE_DIRECTORY ${pm_generated}/empty/pm)
 
@@ -69,7 +74,7 @@ install(DIRECTORY ${pm_generated}/empty/pm DESTINATION /var/cache
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME pm)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_CONTACT "pm maintainers <pm@localhost>")
+set(CPACK_PACKAGE_CONTACT ${PM_PACKAGE_MAINTAINER})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_DIRECTORY ${PROJECT_SOURCE_DIR}/dist)
 set(CPACK_STRIP_FILES ON)
@@ -77,18 +82,19 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "processing modules for hosting billing platforms")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "processing modules for hosting billing platforms
- pmvmmgr6 sells VPS on an ISPsystem VMmanager 6 cluster and keeps a pool of
- pre-created servers; pmopenstack sells Virtual Data Centers on OpenStack,
- collects usage statistics and reconciles billing with OpenStack. The billing
- platform runs them once per operation; systemd timers for the module-wide jobs
- are installed but not enabled.")
-# dpkg-shlibdeps sees what the binaries link (libc, libstdc++, libsqlite3, libfmt…); libcurl is
-# opened at run time (common/src/curl_library.cpp) and the MariaDB client library is the
-# store's, so both are named here. libcurl4 at least as new as the headers built against.
+set(CPACK_PACKAGE_DESCRIPTION "pmvmmgr6 sells VPS on an ISPsystem VMmanager 6 cluster and keeps a
+pool of pre-created servers so that orders are served in seconds.
+pmopenstack sells Virtual Data Centers on OpenStack (a project, a user and
+quotas per customer, with VMs, volumes, networks, routers and load balancers),
+collects usage statistics and reconciles billing with OpenStack.
+The billing platform runs them once per operation; systemd timers for the
+module-wide jobs are installed but not enabled.")
+# Depends: dpkg-shlibdeps adds what the binaries link, versioned (libc6, libstdc++6, libgcc-s1,
+# libsqlite3-0, libfmt9); libcurl is opened at run time (common/src/curl_library.cpp: no
+# packaging tool can see it), at least as new as the headers built against; the MariaDB client
+# library is the store's (a mysql:// store), named so that it is there whichever way it loads.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libcurl4 (>= ${CURL_VERSION_STRING}), libsqlite3-0, libfmt9, libmariadb3")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= ${CURL_VERSION_STRING}), libmariadb3")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles ${PROJECT_SOURCE_DIR}/packaging/debian/postinst

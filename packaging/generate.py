@@ -8,7 +8,7 @@ and --version, so that none of it can drift from the program:
   completion/NAME   bash completion of the flags, commands and values of each binary
   changelog.gz      the package's changelog (one entry: this version)
 
-usage: generate.py OUT_DIR VERSION DATE BINARY...
+usage: generate.py OUT_DIR VERSION DATE MAINTAINER BINARY...
 DATE is YYYY-MM-DD (the last commit's date: the outputs are reproducible).
 """
 
@@ -210,12 +210,12 @@ def completion(help_):
             f"complete -F {function} {name}\n")
 
 
-def changelog(version, date):
+def changelog(version, date, maintainer):
     day = datetime.date.fromisoformat(date)
     stamp = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
     return (f"pm ({version}) unstable; urgency=medium\n\n"
             f"  * pm {version}: pmvmmgr6 and pmopenstack, see pmvmmgr6(1) and pmopenstack(1).\n\n"
-            f" -- pm maintainers <pm@localhost>  "
+            f" -- {maintainer}  "
             f"{stamp.strftime('%a, %d %b %Y %H:%M:%S +0000')}\n")
 
 
@@ -233,10 +233,10 @@ def write(path, text, compressed=False):
 
 
 def main():
-    if len(sys.argv) < 5:
+    if len(sys.argv) < 6:
         sys.exit(__doc__)
-    out, version, date = sys.argv[1:4]
-    helps = [Help(binary) for binary in sys.argv[4:]]
+    out, version, date, maintainer = sys.argv[1:5]
+    helps = [Help(binary) for binary in sys.argv[5:]]
     keys = {tuple(h.settings()) for h in helps}
     if len(keys) != 1 or not next(iter(keys)):
         sys.exit("the binaries disagree on the settings, or list none")
@@ -247,7 +247,7 @@ def main():
         write(os.path.join(out, "completion", help_.name), completion(help_))
     write(os.path.join(out, "pm.conf.5.gz"), man_conf(helps[0], date, version), True)
     write(os.path.join(out, "pm.conf"), sample_conf(helps[0]))
-    write(os.path.join(out, "changelog.gz"), changelog(version, date), True)
+    write(os.path.join(out, "changelog.gz"), changelog(version, date, maintainer), True)
 
 
 if __name__ == "__main__":
