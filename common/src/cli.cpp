@@ -149,6 +149,47 @@ std::string commands_footer(const ModuleSpec& spec) {
     return footer;
 }
 
+// `--command C --help`: what the command does, what it needs from the command line, whether it
+// changes anything, and the module params (processingparam rows) the module reads.
+std::string command_help(const ModuleSpec& spec, const CommandSpec& command) {
+    std::string text =
+        fmt::format("{} --command {}: {}\n\n", spec.name, command.name, command.help);
+    switch (command.scope) {
+    case Scope::none:
+        text += "Needs:  nothing (no item, module or running operation)\n";
+        break;
+    case Scope::module:
+        text += "Needs:  --module N, or --item N / --runningoperation N (their module)\n";
+        break;
+    case Scope::item:
+        text += "Needs:  --item N or --runningoperation N (its item)\n";
+        break;
+    case Scope::object:
+        text += "Needs:  --runningoperation N (an operation on a VDC object)\n";
+        break;
+    }
+    text += command.mutation == Mutation::mutating
+                ? "Runs:   changes things: needs an enabled module, takes a queue slot "
+                  "(queue_enabled), one\n        operation per item at a time, the outcome "
+                  "recorded on the running operation\n"
+                : "Runs:   reads only: no queue slot, no running operation\n";
+    if (command.scope != Scope::none && !spec.params.empty()) {
+        std::size_t width = 0;
+        for (const auto& param : spec.params) {
+            width = std::max(width, param.name.size());
+        }
+        text += fmt::format("\nModule params ({} reads them from the processingparam rows of "
+                            "the module):\n",
+                            spec.name);
+        for (const auto& param : spec.params) {
+            text += fmt::format("  {:<{}}  {}{}\n", param.name, width, param.help,
+                                param.secret ? " (secret)" : "");
+        }
+    }
+    text += fmt::format("\nThe flags and settings every command takes: {} --help\n", spec.name);
+    return text;
+}
+
 bool is_dev_null(const struct stat& info) {
     struct stat null_info {};
     return S_ISCHR(info.st_mode) && ::stat("/dev/null", &null_info) == 0 &&
@@ -340,15 +381,17 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
             [&flag_values, key = setting.key](const std::string& value) {
                 flag_values[key] = value;
             },
-            fmt::format("{} (env {}{})", setting.help, setting.env,
-                        default_text(setting.key).empty()
-                            ? ""
-                            : ", default " + default_text(setting.key)));
+            fmt::format(
+                "{} (env {}{})", setting.help, setting.env,
+                default_text(setting.key).empty() ? "" : ", default " + default_text(setting.key)));
     }
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
+        if (const CommandSpec* command = spec.find_command(invocation.command)) {
+            return EarlyExit{command_help(spec, *command), 0};
+        }
         return EarlyExit{app.help(), 0};
     } catch (const CLI::CallForVersion&) {
         return EarlyExit{version + "\n", 0};
