@@ -35,13 +35,14 @@ set(pm_generated_files
     ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz ${pm_generated}/pm.conf.5.gz
     ${pm_generated}/pm.conf ${pm_generated}/completion/pmvmmgr6
     ${pm_generated}/completion/pmopenstack ${pm_generated}/changelog.gz)
+file(GLOB pm_units ${PROJECT_SOURCE_DIR}/packaging/systemd/pm-*)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 add_custom_command(
     OUTPUT ${pm_generated_files}
     COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_generated}
             ${PROJECT_VERSION} ${pm_source_date} ${PM_PACKAGE_MAINTAINER}
             $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack>
-    DEPENDS pmvmmgr6 pmopenstack ${PROJECT_SOURCE_DIR}/packaging/generate.py
+    DEPENDS pmvmmgr6 pmopenstack ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_units}
     COMMENT "man pages, pm.conf and bash completion from --help" VERBATIM)
 add_custom_target(pm_package_files DEPENDS ${pm_generated_files})
 file(MAKE_DIRECTORY ${pm_generated}/empty/pm)
@@ -61,7 +62,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/lintian-overrides DESTINATION shar
         RENAME pm)
 install(FILES ${pm_generated}/pm.conf DESTINATION /etc/pm)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/logrotate DESTINATION /etc/logrotate.d RENAME pm)
-file(GLOB pm_units ${PROJECT_SOURCE_DIR}/packaging/systemd/pm-*)
 install(FILES ${pm_units} DESTINATION /lib/systemd/system)
 # /var/lib/pm holds the billing store and the queue locks: not for other users (0750).
 install(DIRECTORY ${pm_generated}/empty/pm DESTINATION /var/lib

@@ -93,6 +93,21 @@ def header(name, section, date, version, title):
     return (f'.TH {name.upper().replace("-", "")} {section} "{date}" "{roff(version)}" "{title}"\n')
 
 
+def timers(name):
+    """The timers of packaging/systemd/ whose service runs this binary: (timer, command,
+    templated)."""
+    found = []
+    units = os.path.join(os.path.dirname(os.path.abspath(__file__)), "systemd")
+    for unit in sorted(os.listdir(units)):
+        if not unit.endswith(".service"):
+            continue
+        with open(os.path.join(units, unit), encoding="utf-8") as service:
+            match = re.search(r"^ExecStart=/usr/bin/(\S+) --command (\S+)", service.read(), re.M)
+        if match and match[1] == name:
+            found.append((unit[:-len(".service")] + ".timer", match[2], "@." in unit))
+    return found
+
+
 def man_binary(help_, others, date, package_version):
     name = help_.name
     out = [header(name, 1, date, f"pm {package_version}", "pm manual"),
@@ -127,11 +142,16 @@ def man_binary(help_, others, date, package_version):
     out.append(".SH FILES\n")
     files = [("/etc/pm/pm.conf", "global settings, see pm.conf(5)")]
     for key, _, default, text in help_.settings():
-        if default and default.startswith("/"):
+        if default and default.startswith("sqlite:"):
+            files.append((default[len("sqlite:"):], f"the default {key} (SQLite)"))
+        elif default and default.startswith("/"):
             files.append((default, text))
-    files += [("/var/log/pm/" + name + ".log", "the log of every invocation (secrets masked)"),
-              ("/lib/systemd/system/pm-*.timer", "timers of the module-wide jobs, "
-               "e.g. systemctl enable --now pm-pool-process@1.timer")]
+    files.append(("/var/log/pm/" + name + ".log", "the log of every invocation (secrets masked)"))
+    for unit, command, templated in timers(name):
+        enable = unit.replace("@.", "@N.") if templated else unit
+        files.append(("/lib/systemd/system/" + unit,
+                      f"runs {command} (installed, not enabled): systemctl enable --now {enable}"
+                      + (", N the processing module id" if templated else "")))
     for path, text in files:
         out.append(f".TP\n\\fI{roff(path)}\\fR\n{roff(text)}\n")
     out.append(".SH VERSION\n" + roff(help_.version) + "\n")
