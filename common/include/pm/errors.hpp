@@ -120,16 +120,19 @@ public:
     [[nodiscard]] const char* type() const noexcept override { return "queue_timeout"; }
 };
 
-// The billing store failed. Busy/locked beyond the timeout is temporary; anything else
+// The billing store failed. Busy/locked beyond the timeout, a database server that cannot be
+// reached or went away, and a transaction the server rolled back (deadlock, lock wait
+// timeout: `conflict`, which the store retries as a whole first) are temporary; anything else
 // (corruption, I/O, schema trouble) is internal.
 class StoreError : public Error {
 public:
-    enum class Kind { busy, failure };
+    enum class Kind { busy, conflict, failure };
     StoreError(std::string message, Kind kind) : Error(std::move(message)), m_kind(kind) {}
     [[nodiscard]] ExitCode exit_code() const noexcept override {
-        return m_kind == Kind::busy ? ExitCode::temporary : ExitCode::internal;
+        return m_kind == Kind::failure ? ExitCode::internal : ExitCode::temporary;
     }
     [[nodiscard]] const char* type() const noexcept override { return "store"; }
+    [[nodiscard]] Kind kind() const noexcept { return m_kind; }
 
 private:
     Kind m_kind;
