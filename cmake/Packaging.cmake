@@ -1,6 +1,7 @@
 # The Debian package (DESIGN §15; scripts/package builds it into dist/, packaging/README.md).
-# One package, pm: both binaries share the config file, the store, the log, cache and lock
-# directories and the timers' conventions, and each is a few MB.
+# One package, pm: both module binaries (and pmstore, which moves their store) share the config
+# file, the store, the log, cache and lock directories and the timers' conventions; each is
+# about 1 MB stripped.
 
 # --version names the build's revision: `git describe` at configure time, "unknown" outside git.
 find_package(Git QUIET)
@@ -28,11 +29,13 @@ set_source_files_properties(${PROJECT_SOURCE_DIR}/common/src/cli.cpp
 set(PM_PACKAGE_MAINTAINER "pm maintainers <pm-maintainers@example.org>"
     CACHE STRING "Maintainer field of the Debian package")
 
-# Man pages, the sample /etc/pm/pm.conf, bash completion and the changelog, written from the
-# built binaries' --help (packaging/generate.py): not part of `all`; scripts/package builds it.
+# Man pages (pmstore's too), the sample /etc/pm/pm.conf, bash completion and the changelog,
+# written from the built binaries' --help (packaging/generate.py): not part of `all`;
+# scripts/package builds it.
 set(pm_generated ${CMAKE_BINARY_DIR}/packaging)
 set(pm_generated_files
-    ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz ${pm_generated}/pm.conf.5.gz
+    ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz ${pm_generated}/pmstore.1.gz
+    ${pm_generated}/pm.conf.5.gz
     ${pm_generated}/pm.conf ${pm_generated}/completion/pmvmmgr6
     ${pm_generated}/completion/pmopenstack ${pm_generated}/changelog.gz)
 file(GLOB pm_units ${PROJECT_SOURCE_DIR}/packaging/systemd/pm-*)
@@ -41,8 +44,8 @@ add_custom_command(
     OUTPUT ${pm_generated_files}
     COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_generated}
             ${PROJECT_VERSION} ${pm_source_date} ${PM_PACKAGE_MAINTAINER}
-            $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack>
-    DEPENDS pmvmmgr6 pmopenstack ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_units}
+            $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack> $<TARGET_FILE:pmstore>
+    DEPENDS pmvmmgr6 pmopenstack pmstore ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_units}
     COMMENT "man pages, pm.conf and bash completion from --help" VERBATIM)
 add_custom_target(pm_package_files DEPENDS ${pm_generated_files})
 file(MAKE_DIRECTORY ${pm_generated}/empty/pm)
@@ -52,7 +55,7 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(pm_dir_0755 OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ
                 WORLD_EXECUTE)
 install(FILES ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz
-        DESTINATION share/man/man1)
+        ${pm_generated}/pmstore.1.gz DESTINATION share/man/man1)
 install(FILES ${pm_generated}/pm.conf.5.gz DESTINATION share/man/man5)
 install(FILES ${pm_generated}/completion/pmvmmgr6 ${pm_generated}/completion/pmopenstack
         DESTINATION share/bash-completion/completions)
@@ -90,11 +93,11 @@ collects usage statistics and reconciles billing with OpenStack.
 The billing platform runs them once per operation; systemd timers for the
 module-wide jobs are installed but not enabled.")
 # Depends: dpkg-shlibdeps adds what the binaries link, versioned (libc6, libstdc++6, libgcc-s1,
-# libsqlite3-0, libfmt9); libcurl is opened at run time (common/src/curl_library.cpp: no
-# packaging tool can see it), at least as new as the headers built against; the MariaDB client
-# library is the store's (a mysql:// store), named so that it is there whichever way it loads.
+# libsqlite3-0, libfmt9, libmariadb3); libcurl is opened at run time
+# (common/src/curl_library.cpp: no packaging tool can see it), so it is named here, at least
+# as new as the headers built against.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= ${CURL_VERSION_STRING}), libmariadb3")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= ${CURL_VERSION_STRING})")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles ${PROJECT_SOURCE_DIR}/packaging/debian/postinst

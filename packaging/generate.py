@@ -22,6 +22,28 @@ import sys
 SETTING = re.compile(r"^(?P<help>.*) \(env (?P<env>PM_[A-Z_]+)(?:, default (?P<default>.*))?\)$")
 
 
+def options_of(lines):
+    """The options of a CLI11 help text: [flag, argument, help]."""
+    options = []
+    section = None
+    for line in lines:
+        if line.endswith(":") and not line.startswith(" "):
+            section = line
+        elif section == "Options:" and line.startswith("  -"):
+            head, _, tail = line.strip().partition("  ")
+            flag, _, argument = head.partition(" ")
+            options.append([flag, argument, tail.strip()])
+        elif section == "Options:" and line.startswith("    ") and options:
+            options[-1][2] = (options[-1][2] + " " + line.strip()).strip()
+    return options
+
+
+def sub_options(binary, name, env):
+    text = subprocess.run([binary, name, "--help"], check=True, capture_output=True, text=True,
+                          env=env).stdout
+    return [o for o in options_of(text.splitlines()) if o[0] != "-h,--help"]
+
+
 class Help:
     """The parts of a CLI11 --help text: summary, options, commands and the exit-code note."""
 
@@ -32,8 +54,8 @@ class Help:
         env = {"PATH": "/usr/bin:/bin"}
         text = subprocess.run([binary, "--help"], check=True, capture_output=True, text=True,
                               env=env).stdout
-        self.version = subprocess.run([binary, "--version"], check=True, capture_output=True,
-                                      text=True, env=env).stdout.strip()
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True, env=env)
+        self.version = version.stdout.strip() if version.returncode == 0 else ""
         lines = text.splitlines()
         prefix = self.name + ": "
         if not lines or not lines[0].startswith(prefix):
@@ -41,11 +63,15 @@ class Help:
         self.summary = lines[0][len(prefix):]
         self.options = []   # (flag, argument, help)
         self.commands = []  # (name, help)
+        self.subcommands = []  # (name, help, options) of a tool such as pmstore
         self.exit_codes = ""
         section = None
         for line in lines[1:]:
-            if line in ("Options:", "Commands:"):
+            if line in ("Options:", "Commands:", "Subcommands:"):
                 section = line
+            elif section == "Subcommands:" and line.startswith("  "):
+                name, _, tail = line.strip().partition(" ")
+                self.subcommands.append((name, tail.strip(), sub_options(binary, name, env)))
             elif line.startswith("Exit codes:"):
                 section = "exit"
                 self.exit_codes = line[len("Exit codes:"):].strip()
@@ -61,8 +87,8 @@ class Help:
             elif section == "Commands:" and line.startswith("  "):
                 name, _, tail = line.strip().partition(" ")
                 self.commands.append((name, tail.strip()))
-        if not self.options or not self.commands or not self.exit_codes:
-            sys.exit(f"{binary} --help: no options, commands or exit codes found")
+        if not self.options or not (self.commands and self.exit_codes or self.subcommands):
+            sys.exit(f"{binary} --help: no options, commands and exit codes, or subcommands")
 
     def settings(self):
         """The settings (--store…): (key, env, default or None, help)."""
@@ -161,6 +187,30 @@ def man_binary(help_, others, date, package_version):
     return "".join(out)
 
 
+def man_tool(help_, others, date, package_version):
+    """The man page of a tool with subcommands (pmstore)."""
+    name = help_.name
+    out = [header(name, 1, date, f"pm {package_version}", "pm manual"),
+           ".SH NAME\n", f"{roff(name)} \\- {roff(help_.summary)}\n",
+           ".SH SYNOPSIS\n"]
+    for sub, _, options in help_.subcommands:
+        flags = " ".join(f"\\fB{roff(flag)}\\fR \\fI{roff(argument.split()[0])}\\fR"
+                         if argument else f"\\fB{roff(flag)}\\fR" for flag, argument, _ in options)
+        out.append(f".B {roff(name)} {roff(sub)}\n{flags}\n.br\n")
+    out.append(".SH COMMANDS\n")
+    for sub, text, options in help_.subcommands:
+        out.append(f".SS {roff(sub)}\n{roff(text)}\n")
+        for flag, argument, option_help in options:
+            shown = argument.replace(" REQUIRED", "")
+            out.append(f".TP\n\\fB{roff(flag)}\\fR \\fI{roff(shown)}\\fR\n{roff(option_help)}"
+                       + (" (required)" if "REQUIRED" in argument else "") + "\n")
+    out.append(".SH VERSION\n" + roff(help_.version) + "\n" if help_.version else "")
+    out.append(".SH SEE ALSO\n" + ", ".join(
+        f"\\fB{roff(n)}\\fR({s})" for n, s in [(o.name, 1) for o in others] + [("pm.conf", 5)])
+        + "\n")
+    return "".join(out)
+
+
 def man_conf(help_, date, package_version):
     out = [header("pm.conf", 5, date, f"pm {package_version}", "pm manual"),
            ".SH NAME\n", "pm.conf \\- global settings of the pm processing modules\n",
@@ -179,8 +229,10 @@ def man_conf(help_, date, package_version):
            ".SH SETTINGS\n"]
     for key, env, default, text in help_.settings():
         shown = f"default {roff(default)}" if default else "no default"
+        flag = ("never a flag" if "environment only" in text
+                else f"flag \\fB\\-\\-{roff(key)}\\fR")
         out.append(f".TP\n\\fB{roff(key)}\\fR = \\fIvalue\\fR\n{roff(text)}; "
-                   f"environment \\fB{env}\\fR, flag \\fB\\-\\-{roff(key)}\\fR; {shown}.\n")
+                   f"environment \\fB{env}\\fR, {flag}; {shown}.\n")
     out.append(".SH FILES\n.TP\n\\fI/etc/pm/pm.conf\\fR\nthe file; the package installs it "
                "with every setting commented out at its default.\n")
     out.append(".SH SEE ALSO\n\\fBpmvmmgr6\\fR(1), \\fBpmopenstack\\fR(1)\n")
@@ -256,12 +308,16 @@ def main():
     if len(sys.argv) < 6:
         sys.exit(__doc__)
     out, version, date, maintainer = sys.argv[1:5]
-    helps = [Help(binary) for binary in sys.argv[5:]]
+    every = [Help(binary) for binary in sys.argv[5:]]
+    helps = [h for h in every if h.commands]  # the modules; pmstore is a tool
+    for tool in (h for h in every if not h.commands):
+        write(os.path.join(out, tool.name + ".1.gz"),
+              man_tool(tool, helps, date, version), True)
     keys = {tuple(h.settings()) for h in helps}
     if len(keys) != 1 or not next(iter(keys)):
         sys.exit("the binaries disagree on the settings, or list none")
     for help_ in helps:
-        others = [h for h in helps if h is not help_]
+        others = [h for h in every if h is not help_]
         write(os.path.join(out, help_.name + ".1.gz"),
               man_binary(help_, others, date, version), True)
         write(os.path.join(out, "completion", help_.name), completion(help_))

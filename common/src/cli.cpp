@@ -44,7 +44,7 @@ struct SettingKey {
 };
 
 constexpr SettingKey k_setting_keys[] = {
-    {"store", "PM_STORE", "billing store URL (sqlite:/absolute/path)"},
+    {"store", "PM_STORE", "billing store URL (sqlite:/absolute/path or mysql://user@host/db)"},
     {"log_dir", "PM_LOG_DIR", "directory of the module log files"},
     {"cache_dir", "PM_CACHE_DIR", "directory of the auth session cache"},
     {"lock_dir", "PM_LOCK_DIR", "directory of the queue lock files"},
