@@ -47,7 +47,8 @@ pm_setup() {
     "${sudo[@]}" apt-get "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# pm_build <build dir> [cmake options…]: configures once, then builds incrementally.
+# pm_build <build dir> [cmake options…]: configures once, then builds incrementally: the targets
+# named in PM_BUILD_TARGETS (space-separated) when set, else everything.
 pm_build() {
     local dir=$1
     shift
@@ -55,8 +56,10 @@ pm_build() {
         pm_log "configuring $dir"
         cmake -S "$PM_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     fi
-    pm_log "building $dir"
-    cmake --build "$dir" -j "$(nproc)"
+    local targets=(all)
+    [ -z "${PM_BUILD_TARGETS:-}" ] || read -ra targets <<<"$PM_BUILD_TARGETS"
+    pm_log "building $dir: ${targets[*]}"
+    cmake --build "$dir" -j "$(nproc)" --target "${targets[@]}"
 }
 
 # pm_sim_start <vmmgr6|openstack> <work dir> [simulator options…]: starts a simulator in the

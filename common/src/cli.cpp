@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -18,6 +19,12 @@
 
 #include "pm/errors.hpp"
 #include "pm/redact.hpp"
+
+// The build's git revision (cmake/Packaging.cmake: `git describe --always --dirty` at configure
+// time); a build outside git, or one that does not set it, says "unknown".
+#ifndef PM_GIT_REVISION
+#define PM_GIT_REVISION "unknown"
+#endif
 
 namespace pm {
 namespace {
@@ -37,7 +44,7 @@ struct SettingKey {
 };
 
 constexpr SettingKey k_setting_keys[] = {
-    {"store", "PM_STORE", "billing store, e.g. sqlite:/var/lib/pm/billing.db"},
+    {"store", "PM_STORE", "billing store URL (sqlite:/absolute/path or mysql://user@host/db)"},
     {"log_dir", "PM_LOG_DIR", "directory of the module log files"},
     {"cache_dir", "PM_CACHE_DIR", "directory of the auth session cache"},
     {"lock_dir", "PM_LOCK_DIR", "directory of the queue lock files"},
@@ -45,6 +52,31 @@ constexpr SettingKey k_setting_keys[] = {
     {"store_password", "PM_STORE_PASSWORD",
      "password of a mysql:// store whose URL carries none (config file or environment only)", true},
 };
+
+// The default of a setting as --help shows it (and with it the man pages and the sample
+// pm.conf that packaging/generate.py writes from --help); empty when there is none.
+std::string default_text(std::string_view key) {
+    const Settings defaults;
+    if (key == "store") {
+        return defaults.store;
+    }
+    if (key == "log_dir") {
+        return defaults.log_dir.string();
+    }
+    if (key == "cache_dir") {
+        return defaults.cache_dir.string();
+    }
+    if (key == "lock_dir") {
+        return defaults.lock_dir.string();
+    }
+    if (key == "log_level") {
+        std::string name(log::level_name(defaults.log_level)); // as the config file spells it
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return name;
+    }
+    return {};
+}
 
 // A bad value as shown in a message: quoted, and cut when it is long.
 std::string shown_value(std::string_view text) {
@@ -119,6 +151,47 @@ std::string commands_footer(const ModuleSpec& spec) {
     footer += "\nExit codes: 0 done, 1 operation failed, 2 usage or configuration error,\n"
               "3 temporary failure (safe to retry), 4 internal error.\n";
     return footer;
+}
+
+// `--command C --help`: what the command does, what it needs from the command line, whether it
+// changes anything, and the module params (processingparam rows) the module reads.
+std::string command_help(const ModuleSpec& spec, const CommandSpec& command) {
+    std::string text =
+        fmt::format("{} --command {}: {}\n\n", spec.name, command.name, command.help);
+    switch (command.scope) {
+    case Scope::none:
+        text += "Needs:  nothing (no item, module or running operation)\n";
+        break;
+    case Scope::module:
+        text += "Needs:  --module N, or --item N / --runningoperation N (their module)\n";
+        break;
+    case Scope::item:
+        text += "Needs:  --item N or --runningoperation N (its item)\n";
+        break;
+    case Scope::object:
+        text += "Needs:  --runningoperation N (an operation on a VDC object)\n";
+        break;
+    }
+    text += command.mutation == Mutation::mutating
+                ? "Runs:   changes things: needs an enabled module, takes a queue slot "
+                  "(queue_enabled), one\n        operation per item at a time, the outcome "
+                  "recorded on the running operation\n"
+                : "Runs:   reads only: no queue slot, no running operation\n";
+    if (command.scope != Scope::none && !spec.params.empty()) {
+        std::size_t width = 0;
+        for (const auto& param : spec.params) {
+            width = std::max(width, param.name.size());
+        }
+        text += fmt::format("\nModule params ({} reads them from the processingparam rows of "
+                            "the module):\n",
+                            spec.name);
+        for (const auto& param : spec.params) {
+            text += fmt::format("  {:<{}}  {}{}\n", param.name, width, param.help,
+                                param.secret ? " (secret)" : "");
+        }
+    }
+    text += fmt::format("\nThe flags and settings every command takes: {} --help\n", spec.name);
+    return text;
 }
 
 bool is_dev_null(const struct stat& info) {
@@ -290,7 +363,9 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
     CLI::App app(spec.summary, spec.name);
     app.allow_extras();
     app.footer(commands_footer(spec));
-    app.set_version_flag("--version", std::string(spec.name) + " " + PM_VERSION);
+    const std::string version =
+        fmt::format("{} {} (git {})", spec.name, PM_VERSION, PM_GIT_REVISION);
+    app.set_version_flag("--version", version);
 
     Invocation invocation;
     // Ids are read as text and converted by parse_id(): CLI11 would take 010 as octal.
@@ -327,15 +402,20 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
             [&flag_values, key = setting.key](const std::string& value) {
                 flag_values[key] = value;
             },
-            fmt::format("{} (env {})", setting.help, setting.env));
+            fmt::format(
+                "{} (env {}{})", setting.help, setting.env,
+                default_text(setting.key).empty() ? "" : ", default " + default_text(setting.key)));
     }
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
+        if (const CommandSpec* command = spec.find_command(invocation.command)) {
+            return EarlyExit{command_help(spec, *command), 0};
+        }
         return EarlyExit{app.help(), 0};
     } catch (const CLI::CallForVersion&) {
-        return EarlyExit{std::string(spec.name) + " " + PM_VERSION + "\n", 0};
+        return EarlyExit{version + "\n", 0};
     } catch (const CLI::ParseError& e) {
         throw UsageError(e.what());
     }

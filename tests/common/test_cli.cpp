@@ -244,3 +244,40 @@ TEST_CASE("cli: the config file must be a regular text file") {
         CHECK(load((dir / "pm.conf").string()).log_level == pm::log::Level::warn);
     }
 }
+
+TEST_CASE("cli: --command C --help shows that command: what it needs, whether it changes "
+          "anything, the module params") {
+    auto with_params = spec();
+    with_params.params = {{"url", "the API URL", false}, {"password", "admin password", true}};
+    const auto parse_with = [&](std::vector<const char*> args) {
+        args.insert(args.begin(), "pmunit");
+        return std::get<pm::EarlyExit>(
+            pm::parse_command_line(with_params, static_cast<int>(args.size()), args.data(), false));
+    };
+    const auto open = parse_with({"--command", "open", "--help"});
+    CHECK(open.code == 0);
+    CHECK(open.text.rfind("pmunit --command open: create\n", 0) == 0);
+    CHECK(open.text.find("--item N or --runningoperation N") != std::string::npos);
+    CHECK(open.text.find("changes things") != std::string::npos);
+    CHECK(open.text.find("  url       the API URL\n") != std::string::npos);
+    CHECK(open.text.find("  password  admin password (secret)\n") != std::string::npos);
+    CHECK(open.text.find("Commands:") == std::string::npos); // not the general help
+    // --help first works the same; features needs nothing and reads no module params.
+    const auto features = parse_with({"--help", "--command", "features"});
+    CHECK(features.text.find("Needs:  nothing") != std::string::npos);
+    CHECK(features.text.find("reads only") != std::string::npos);
+    CHECK(features.text.find("url") == std::string::npos);
+    // An unknown command with --help: the general help, which lists the commands there are.
+    CHECK(parse_with({"--command", "explode", "--help"}).text.find("Commands:") !=
+          std::string::npos);
+}
+
+TEST_CASE("cli: --version names the build's git revision; --help shows each setting's default") {
+    const auto version = std::get<pm::EarlyExit>(parse({"--version"})).text;
+    CHECK(version.rfind(std::string("pmunit ") + PM_VERSION + " (git ", 0) == 0);
+    CHECK(version.find("(git )") == std::string::npos); // never an empty revision
+    const auto help = std::get<pm::EarlyExit>(parse({"--help"})).text;
+    CHECK(help.find("(env PM_STORE, default sqlite:/var/lib/pm/billing.db)") != std::string::npos);
+    CHECK(help.find("(env PM_LOG_LEVEL, default info)") != std::string::npos);
+    CHECK(help.find("(env PM_LOCK_DIR, default /var/lib/pm/locks)") != std::string::npos);
+}
