@@ -8,7 +8,8 @@ export PM_ROOT
 # Debian packages the build, the tests, the simulators and the benchmarks need.
 PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev libcli11-dev
              libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl
-             python3-openstackclient python3-octaviaclient)
+             python3-openstackclient python3-octaviaclient
+             libmariadb-dev)
 
 # What scripts/fuzz needs on top: clang with libFuzzer and the sanitizer runtimes (clang 16:
 # bookworm's clang 14 lacks C++20 lambda captures of structured bindings).

@@ -15,6 +15,7 @@
 #include <vector>
 
 struct st_mysql;
+struct st_mysql_stmt;
 
 namespace pm::mariadb {
 
@@ -107,6 +108,44 @@ private:
     bool m_is_mariadb = true;
     std::uint64_t m_affected = 0;
     std::int64_t m_insert_id = 0;
+};
+
+// A server-side prepared statement on a Client. Parameters are `?`, bound by 0-based position;
+// a result set is read into memory whole when the statement runs (store_result), so the
+// connection is free for the next statement at once.
+class Statement {
+public:
+    Statement(Client& client, std::string_view sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    [[nodiscard]] std::size_t parameter_count() const noexcept { return m_values.size(); }
+    // Sets the value of parameter `index` (0-based) for the next execute().
+    void bind(std::size_t index, Value value);
+    // Runs the statement with the bound values; records affected rows and the insert id on
+    // the Client; a result set is buffered for fetch().
+    void execute();
+    // Moves to the next row of the result set; false when there is none (left).
+    [[nodiscard]] bool fetch();
+    [[nodiscard]] std::size_t column_count() const noexcept;
+    [[nodiscard]] bool is_null(std::size_t column) const;
+    [[nodiscard]] std::int64_t int64(std::size_t column) const;
+    [[nodiscard]] double real(std::size_t column) const;
+    [[nodiscard]] std::string text(std::size_t column) const;
+
+private:
+    struct Column;
+    void free_result() noexcept;
+    [[noreturn]] void raise() const;
+    [[nodiscard]] const Column& column(std::size_t index) const;
+
+    Client& m_client;
+    st_mysql_stmt* m_stmt = nullptr;
+    std::string m_context;
+    std::vector<Value> m_values;
+    std::vector<Column> m_columns;
+    bool m_has_result = false;
 };
 
 // Statement text as errors name it: blanks folded, cut after 60 characters. Values are never
