@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "pm/cli.hpp"
-#include "pm/coordination.hpp"
 #include "pm/deadline.hpp"
 #include "pm/module.hpp"
 #include "pm/output.hpp"
@@ -14,6 +13,8 @@
 #include "pm/store.hpp"
 
 namespace pm {
+
+class Coordination; // pm/coordination.hpp
 
 struct Context {
     Context(const ModuleSpec& spec_, const Invocation& invocation_, const Settings& settings_,

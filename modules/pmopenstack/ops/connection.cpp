@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/poll.hpp"

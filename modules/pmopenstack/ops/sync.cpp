@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/redact.hpp"

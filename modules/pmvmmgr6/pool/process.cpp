@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
