@@ -203,8 +203,8 @@ std::unique_ptr<SessionStorage> file_session_storage(const fs::path& dir, std::s
 
 SessionCache::SessionCache(fs::path dir, std::string url, std::string user,
                            std::chrono::seconds ttl, std::chrono::seconds margin)
-    : SessionCache(file_session_storage(dir, url, user), std::move(url), std::move(user), ttl,
-                   margin) {}
+    // Copies, not moves: the arguments are evaluated in no set order.
+    : SessionCache(file_session_storage(dir, url, user), url, user, ttl, margin) {}
 
 SessionCache::SessionCache(std::shared_ptr<const SessionStorage> storage, std::string url,
                            std::string user, std::chrono::seconds ttl, std::chrono::seconds margin)
