@@ -139,6 +139,15 @@ CREATE TABLE pm_pool_stat (
     PRIMARY KEY (module_id, os, pricelist_id)
 );
 
+-- Auth sessions shared by every host when the store is a MariaDB/MySQL server (DESIGN §7):
+-- the serialized session of one (URL, user), keyed by a hash of both. Unused with SQLite,
+-- where each host's cache_dir holds them.
+CREATE TABLE pm_session (
+    entry TEXT PRIMARY KEY,
+    body BLOB NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
 CREATE INDEX item_module_status_idx ON item (module_id, status);
 CREATE INDEX item_account_idx ON item (account_id);
 CREATE INDEX vdcobject_item_idx ON vdcobject (item_id);
@@ -150,4 +159,4 @@ CREATE UNIQUE INDEX pm_pool_server_claim_idx ON pm_pool_server (claimed_by)
     WHERE state = 'claimed';
 CREATE INDEX item_module_created_idx ON item (module_id, created_at);
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

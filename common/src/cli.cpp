@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/redact.hpp"
 
 namespace pm {
 namespace {
@@ -32,6 +33,7 @@ struct SettingKey {
     const char* key;
     const char* env;
     const char* help;
+    bool secret = false; // never a flag: a command line is visible to every user (ps)
 };
 
 constexpr SettingKey k_setting_keys[] = {
@@ -40,6 +42,8 @@ constexpr SettingKey k_setting_keys[] = {
     {"cache_dir", "PM_CACHE_DIR", "directory of the auth session cache"},
     {"lock_dir", "PM_LOCK_DIR", "directory of the queue lock files"},
     {"log_level", "PM_LOG_LEVEL", "debug, info, warn or error"},
+    {"store_password", "PM_STORE_PASSWORD",
+     "password of a mysql:// store whose URL carries none (config file or environment only)", true},
 };
 
 // A bad value as shown in a message: quoted, and cut when it is long.
@@ -193,9 +197,10 @@ SettingValues read_config_file(const std::filesystem::path& path) {
         const bool known = std::any_of(std::begin(k_setting_keys), std::end(k_setting_keys),
                                        [&](const SettingKey& k) { return item.name == k.key; });
         if (!known) {
-            throw ConfigError(fmt::format("config file {}: unknown key '{}' (known: store, "
-                                          "log_dir, cache_dir, lock_dir, log_level)",
-                                          path.string(), item.fullname()));
+            throw ConfigError(
+                fmt::format("config file {}: unknown key '{}' (known: store, "
+                            "log_dir, cache_dir, lock_dir, log_level, store_password)",
+                            path.string(), item.fullname()));
         }
         if (item.inputs.size() != 1) {
             throw ConfigError(fmt::format("config file {}: '{}' needs exactly one value",
@@ -227,6 +232,9 @@ void apply_setting(Settings& settings, const std::string& key, const std::string
     }
     if (key == "store") {
         settings.store = value;
+    } else if (key == "store_password") {
+        register_secret(value);
+        settings.store_password = value;
     } else if (key == "log_dir") {
         settings.log_dir = value;
     } else if (key == "cache_dir") {
@@ -301,6 +309,19 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
                    "config file (default: $PM_CONFIG, else /etc/pm/pm.conf if it exists)");
     SettingValues& flag_values = invocation.setting_flags;
     for (const auto& setting : k_setting_keys) {
+        if (setting.secret) {
+            // Refused, and never echoed: the value is already in the process list.
+            app.add_option_function<std::string>(
+                std::string("--") + setting.key,
+                [key = setting.key, env = setting.env](const std::string&) {
+                    throw UsageError(fmt::format("--{} is not accepted on the command line, "
+                                                 "where every user can read it: set {} in the "
+                                                 "config file or the environment ({})",
+                                                 key, key, env));
+                },
+                fmt::format("{} (env {})", setting.help, setting.env));
+            continue;
+        }
         app.add_option_function<std::string>(
             std::string("--") + setting.key,
             [&flag_values, key = setting.key](const std::string& value) {

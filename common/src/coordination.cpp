@@ -87,8 +87,7 @@ ServerOptions server_options_from_env(LocksLost on_lost) {
 
 std::unique_ptr<Coordination> make_coordination(const Settings& settings, LocksLost on_lost) {
     if (mariadb::is_url(settings.store)) {
-        // TODO(issue 11): settings.store_password once cli.hpp has it.
-        return server_coordination(settings.store, std::nullopt,
+        return server_coordination(settings.store, settings.store_password,
                                    server_options_from_env(std::move(on_lost)));
     }
     return file_coordination(settings.lock_dir, settings.cache_dir);

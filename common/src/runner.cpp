@@ -377,7 +377,8 @@ void CommandRun::on_watchdog(const std::string& reason) {
             // The store's own busy timeout, as the main thread would wait: an interruption
             // while another process writes must still be recorded (a stop signal's sender
             // waits longer than this before SIGKILL, e.g. systemd's 90 s).
-            auto store = store::Store::open(m_settings.store, store::k_default_busy_timeout);
+            auto store = store::Store::open(m_settings.store, store::k_default_busy_timeout,
+                                            m_settings.store_password);
             if (m_started) {
                 store.fail_operation(*m_operation, reason, m_max_tries);
             } else {
@@ -418,7 +419,8 @@ int CommandRun::run() {
                 }
             }
         }
-        m_store = store::Store::open(m_settings.store);
+        m_store = store::Store::open(m_settings.store, store::k_default_busy_timeout,
+                                     m_settings.store_password);
         Context context{m_spec, m_invocation, m_settings, *m_store, *m_coordination};
         prepare(context);
         if (m_claim && context.operation->status == store::OperationStatus::done) {

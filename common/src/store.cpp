@@ -9,13 +9,15 @@
 #include <thread>
 #include <unistd.h>
 
+#include "db/mariadb_client.hpp"
 #include "store_impl.hpp"
 
 namespace pm::store {
 namespace {
 
 constexpr std::string_view k_memory = ":memory:";
-constexpr std::string_view k_url_help = "expected sqlite:/path/to/billing.db";
+constexpr std::string_view k_url_help =
+    "expected sqlite:/path/to/billing.db or mysql://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
 
 constexpr std::array<std::string_view, 6> k_item_statuses{"ordered", "active",  "suspended",
                                                           "closed",  "deleted", "pool"};
@@ -56,7 +58,7 @@ std::string shown_url(std::string_view url) {
     return fmt::format("{}***{}", url.substr(0, host), url.substr(at));
 }
 
-// Only `sqlite:/absolute/path` (or `sqlite:///absolute/path`) and `sqlite::memory:`: a
+// Only `sqlite:/absolute/path` (or `sqlite:///absolute/path`) and `db::memory:`: a
 // relative path would depend on the caller's working directory, and SQLite would take
 // `file:` URIs and `?mode=…` literally as file names, creating stray files.
 std::string path_from_url(std::string_view url) {
@@ -135,7 +137,7 @@ void check_location(const std::string& path) {
 // Switching a store to WAL takes a moment of exclusive access, and SQLite answers
 // SQLITE_BUSY at once, without its busy handler, while another process is opening or
 // converting the same fresh file: wait here instead, within the busy timeout.
-void enable_wal(sqlite::Connection& db, std::chrono::milliseconds busy_timeout) {
+void enable_wal(db::Connection& db, std::chrono::milliseconds busy_timeout) {
     const auto until = std::chrono::steady_clock::now() + busy_timeout;
     std::chrono::milliseconds pause{1};
     for (;;) {
@@ -152,15 +154,15 @@ void enable_wal(sqlite::Connection& db, std::chrono::milliseconds busy_timeout) 
     }
 }
 
-void configure(sqlite::Connection& db, std::chrono::milliseconds busy_timeout) {
+void configure(db::Connection& db, std::chrono::milliseconds busy_timeout) {
     db.exec("PRAGMA foreign_keys = ON");
     db.exec("PRAGMA synchronous = NORMAL");
-    if (db.path() != k_memory) {
+    if (db.name() != k_memory) {
         enable_wal(db, busy_timeout);
     }
 }
 
-Module read_module(const sqlite::Statement& row) {
+Module read_module(const db::Statement& row) {
     Module module{.id = row.id<ModuleId>(0),
                   .name = row.text(1),
                   .type = row.text(2),
@@ -180,14 +182,6 @@ Module read_module(const sqlite::Statement& row) {
 
 constexpr std::string_view k_select_module =
     "SELECT id, name, type, sorting, datacenter, department, enabled FROM processingmodule ";
-
-constexpr std::string_view k_upsert_module_param =
-    "INSERT INTO processingparam (module_id, name, value) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (module_id, name) DO UPDATE SET value = excluded.value";
-
-constexpr std::string_view k_upsert_pricelist_param =
-    "INSERT INTO pricelistparam (pricelist_id, name, value) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (pricelist_id, name) DO UPDATE SET value = excluded.value";
 
 } // namespace
 
@@ -222,9 +216,8 @@ std::string utc_now() {
     return {buffer.data(), size};
 }
 
-Params read_params(sqlite::Connection& db, std::string_view sql, std::int64_t id,
-                   std::string owner) {
-    sqlite::Statement query(db, sql);
+Params read_params(db::Connection& db, std::string_view sql, std::int64_t id, std::string owner) {
+    db::Statement query(db, sql);
     query.bind(id);
     ParamMap values;
     while (query.step()) {
@@ -233,15 +226,26 @@ Params read_params(sqlite::Connection& db, std::string_view sql, std::int64_t id
     return {std::move(owner), std::move(values)};
 }
 
-void require_row(sqlite::Connection& db, std::string_view sql, std::int64_t id,
-                 std::string_view what) {
-    sqlite::Statement query(db, sql);
+void require_row(db::Connection& db, std::string_view sql, std::int64_t id, std::string_view what) {
+    db::Statement query(db, sql);
     if (!query.bind(id).step()) {
         throw ConfigError(fmt::format("{} {} not found", what, id));
     }
 }
 
-void require_changed(const sqlite::Connection& db, std::int64_t id, std::string_view what) {
+std::string upsert(const db::Connection& db, std::string_view insert, std::string_view key,
+                   std::string_view column) {
+    return db.backend() == db::Backend::mariadb
+               ? fmt::format("{} ON DUPLICATE KEY UPDATE {} = VALUES({})", insert, column, column)
+               : fmt::format("{} ON CONFLICT ({}) DO UPDATE SET {} = excluded.{}", insert, key,
+                             column, column);
+}
+
+std::string_view for_update(const db::Connection& db) {
+    return db.backend() == db::Backend::mariadb ? " FOR UPDATE" : "";
+}
+
+void require_changed(const db::Connection& db, std::int64_t id, std::string_view what) {
     if (db.changes() == 0) {
         throw ConfigError(fmt::format("{} {} not found", what, id));
     }
@@ -249,13 +253,30 @@ void require_changed(const sqlite::Connection& db, std::int64_t id, std::string_
 
 } // namespace detail
 
-Store Store::open(std::string_view url, std::chrono::milliseconds busy_timeout) {
+Store Store::open(std::string_view url, std::chrono::milliseconds busy_timeout,
+                  const std::optional<std::string>& password) {
+    if (mariadb::is_url(url)) {
+        auto connection = db::open_mariadb(url, password);
+        const bool mariadb_server = connection->server_is_mariadb();
+        auto impl = std::make_unique<Impl>(std::move(connection));
+        detail::migrate(impl->db, mariadb_server);
+        return Store(std::move(impl));
+    }
     std::string path = path_from_url(url);
     check_location(path);
-    auto impl = std::make_unique<Impl>(std::move(path), busy_timeout);
+    auto impl = std::make_unique<Impl>(db::open_sqlite(std::move(path), busy_timeout));
     configure(impl->db, busy_timeout);
-    detail::migrate(impl->db);
+    detail::migrate(impl->db, false);
     return Store(std::move(impl));
+}
+
+void Store::Impl::pause_before_retry(int attempt) {
+    // 10, 20, 40, 80 ms, with jitter so that the two sides of a deadlock do not meet again.
+    const auto base = std::chrono::milliseconds(10 << std::min(attempt - 1, 4));
+    const auto jitter = std::chrono::milliseconds(
+        static_cast<std::int64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) %
+                                  static_cast<std::size_t>(base.count())));
+    std::this_thread::sleep_for(base + jitter);
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -264,17 +285,15 @@ Store& Store::operator=(Store&& other) noexcept = default;
 Store::~Store() = default;
 
 const std::string& Store::path() const {
-    return m_impl->db.path();
+    return m_impl->db.name();
 }
 
 void Store::transaction(const std::function<void()>& body) {
-    sqlite::Transaction transaction(m_impl->db);
-    body();
-    transaction.commit();
+    m_impl->write([&] { body(); });
 }
 
 std::optional<Module> Store::find_module(ModuleId id) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE id = ?1", k_select_module));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE id = ?1", k_select_module));
     if (!query.bind(id).step()) {
         return std::nullopt;
     }
@@ -282,9 +301,9 @@ std::optional<Module> Store::find_module(ModuleId id) const {
 }
 
 std::vector<Module> Store::modules(std::string_view type) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE ?1 = '' OR type = ?1 "
-                                                    "ORDER BY sorting, id",
-                                                    k_select_module));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE ?1 = '' OR type = ?1 "
+                                                "ORDER BY sorting, id",
+                                                k_select_module));
     query.bind(type);
     std::vector<Module> modules;
     while (query.step()) {
@@ -300,28 +319,35 @@ Params Store::module_params(ModuleId id) const {
 }
 
 ModuleId Store::create_module(const NewModule& module) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement insert(m_impl->db,
+    ModuleId id;
+    m_impl->write([&] {
+        db::Statement insert(m_impl->db,
                              "INSERT INTO processingmodule (name, type, sorting, datacenter, "
                              "department, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    insert.bind(module.name, module.type, module.sorting, module.datacenter, module.department,
-                module.enabled);
-    insert.run();
-    const ModuleId id(m_impl->db.last_insert_rowid());
-    transaction.commit();
+        insert.bind(module.name, module.type, module.sorting, module.datacenter, module.department,
+                    module.enabled);
+        insert.run();
+        id = ModuleId(m_impl->db.last_insert_id());
+    });
     return id;
 }
 
 void Store::set_module_param(ModuleId id, std::string_view name, std::string_view value) {
-    sqlite::Transaction transaction(m_impl->db);
-    detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1", id.value(),
-                        "module");
-    sqlite::Statement(m_impl->db, k_upsert_module_param).bind(id, name, value).run();
-    transaction.commit();
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1", id.value(),
+                            "module");
+        db::Statement(m_impl->db,
+                      detail::upsert(m_impl->db,
+                                     "INSERT INTO processingparam (module_id, name, value) "
+                                     "VALUES (?1, ?2, ?3)",
+                                     "module_id, name", "value"))
+            .bind(id, name, value)
+            .run();
+    });
 }
 
 std::optional<Account> Store::find_account(AccountId id) const {
-    sqlite::Statement query(m_impl->db, "SELECT id, name, email FROM account WHERE id = ?1");
+    db::Statement query(m_impl->db, "SELECT id, name, email FROM account WHERE id = ?1");
     if (!query.bind(id).step()) {
         return std::nullopt;
     }
@@ -329,17 +355,18 @@ std::optional<Account> Store::find_account(AccountId id) const {
 }
 
 AccountId Store::create_account(std::string_view name, std::string_view email) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "INSERT INTO account (name, email) VALUES (?1, ?2)")
-        .bind(name, email)
-        .run();
-    const AccountId id(m_impl->db.last_insert_rowid());
-    transaction.commit();
+    AccountId id;
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "INSERT INTO account (name, email) VALUES (?1, ?2)")
+            .bind(name, email)
+            .run();
+        id = AccountId(m_impl->db.last_insert_id());
+    });
     return id;
 }
 
 std::optional<Pricelist> Store::find_pricelist(PricelistId id) const {
-    sqlite::Statement query(m_impl->db, "SELECT id, name, type FROM pricelist WHERE id = ?1");
+    db::Statement query(m_impl->db, "SELECT id, name, type FROM pricelist WHERE id = ?1");
     if (!query.bind(id).step()) {
         return std::nullopt;
     }
@@ -353,21 +380,28 @@ Params Store::pricelist_params(PricelistId id) const {
 }
 
 PricelistId Store::create_pricelist(std::string_view name, std::string_view type) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "INSERT INTO pricelist (name, type) VALUES (?1, ?2)")
-        .bind(name, type)
-        .run();
-    const PricelistId id(m_impl->db.last_insert_rowid());
-    transaction.commit();
+    PricelistId id;
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "INSERT INTO pricelist (name, type) VALUES (?1, ?2)")
+            .bind(name, type)
+            .run();
+        id = PricelistId(m_impl->db.last_insert_id());
+    });
     return id;
 }
 
 void Store::set_pricelist_param(PricelistId id, std::string_view name, std::string_view value) {
-    sqlite::Transaction transaction(m_impl->db);
-    detail::require_row(m_impl->db, "SELECT 1 FROM pricelist WHERE id = ?1", id.value(),
-                        "pricelist");
-    sqlite::Statement(m_impl->db, k_upsert_pricelist_param).bind(id, name, value).run();
-    transaction.commit();
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM pricelist WHERE id = ?1", id.value(),
+                            "pricelist");
+        db::Statement(m_impl->db,
+                      detail::upsert(m_impl->db,
+                                     "INSERT INTO pricelistparam (pricelist_id, name, value) "
+                                     "VALUES (?1, ?2, ?3)",
+                                     "pricelist_id, name", "value"))
+            .bind(id, name, value)
+            .run();
+    });
 }
 
 } // namespace pm::store

@@ -12,34 +12,67 @@
 #include "pm/errors.hpp"
 #include "pm/store.hpp"
 
-#include "store_sqlite.hpp"
+#include "db/driver.hpp"
 
 namespace pm::store {
 
 struct Store::Impl {
-    Impl(std::string path, std::chrono::milliseconds busy_timeout)
-        : db(std::move(path), busy_timeout) {}
-    sqlite::Connection db;
+    explicit Impl(std::unique_ptr<db::ConnectionImpl> connection) : db(std::move(connection)) {}
+
+    // Runs `body` in a write transaction (joining one already open). When the server rolled
+    // the transaction back (deadlock, lock wait timeout), the outermost one runs `body` again
+    // from the start, a few times: a body only writes to the store and assigns its results
+    // afresh, so running it twice applies nothing twice.
+    template <typename Body>
+    void write(Body&& body) {
+        for (int attempt = 1;; ++attempt) {
+            const bool outermost = db.depth() == 0;
+            try {
+                db::Transaction transaction(db);
+                body();
+                transaction.commit();
+                return;
+            } catch (const StoreError& e) {
+                if (!outermost || e.kind() != StoreError::Kind::conflict ||
+                    attempt >= k_write_attempts) {
+                    throw;
+                }
+            }
+            pause_before_retry(attempt);
+        }
+    }
+
+    static constexpr int k_write_attempts = 5;
+    static void pause_before_retry(int attempt);
+
+    db::Connection db;
 };
 
 namespace detail {
 
+// INSERT … that replaces `column` when a row with the same `key` exists, in the dialect of `db`.
+[[nodiscard]] std::string upsert(const db::Connection& db, std::string_view insert,
+                                 std::string_view key, std::string_view column);
+// Appended to a SELECT inside a write transaction whose result decides the write: the row
+// stays as read until the commit (SQLite's BEGIN IMMEDIATE already excludes other writers).
+[[nodiscard]] std::string_view for_update(const db::Connection& db);
+
 // Creates or migrates the schema to k_schema_version (store_schema.cpp).
-void migrate(sqlite::Connection& db);
+// `mariadb_server`: a MariaDB (not MySQL) server, whose binary collation has no padding.
+void migrate(db::Connection& db, bool mariadb_server);
 
 // The current time as ISO-8601 UTC text, the format of every timestamp column.
 [[nodiscard]] std::string utc_now();
 
 // Reads the (name, value) rows that `sql` selects for ?1 = id.
-[[nodiscard]] Params read_params(sqlite::Connection& db, std::string_view sql, std::int64_t id,
+[[nodiscard]] Params read_params(db::Connection& db, std::string_view sql, std::int64_t id,
                                  std::string owner);
 
 // Throws ConfigError "<what> <id> not found" unless `sql` (?1 = id) returns a row.
-void require_row(sqlite::Connection& db, std::string_view sql, std::int64_t id,
-                 std::string_view what);
+void require_row(db::Connection& db, std::string_view sql, std::int64_t id, std::string_view what);
 
 // Throws ConfigError "<what> <id> not found" unless the last statement changed a row.
-void require_changed(const sqlite::Connection& db, std::int64_t id, std::string_view what);
+void require_changed(const db::Connection& db, std::int64_t id, std::string_view what);
 
 // The value of a status column, or ConfigError naming the row and the unknown text.
 template <typename Status>

@@ -8,11 +8,12 @@ constexpr std::string_view k_select_item =
     "SELECT id, account_id, pricelist_id, module_id, type, status, created_at, updated_at "
     "FROM item ";
 
-constexpr std::string_view k_upsert_item_param =
-    "INSERT INTO itemparam (item_id, name, value) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (item_id, name) DO UPDATE SET value = excluded.value";
+std::string upsert_item_param(const db::Connection& db) {
+    return detail::upsert(db, "INSERT INTO itemparam (item_id, name, value) VALUES (?1, ?2, ?3)",
+                          "item_id, name", "value");
+}
 
-Item read_item(const sqlite::Statement& row) {
+Item read_item(const db::Statement& row) {
     const ItemId id = row.id<ItemId>(0);
     const std::string status = row.text(5);
     return Item{.id = id,
@@ -27,15 +28,15 @@ Item read_item(const sqlite::Statement& row) {
 }
 
 // Marks the item changed, and is the existence check of every write to an item.
-void touch_item(sqlite::Connection& db, ItemId id) {
-    sqlite::Statement(db, "UPDATE item SET updated_at = ?2 WHERE id = ?1")
+void touch_item(db::Connection& db, ItemId id) {
+    db::Statement(db, "UPDATE item SET updated_at = ?2 WHERE id = ?1")
         .bind(id, detail::utc_now())
         .run();
     detail::require_changed(db, id.value(), "item");
 }
 
-void upsert_item_params(sqlite::Connection& db, ItemId id, const ParamMap& params) {
-    sqlite::Statement upsert(db, k_upsert_item_param);
+void upsert_item_params(db::Connection& db, ItemId id, const ParamMap& params) {
+    db::Statement upsert(db, upsert_item_param(db));
     for (const auto& [name, value] : params) {
         upsert.bind(id, name, value).run();
     }
@@ -44,7 +45,7 @@ void upsert_item_params(sqlite::Connection& db, ItemId id, const ParamMap& param
 } // namespace
 
 std::optional<Item> Store::find_item(ItemId id) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE id = ?1", k_select_item));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE id = ?1", k_select_item));
     if (!query.bind(id).step()) {
         return std::nullopt;
     }
@@ -52,11 +53,11 @@ std::optional<Item> Store::find_item(ItemId id) const {
 }
 
 std::vector<Item> Store::items(const ItemFilter& filter) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE (?1 IS NULL OR module_id = ?1) "
-                                                    "AND (?2 IS NULL OR account_id = ?2) "
-                                                    "AND (?3 IS NULL OR status = ?3) "
-                                                    "AND (?4 IS NULL OR type = ?4) ORDER BY id",
-                                                    k_select_item));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE (?1 IS NULL OR module_id = ?1) "
+                                                "AND (?2 IS NULL OR account_id = ?2) "
+                                                "AND (?3 IS NULL OR status = ?3) "
+                                                "AND (?4 IS NULL OR type = ?4) ORDER BY id",
+                                                k_select_item));
     std::optional<std::string_view> status;
     if (filter.status) {
         status = to_string(*filter.status);
@@ -70,41 +71,42 @@ std::vector<Item> Store::items(const ItemFilter& filter) const {
 }
 
 ItemId Store::create_item(const NewItem& item) {
-    sqlite::Transaction transaction(m_impl->db);
-    // Checked one by one: SQLite's foreign-key error does not say which row is missing.
-    detail::require_row(m_impl->db, "SELECT 1 FROM account WHERE id = ?1", item.account_id.value(),
-                        "account");
-    detail::require_row(m_impl->db, "SELECT 1 FROM pricelist WHERE id = ?1",
-                        item.pricelist_id.value(), "pricelist");
-    detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1",
-                        item.module_id.value(), "module");
-    const std::string now = detail::utc_now();
-    sqlite::Statement(m_impl->db,
+    ItemId id;
+    m_impl->write([&] {
+        // Checked one by one: SQLite's foreign-key error does not say which row is missing.
+        detail::require_row(m_impl->db, "SELECT 1 FROM account WHERE id = ?1",
+                            item.account_id.value(), "account");
+        detail::require_row(m_impl->db, "SELECT 1 FROM pricelist WHERE id = ?1",
+                            item.pricelist_id.value(), "pricelist");
+        detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1",
+                            item.module_id.value(), "module");
+        const std::string now = detail::utc_now();
+        db::Statement(m_impl->db,
                       "INSERT INTO item (account_id, pricelist_id, module_id, type, status, "
                       "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")
-        .bind(item.account_id, item.pricelist_id, item.module_id, item.type, to_string(item.status),
-              now)
-        .run();
-    const ItemId id(m_impl->db.last_insert_rowid());
-    upsert_item_params(m_impl->db, id, item.params);
-    transaction.commit();
+            .bind(item.account_id, item.pricelist_id, item.module_id, item.type,
+                  to_string(item.status), now)
+            .run();
+        id = ItemId(m_impl->db.last_insert_id());
+        upsert_item_params(m_impl->db, id, item.params);
+    });
     return id;
 }
 
 void Store::set_item_status(ItemId id, ItemStatus status) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "UPDATE item SET status = ?2, updated_at = ?3 WHERE id = ?1")
-        .bind(id, to_string(status), detail::utc_now())
-        .run();
-    detail::require_changed(m_impl->db, id.value(), "item");
-    transaction.commit();
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "UPDATE item SET status = ?2, updated_at = ?3 WHERE id = ?1")
+            .bind(id, to_string(status), detail::utc_now())
+            .run();
+        detail::require_changed(m_impl->db, id.value(), "item");
+    });
 }
 
 void Store::delete_item(ItemId id) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "DELETE FROM item WHERE id = ?1").bind(id).run();
-    detail::require_changed(m_impl->db, id.value(), "item");
-    transaction.commit();
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "DELETE FROM item WHERE id = ?1").bind(id).run();
+        detail::require_changed(m_impl->db, id.value(), "item");
+    });
 }
 
 Params Store::item_params(ItemId id) const {
@@ -113,43 +115,45 @@ Params Store::item_params(ItemId id) const {
 }
 
 void Store::set_item_param(ItemId id, std::string_view name, std::string_view value) {
-    sqlite::Transaction transaction(m_impl->db);
-    touch_item(m_impl->db, id);
-    sqlite::Statement(m_impl->db, k_upsert_item_param).bind(id, name, value).run();
-    transaction.commit();
+    m_impl->write([&] {
+        touch_item(m_impl->db, id);
+        db::Statement(m_impl->db, upsert_item_param(m_impl->db)).bind(id, name, value).run();
+    });
 }
 
 void Store::set_item_params(ItemId id, const ParamMap& params) {
-    sqlite::Transaction transaction(m_impl->db);
-    touch_item(m_impl->db, id);
-    upsert_item_params(m_impl->db, id, params);
-    transaction.commit();
+    m_impl->write([&] {
+        touch_item(m_impl->db, id);
+        upsert_item_params(m_impl->db, id, params);
+    });
 }
 
 void Store::erase_item_param(ItemId id, std::string_view name) {
-    sqlite::Transaction transaction(m_impl->db);
-    touch_item(m_impl->db, id);
-    sqlite::Statement(m_impl->db, "DELETE FROM itemparam WHERE item_id = ?1 AND name = ?2")
-        .bind(id, name)
-        .run();
-    transaction.commit();
+    m_impl->write([&] {
+        touch_item(m_impl->db, id);
+        db::Statement(m_impl->db, "DELETE FROM itemparam WHERE item_id = ?1 AND name = ?2")
+            .bind(id, name)
+            .run();
+    });
 }
 
 void Store::set_item_stat(const ItemStat& stat) {
-    sqlite::Transaction transaction(m_impl->db);
-    detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", stat.item_id.value(),
-                        "item");
-    sqlite::Statement(m_impl->db,
-                      "INSERT INTO itemstat (item_id, date, name, value) VALUES (?1, ?2, ?3, ?4) "
-                      "ON CONFLICT (item_id, date, name) DO UPDATE SET value = excluded.value")
-        .bind(stat.item_id, stat.date, stat.name, stat.value)
-        .run();
-    transaction.commit();
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", stat.item_id.value(),
+                            "item");
+        db::Statement(m_impl->db,
+                      detail::upsert(m_impl->db,
+                                     "INSERT INTO itemstat (item_id, date, name, value) "
+                                     "VALUES (?1, ?2, ?3, ?4)",
+                                     "item_id, date, name", "value"))
+            .bind(stat.item_id, stat.date, stat.name, stat.value)
+            .run();
+    });
 }
 
 std::vector<ItemStat> Store::item_stats(ItemId id, std::string_view since_date) const {
-    sqlite::Statement query(m_impl->db, "SELECT item_id, date, name, value FROM itemstat "
-                                        "WHERE item_id = ?1 AND date >= ?2 ORDER BY date, name");
+    db::Statement query(m_impl->db, "SELECT item_id, date, name, value FROM itemstat "
+                                    "WHERE item_id = ?1 AND date >= ?2 ORDER BY date, name");
     query.bind(id, since_date);
     std::vector<ItemStat> stats;
     while (query.step()) {

@@ -8,11 +8,13 @@ constexpr std::string_view k_select_object =
     "SELECT o.id, o.item_id, o.type, o.name, o.external_id, o.status, o.created_at, "
     "o.updated_at FROM vdcobject o ";
 
-constexpr std::string_view k_upsert_object_param =
-    "INSERT INTO vdcobjectparam (object_id, name, value) VALUES (?1, ?2, ?3) "
-    "ON CONFLICT (object_id, name) DO UPDATE SET value = excluded.value";
+std::string upsert_object_param(const db::Connection& db) {
+    return detail::upsert(db,
+                          "INSERT INTO vdcobjectparam (object_id, name, value) VALUES (?1, ?2, ?3)",
+                          "object_id, name", "value");
+}
 
-VdcObject read_object(const sqlite::Statement& row) {
+VdcObject read_object(const db::Statement& row) {
     const ObjectId id = row.id<ObjectId>(0);
     const std::string status = row.text(5);
     return VdcObject{.id = id,
@@ -26,7 +28,7 @@ VdcObject read_object(const sqlite::Statement& row) {
                      .updated_at = row.text(7)};
 }
 
-std::vector<VdcObject> read_objects(sqlite::Statement& query) {
+std::vector<VdcObject> read_objects(db::Statement& query) {
     std::vector<VdcObject> objects;
     while (query.step()) {
         objects.push_back(read_object(query));
@@ -44,8 +46,8 @@ std::optional<std::string_view> external_id_value(std::string_view external_id) 
 }
 
 // Marks the object changed, and is the existence check of every write to an object.
-void touch_object(sqlite::Connection& db, ObjectId id) {
-    sqlite::Statement(db, "UPDATE vdcobject SET updated_at = ?2 WHERE id = ?1")
+void touch_object(db::Connection& db, ObjectId id) {
+    db::Statement(db, "UPDATE vdcobject SET updated_at = ?2 WHERE id = ?1")
         .bind(id, detail::utc_now())
         .run();
     detail::require_changed(db, id.value(), "vdc object");
@@ -54,7 +56,7 @@ void touch_object(sqlite::Connection& db, ObjectId id) {
 } // namespace
 
 std::optional<VdcObject> Store::find_object(ObjectId id) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE o.id = ?1", k_select_object));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE o.id = ?1", k_select_object));
     if (!query.bind(id).step()) {
         return std::nullopt;
     }
@@ -62,64 +64,65 @@ std::optional<VdcObject> Store::find_object(ObjectId id) const {
 }
 
 std::vector<VdcObject> Store::objects(ItemId item) const {
-    sqlite::Statement query(m_impl->db,
-                            fmt::format("{} WHERE o.item_id = ?1 ORDER BY o.id", k_select_object));
+    db::Statement query(m_impl->db,
+                        fmt::format("{} WHERE o.item_id = ?1 ORDER BY o.id", k_select_object));
     query.bind(item);
     return read_objects(query);
 }
 
 std::vector<VdcObject> Store::objects_of_module(ModuleId module) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} JOIN item i ON i.id = o.item_id "
-                                                    "WHERE i.module_id = ?1 ORDER BY o.id",
-                                                    k_select_object));
+    db::Statement query(m_impl->db, fmt::format("{} JOIN item i ON i.id = o.item_id "
+                                                "WHERE i.module_id = ?1 ORDER BY o.id",
+                                                k_select_object));
     query.bind(module);
     return read_objects(query);
 }
 
 ObjectId Store::create_object(const NewObject& object) {
-    sqlite::Transaction transaction(m_impl->db);
-    detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", object.item_id.value(),
-                        "item");
-    const std::string now = detail::utc_now();
-    sqlite::Statement(m_impl->db,
+    ObjectId id;
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", object.item_id.value(),
+                            "item");
+        const std::string now = detail::utc_now();
+        db::Statement(m_impl->db,
                       "INSERT INTO vdcobject (item_id, type, name, external_id, status, "
                       "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")
-        .bind(object.item_id, object.type, object.name, external_id_value(object.external_id),
-              to_string(object.status), now)
-        .run();
-    const ObjectId id(m_impl->db.last_insert_rowid());
-    sqlite::Statement upsert(m_impl->db, k_upsert_object_param);
-    for (const auto& [name, value] : object.params) {
-        upsert.bind(id, name, value).run();
-    }
-    transaction.commit();
+            .bind(object.item_id, object.type, object.name, external_id_value(object.external_id),
+                  to_string(object.status), now)
+            .run();
+        id = ObjectId(m_impl->db.last_insert_id());
+        db::Statement upsert(m_impl->db, upsert_object_param(m_impl->db));
+        for (const auto& [name, value] : object.params) {
+            upsert.bind(id, name, value).run();
+        }
+    });
     return id;
 }
 
 void Store::set_object_external_id(ObjectId id, std::string_view external_id) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db,
+    m_impl->write([&] {
+        db::Statement(m_impl->db,
                       "UPDATE vdcobject SET external_id = ?2, updated_at = ?3 WHERE id = ?1")
-        .bind(id, external_id_value(external_id), detail::utc_now())
-        .run();
-    detail::require_changed(m_impl->db, id.value(), "vdc object");
-    transaction.commit();
+            .bind(id, external_id_value(external_id), detail::utc_now())
+            .run();
+        detail::require_changed(m_impl->db, id.value(), "vdc object");
+    });
 }
 
 void Store::set_object_status(ObjectId id, ObjectStatus status) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "UPDATE vdcobject SET status = ?2, updated_at = ?3 WHERE id = ?1")
-        .bind(id, to_string(status), detail::utc_now())
-        .run();
-    detail::require_changed(m_impl->db, id.value(), "vdc object");
-    transaction.commit();
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "UPDATE vdcobject SET status = ?2, updated_at = ?3 WHERE id = ?1")
+            .bind(id, to_string(status), detail::utc_now())
+            .run();
+        detail::require_changed(m_impl->db, id.value(), "vdc object");
+    });
 }
 
 void Store::delete_object(ObjectId id) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "DELETE FROM vdcobject WHERE id = ?1").bind(id).run();
-    detail::require_changed(m_impl->db, id.value(), "vdc object");
-    transaction.commit();
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "DELETE FROM vdcobject WHERE id = ?1").bind(id).run();
+        detail::require_changed(m_impl->db, id.value(), "vdc object");
+    });
 }
 
 Params Store::object_params(ObjectId id) const {
@@ -129,19 +132,19 @@ Params Store::object_params(ObjectId id) const {
 }
 
 void Store::set_object_param(ObjectId id, std::string_view name, std::string_view value) {
-    sqlite::Transaction transaction(m_impl->db);
-    touch_object(m_impl->db, id);
-    sqlite::Statement(m_impl->db, k_upsert_object_param).bind(id, name, value).run();
-    transaction.commit();
+    m_impl->write([&] {
+        touch_object(m_impl->db, id);
+        db::Statement(m_impl->db, upsert_object_param(m_impl->db)).bind(id, name, value).run();
+    });
 }
 
 void Store::erase_object_param(ObjectId id, std::string_view name) {
-    sqlite::Transaction transaction(m_impl->db);
-    touch_object(m_impl->db, id);
-    sqlite::Statement(m_impl->db, "DELETE FROM vdcobjectparam WHERE object_id = ?1 AND name = ?2")
-        .bind(id, name)
-        .run();
-    transaction.commit();
+    m_impl->write([&] {
+        touch_object(m_impl->db, id);
+        db::Statement(m_impl->db, "DELETE FROM vdcobjectparam WHERE object_id = ?1 AND name = ?2")
+            .bind(id, name)
+            .run();
+    });
 }
 
 } // namespace pm::store

@@ -14,7 +14,7 @@ constexpr std::string_view k_select_pool_server =
     "SELECT p.item_id, i.module_id, i.pricelist_id, p.os, p.state, p.claimed_by, p.stage, "
     "i.created_at FROM pm_pool_server p JOIN item i ON i.id = p.item_id ";
 
-PoolServer read_pool_server(const sqlite::Statement& row) {
+PoolServer read_pool_server(const db::Statement& row) {
     const ItemId id = row.id<ItemId>(0);
     const std::string state = row.text(4);
     return PoolServer{.item_id = id,
@@ -28,7 +28,7 @@ PoolServer read_pool_server(const sqlite::Statement& row) {
                       .created_at = row.text(7)};
 }
 
-std::optional<PoolServer> first_pool_server(sqlite::Statement& query) {
+std::optional<PoolServer> first_pool_server(db::Statement& query) {
     if (!query.step()) {
         return std::nullopt;
     }
@@ -56,8 +56,8 @@ ItemId Store::create_pool_server(const NewItem& item, std::string_view os) {
         NewItem pooled = item;
         pooled.status = ItemStatus::pool;
         id = create_item(pooled);
-        sqlite::Statement(m_impl->db, "INSERT INTO pm_pool_server (item_id, os, state, updated_at) "
-                                      "VALUES (?1, ?2, 'free', ?3)")
+        db::Statement(m_impl->db, "INSERT INTO pm_pool_server (item_id, os, state, updated_at) "
+                                  "VALUES (?1, ?2, 'free', ?3)")
             .bind(id, os, detail::utc_now())
             .run();
     });
@@ -65,16 +65,15 @@ ItemId Store::create_pool_server(const NewItem& item, std::string_view os) {
 }
 
 std::optional<PoolServer> Store::find_pool_server(ItemId item) const {
-    sqlite::Statement query(m_impl->db,
-                            fmt::format("{} WHERE p.item_id = ?1", k_select_pool_server));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE p.item_id = ?1", k_select_pool_server));
     query.bind(item);
     return first_pool_server(query);
 }
 
 std::vector<PoolServer> Store::pool_servers(ModuleId module) const {
-    sqlite::Statement query(m_impl->db, fmt::format("{} WHERE i.module_id = ?1 "
-                                                    "ORDER BY i.created_at, p.item_id",
-                                                    k_select_pool_server));
+    db::Statement query(m_impl->db, fmt::format("{} WHERE i.module_id = ?1 "
+                                                "ORDER BY i.created_at, p.item_id",
+                                                k_select_pool_server));
     query.bind(module);
     std::vector<PoolServer> servers;
     while (query.step()) {
@@ -84,7 +83,7 @@ std::vector<PoolServer> Store::pool_servers(ModuleId module) const {
 }
 
 std::optional<PoolServer> Store::pool_claim(ItemId claimant) const {
-    sqlite::Statement query(
+    db::Statement query(
         m_impl->db,
         fmt::format("{} WHERE p.claimed_by = ?1 AND p.state = 'claimed'", k_select_pool_server));
     query.bind(claimant);
@@ -92,56 +91,66 @@ std::optional<PoolServer> Store::pool_claim(ItemId claimant) const {
 }
 
 // The UPDATE is the claim: under BEGIN IMMEDIATE only one writer at a time finds the row
-// still free, so two orders can never both see their UPDATE change it.
+// still free; on MariaDB the UPDATE locks the row and re-reads it, so the second finds it
+// claimed. Either way two orders can never both see their UPDATE change it, and the unique
+// claim key keeps one order from holding two.
 bool Store::claim_pool_server(ItemId server, ItemId claimant) {
-    sqlite::Transaction transaction(m_impl->db);
-    detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", claimant.value(), "item");
-    if (const auto held = pool_claim(claimant)) {
-        throw ConfigError(
-            fmt::format("item {} already holds pool server {}", claimant, held->item_id));
-    }
-    sqlite::Statement(m_impl->db,
+    bool claimed = false;
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", claimant.value(),
+                            "item");
+        if (const auto held = pool_claim(claimant)) {
+            throw ConfigError(
+                fmt::format("item {} already holds pool server {}", claimant, held->item_id));
+        }
+        db::Statement(m_impl->db,
                       "UPDATE pm_pool_server SET state = 'claimed', claimed_by = ?2, stage = 0, "
                       "updated_at = ?3 WHERE item_id = ?1 AND state = 'free'")
-        .bind(server, claimant, detail::utc_now())
-        .run();
-    const bool claimed = m_impl->db.changes() == 1;
-    transaction.commit();
+            .bind(server, claimant, detail::utc_now())
+            .run();
+        claimed = m_impl->db.changes() == 1;
+    });
     return claimed;
 }
 
 void Store::set_pool_stage(ItemId server, std::int64_t stage) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db,
+    m_impl->write([&] {
+        db::Statement(m_impl->db,
                       "UPDATE pm_pool_server SET stage = ?2, updated_at = ?3 WHERE item_id = ?1")
-        .bind(server, stage, detail::utc_now())
-        .run();
-    detail::require_changed(m_impl->db, server.value(), "pool server");
-    transaction.commit();
+            .bind(server, stage, detail::utc_now())
+            .run();
+        detail::require_changed(m_impl->db, server.value(), "pool server");
+    });
 }
 
 bool Store::discard_pool_server(ItemId server, PoolState from) {
-    sqlite::Transaction transaction(m_impl->db);
-    sqlite::Statement(m_impl->db, "UPDATE pm_pool_server SET state = 'discarded', updated_at = ?3 "
+    bool discarded = false;
+    m_impl->write([&] {
+        db::Statement(m_impl->db, "UPDATE pm_pool_server SET state = 'discarded', updated_at = ?3 "
                                   "WHERE item_id = ?1 AND state = ?2")
-        .bind(server, to_string(from), detail::utc_now())
-        .run();
-    const bool discarded = m_impl->db.changes() == 1;
-    transaction.commit();
+            .bind(server, to_string(from), detail::utc_now())
+            .run();
+        discarded = m_impl->db.changes() == 1;
+    });
     return discarded;
 }
 
-// created_at goes through strftime() so that a billing platform's "2024-05-01 12:00:00"
-// compares like pm's "2024-05-01T12:00:00Z".
+// created_at is normalized so that a billing platform's "2024-05-01 12:00:00" compares like
+// pm's "2024-05-01T12:00:00Z" (SQLite's strftime(); on MariaDB the same text, cut and mended).
 std::vector<OrderCount> Store::count_orders(ModuleId module, std::string_view type,
                                             std::string_view os_param,
                                             std::string_view since) const {
-    sqlite::Statement query(m_impl->db,
-                            "SELECT COALESCE(p.value, ''), i.pricelist_id, COUNT(*) FROM item i "
-                            "LEFT JOIN itemparam p ON p.item_id = i.id AND p.name = ?3 "
-                            "WHERE i.module_id = ?1 AND i.type = ?2 AND i.status <> 'pool' "
-                            "AND strftime('%Y-%m-%dT%H:%M:%SZ', i.created_at) >= ?4 "
-                            "GROUP BY COALESCE(p.value, ''), i.pricelist_id ORDER BY 1, 2");
+    const std::string_view created =
+        m_impl->db.backend() == db::Backend::mariadb
+            ? "CONCAT(REPLACE(SUBSTR(i.created_at, 1, 19), ' ', 'T'), 'Z')"
+            : "strftime('%Y-%m-%dT%H:%M:%SZ', i.created_at)";
+    db::Statement query(m_impl->db,
+                        fmt::format("SELECT COALESCE(p.value, ''), i.pricelist_id, COUNT(*) "
+                                    "FROM item i LEFT JOIN itemparam p ON p.item_id = i.id "
+                                    "AND p.name = ?3 WHERE i.module_id = ?1 AND i.type = ?2 "
+                                    "AND i.status <> 'pool' AND {} >= ?4 "
+                                    "GROUP BY COALESCE(p.value, ''), i.pricelist_id ORDER BY 1, 2",
+                                    created));
     query.bind(module, type, os_param, since);
     std::vector<OrderCount> counts;
     while (query.step()) {
@@ -153,27 +162,28 @@ std::vector<OrderCount> Store::count_orders(ModuleId module, std::string_view ty
 }
 
 void Store::replace_pool_stats(ModuleId module, const std::vector<PoolStat>& stats) {
-    sqlite::Transaction transaction(m_impl->db);
-    detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1", module.value(),
-                        "module");
-    sqlite::Statement(m_impl->db, "DELETE FROM pm_pool_stat WHERE module_id = ?1")
-        .bind(module)
-        .run();
-    const std::string now = detail::utc_now();
-    sqlite::Statement insert(m_impl->db,
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1",
+                            module.value(), "module");
+        db::Statement(m_impl->db, "DELETE FROM pm_pool_stat WHERE module_id = ?1")
+            .bind(module)
+            .run();
+        const std::string now = detail::utc_now();
+        db::Statement insert(m_impl->db,
                              "INSERT INTO pm_pool_stat (module_id, os, pricelist_id, orders, "
                              "target, since, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    for (const auto& stat : stats) {
-        insert.bind(module, stat.os, stat.pricelist_id, stat.orders, stat.target, stat.since, now)
-            .run();
-    }
-    transaction.commit();
+        for (const auto& stat : stats) {
+            insert
+                .bind(module, stat.os, stat.pricelist_id, stat.orders, stat.target, stat.since, now)
+                .run();
+        }
+    });
 }
 
 std::vector<PoolStat> Store::pool_stats(ModuleId module) const {
-    sqlite::Statement query(m_impl->db,
-                            "SELECT os, pricelist_id, orders, target, since, updated_at "
-                            "FROM pm_pool_stat WHERE module_id = ?1 ORDER BY os, pricelist_id");
+    db::Statement query(m_impl->db,
+                        "SELECT os, pricelist_id, orders, target, since, updated_at "
+                        "FROM pm_pool_stat WHERE module_id = ?1 ORDER BY os, pricelist_id");
     query.bind(module);
     std::vector<PoolStat> stats;
     while (query.step()) {

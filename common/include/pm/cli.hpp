@@ -18,6 +18,8 @@ namespace pm {
 // Global settings (§4): flags over environment over config file over defaults.
 struct Settings {
     std::string store = "sqlite:/var/lib/pm/billing.db";
+    // The password of a mysql:// store whose URL has none (config file or PM_STORE_PASSWORD).
+    std::optional<std::string> store_password;
     std::filesystem::path log_dir = "/var/log/pm";
     std::filesystem::path cache_dir = "/var/cache/pm";
     std::filesystem::path lock_dir = "/var/lib/pm/locks";

@@ -25,7 +25,7 @@
 namespace pm::store {
 
 // The schema version this build creates (PRAGMA user_version); examples/schema.sql matches it.
-inline constexpr int k_schema_version = 3;
+inline constexpr int k_schema_version = 4;
 inline constexpr std::chrono::milliseconds k_default_busy_timeout{30'000};
 
 enum class ItemStatus { ordered, active, suspended, closed, deleted, pool };
@@ -193,15 +193,21 @@ struct PoolStat {
 
 class Store {
 public:
-    // Opens `url` — sqlite:/abs/path, sqlite:///abs/path, sqlite:relative/path (from the
-    // working directory) or sqlite::memory: — creating the parent directory and the file, and
-    // creates or migrates the schema. ConfigError for an unsupported URL; StoreError{failure}
-    // for an unwritable path or a schema newer than k_schema_version.
+    // Opens `url` and creates or migrates the schema:
+    //  * sqlite:/abs/path (or sqlite:///abs/path, sqlite::memory:) — the file is created when
+    //    missing, its directory never;
+    //  * mysql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (or mariadb://) — a MariaDB ≥ 10.5 or
+    //    MySQL ≥ 8.0 server; `password` (store_password) when the URL has none.
+    // ConfigError for an unsupported or malformed URL, a wrong password, an unknown database;
+    // StoreError{busy} (temporary) for a server that cannot be reached; StoreError{failure} for
+    // a schema newer than k_schema_version. The password never appears in an error.
     static Store open(std::string_view url,
-                      std::chrono::milliseconds busy_timeout = k_default_busy_timeout);
+                      std::chrono::milliseconds busy_timeout = k_default_busy_timeout,
+                      const std::optional<std::string>& password = std::nullopt);
     // Waits for locks no longer than the deadline allows (and never more than the default).
-    static Store open(std::string_view url, const Deadline& deadline) {
-        return open(url, deadline.cap(k_default_busy_timeout));
+    static Store open(std::string_view url, const Deadline& deadline,
+                      const std::optional<std::string>& password = std::nullopt) {
+        return open(url, deadline.cap(k_default_busy_timeout), password);
     }
 
     Store(Store&& other) noexcept;

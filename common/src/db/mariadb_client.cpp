@@ -11,8 +11,12 @@
 
 #include "pm/errors.hpp"
 
+#include "driver.hpp"
+
 namespace pm::mariadb {
 namespace {
+
+using store::db::describe_sql;
 
 constexpr std::string_view k_url_help = "expected mysql://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
 
@@ -187,23 +191,6 @@ ErrorClass classify(unsigned error_number) {
     }
 }
 
-std::string describe_sql(std::string_view sql) {
-    std::string out;
-    for (const char c : sql) {
-        const bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-        if (blank && (out.empty() || out.back() == ' ')) {
-            continue;
-        }
-        out.push_back(blank ? ' ' : c);
-    }
-    constexpr std::size_t k_max = 60;
-    if (out.size() > k_max) {
-        out.resize(k_max);
-        out += "...";
-    }
-    return out;
-}
-
 Client::Client(Endpoint endpoint, const Options& options) : m_endpoint(std::move(endpoint)) {
     m_db = mysql_init(nullptr);
     if (m_db == nullptr) {
@@ -311,6 +298,10 @@ std::optional<std::string> Client::scalar(std::string_view sql, const std::vecto
         return std::nullopt;
     }
     return std::move(rows.front().front());
+}
+
+unsigned Client::last_error() const noexcept {
+    return mysql_errno(m_db);
 }
 
 void Client::ping() {

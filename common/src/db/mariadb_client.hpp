@@ -82,6 +82,8 @@ public:
     // Rows the last statement matched (not only changed), and the id it generated.
     [[nodiscard]] std::uint64_t affected_rows() const noexcept { return m_affected; }
     [[nodiscard]] std::int64_t insert_id() const noexcept { return m_insert_id; }
+    // The server's error number of the last failed call (0: none).
+    [[nodiscard]] unsigned last_error() const noexcept;
     // A round trip; throws (unavailable) when the connection is gone.
     void ping();
     // MariaDB (true) or MySQL (false), from the server's version string.
@@ -147,9 +149,5 @@ private:
     std::vector<Column> m_columns;
     bool m_has_result = false;
 };
-
-// Statement text as errors name it: blanks folded, cut after 60 characters. Values are never
-// part of it (they are bound).
-[[nodiscard]] std::string describe_sql(std::string_view sql);
 
 } // namespace pm::mariadb
