@@ -8,10 +8,11 @@
 
 #include <fmt/format.h>
 
-#include "db/mariadb_client.hpp"
 #include "pm/errors.hpp"
 #include "pm/file_lock.hpp"
 #include "pm/text.hpp"
+
+#include "db/mariadb_client.hpp"
 
 namespace pm {
 namespace {
@@ -71,7 +72,8 @@ ServerOptions server_options_from_env(LocksLost on_lost) {
     if (const char* text = std::getenv("PM_LOCK_WAIT_TIMEOUT_S"); text != nullptr && *text) {
         const std::string_view value(text);
         std::int64_t seconds = 0;
-        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), seconds);
         if (error != std::errc() || end != value.data() + value.size() ||
             seconds < k_min_wait_timeout_s || seconds > k_max_wait_timeout_s) {
             throw ConfigError(fmt::format("PM_LOCK_WAIT_TIMEOUT_S must be whole seconds from {} "

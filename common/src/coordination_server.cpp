@@ -25,9 +25,9 @@
 #include <algorithm>
 #include <array>
 #include <condition_variable>
-#include <functional>
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -35,10 +35,11 @@
 
 #include <fmt/format.h>
 
-#include "db/mariadb_client.hpp"
 #include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
+
+#include "db/mariadb_client.hpp"
 
 namespace pm {
 namespace {
@@ -68,7 +69,9 @@ std::string sha1_hex(std::string_view text) {
     for (int shift = 56; shift >= 0; shift -= 8) {
         message += static_cast<char>((bits >> shift) & 0xff);
     }
-    const auto rotl = [](std::uint32_t value, int by) { return (value << by) | (value >> (32 - by)); };
+    const auto rotl = [](std::uint32_t value, int by) {
+        return (value << by) | (value >> (32 - by));
+    };
     for (std::size_t block = 0; block < message.size(); block += 64) {
         std::array<std::uint32_t, 80> w{};
         for (std::size_t i = 0; i < 16; ++i) {
@@ -204,9 +207,9 @@ public:
                                      {name, static_cast<double>(wait.count()) / 1000.0});
             });
             if (!got) {
-                throw StoreError(fmt::format("the database server {} refused the named lock {}",
-                                             shown(), name),
-                                 StoreError::Kind::busy);
+                throw StoreError(
+                    fmt::format("the database server {} refused the named lock {}", shown(), name),
+                    StoreError::Kind::busy);
             }
             if (*got == "1") {
                 held(+1);
@@ -377,11 +380,11 @@ public:
 
     void write(std::string_view bytes) const override {
         m_connection->with([&](mariadb::Client& client) {
-            (void)client.query("INSERT INTO pm_session (entry, body, updated_at) VALUES (?, ?, ?) "
-                               "ON DUPLICATE KEY UPDATE body = VALUES(body), "
-                               "updated_at = VALUES(updated_at)",
-                               {m_entry, std::string(bytes),
-                                utc_text(std::chrono::system_clock::now())});
+            (void)client.query(
+                "INSERT INTO pm_session (entry, body, updated_at) VALUES (?, ?, ?) "
+                "ON DUPLICATE KEY UPDATE body = VALUES(body), "
+                "updated_at = VALUES(updated_at)",
+                {m_entry, std::string(bytes), utc_text(std::chrono::system_clock::now())});
         });
     }
 
@@ -430,9 +433,7 @@ public:
         return std::make_unique<ServerSessionStorage>(m_connection, url, user);
     }
 
-    [[nodiscard]] const std::shared_ptr<LockConnection>& connection() const {
-        return m_connection;
-    }
+    [[nodiscard]] const std::shared_ptr<LockConnection>& connection() const { return m_connection; }
 
 private:
     std::shared_ptr<LockConnection> m_connection;

@@ -34,8 +34,7 @@ int in_child(Body&& body) {
 
 } // namespace
 
-TEST_CASE("coordination: files keep today's names under lock_dir and cache_dir",
-          "[coordination]") {
+TEST_CASE("coordination: files keep today's names under lock_dir and cache_dir", "[coordination]") {
     pm::test::TempDir dir;
     pm::Settings settings;
     settings.store = "sqlite:" + (dir / "billing.db").string();
@@ -47,9 +46,14 @@ TEST_CASE("coordination: files keep today's names under lock_dir and cache_dir",
     REQUIRE(held);
     CHECK(fs::exists(dir / "locks" / "sync-module-5.lock"));
     // Another process (another open file) is refused while it is held, and gets it after.
-    const std::vector<std::string> argv{pm::test::helper_path("pm_coord_client"), "--lock-dir",
-                                        (dir / "locks").string(), "--hold-ms", "0", "trylock",
-                                        "--name", "sync-module-5"};
+    const std::vector<std::string> argv{pm::test::helper_path("pm_coord_client"),
+                                        "--lock-dir",
+                                        (dir / "locks").string(),
+                                        "--hold-ms",
+                                        "0",
+                                        "trylock",
+                                        "--name",
+                                        "sync-module-5"};
     CHECK(pm::test::run(argv).out == "busy\n");
     held.reset();
     CHECK(pm::test::run(argv).out == "held\n");

@@ -5,6 +5,7 @@
 // when it is not set. The processes are tests/helpers/pm_coord_client.
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -18,104 +19,21 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <csignal>
 #include <fmt/format.h>
 
 #include "pm/http.hpp"
 #include "pm/json.hpp"
 
+#include "common/coordination_server.hpp"
 #include "support/process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using pm::test::Database;
 using pm::test::Process;
-
-// The server of PM_TEST_MARIADB, reached with the mariadb command-line client.
-struct Server {
-    std::string user;
-    std::string host;
-    std::string port;
-    std::string base; // mysql://user@host:port
-};
-
-std::optional<Server> test_server() {
-    const char* url = std::getenv("PM_TEST_MARIADB");
-    if (url == nullptr || *url == '\0') {
-        WARN("PM_TEST_MARIADB is not set: the coordination-through-MariaDB test is skipped");
-        return std::nullopt;
-    }
-    std::string rest(url);
-    Server server;
-    server.base = rest;
-    while (!server.base.empty() && server.base.back() == '/') {
-        server.base.pop_back();
-    }
-    rest = rest.substr(rest.find("://") + 3);
-    const auto at = rest.find('@');
-    server.user = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    rest = rest.substr(0, rest.find('/'));
-    const auto colon = rest.find(':');
-    server.host = rest.substr(0, colon);
-    server.port = colon == std::string::npos ? "3306" : rest.substr(colon + 1);
-    return server;
-}
-
-std::string sql(const Server& server, const std::string& statement) {
-    const auto result = pm::test::run({"/usr/bin/mariadb", "--no-defaults", "-u", server.user,
-                                       "-h", server.host, "-P", server.port, "-N", "-B", "-e",
-                                       statement});
-    INFO(statement << ": " << result.err);
-    REQUIRE(result.exit_code == 0);
-    return result.out;
-}
-
-// A fresh database with the pm_session table (the store's schema migration v4 makes it).
-class Database {
-public:
-    explicit Database(Server server) : m_server(std::move(server)) {
-        static int counter = 0;
-        m_name = fmt::format("pm_coord_{}_{}", ::getpid(), ++counter);
-        sql(m_server, fmt::format("DROP DATABASE IF EXISTS {0}; CREATE DATABASE {0}; "
-                                  "CREATE TABLE {0}.pm_session (entry VARCHAR(64) NOT NULL "
-                                  "PRIMARY KEY, body MEDIUMBLOB NOT NULL, updated_at VARCHAR(32) "
-                                  "NOT NULL)",
-                                  m_name));
-    }
-    ~Database() {
-        try {
-            sql(m_server, "DROP DATABASE IF EXISTS " + m_name);
-        } catch (...) {
-        }
-    }
-    Database(const Database&) = delete;
-    Database& operator=(const Database&) = delete;
-
-    [[nodiscard]] std::string url() const { return m_server.base + "/" + m_name; }
-    [[nodiscard]] const std::string& name() const { return m_name; }
-    [[nodiscard]] std::string query(const std::string& statement) const {
-        return sql(m_server, statement);
-    }
-    // Connections of this database waiting in GET_LOCK.
-    [[nodiscard]] int lock_waiters() const {
-        return std::stoi(query(fmt::format("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                                           "WHERE DB = '{}' AND STATE = 'User lock'",
-                                           m_name)));
-    }
-    void wait_for_lock_waiters(int n) const {
-        const auto until = std::chrono::steady_clock::now() + 30s;
-        while (lock_waiters() < n && std::chrono::steady_clock::now() < until) {
-            std::this_thread::sleep_for(20ms);
-        }
-        REQUIRE(lock_waiters() >= n);
-    }
-
-private:
-    Server m_server;
-    std::string m_name;
-};
+using pm::test::test_server;
 
 // Two hosts: their own lock_dir and cache_dir each, one store.
 struct Hosts {
@@ -171,7 +89,8 @@ std::vector<std::string> started(const fs::path& path) {
 }
 
 // The most holders at once of slots whose names satisfy `in_group`.
-std::size_t most_at_once(const fs::path& path, const std::function<bool(const std::string&)>& in_group) {
+std::size_t most_at_once(const fs::path& path,
+                         const std::function<bool(const std::string&)>& in_group) {
     std::size_t now = 0;
     std::size_t most = 0;
     std::set<std::string> slots_held;
@@ -248,7 +167,9 @@ TEST_CASE("coordination on MariaDB: the queue scenarios hold over two hosts",
          {{155, {"--enabled", "--key", "queueVM", "--count", "2"}},
           {156, {"--enabled", "--key", "queueVM", "--count", "2"}},
           {157, {}}},
-         [](const std::string& slot) { return slot == "-" ? std::string("off") : slot.substr(0, 7); },
+         [](const std::string& slot) {
+             return slot == "-" ? std::string("off") : slot.substr(0, 7);
+         },
          {{"queueVM", 2}}},
     };
     for (const auto& scenario : scenarios) {
@@ -262,8 +183,8 @@ TEST_CASE("coordination on MariaDB: the queue scenarios hold over two hosts",
             for (const auto& [module, flags] : scenario.config) {
                 for (int i = 0; i < 4; ++i, ++n) {
                     auto argv = with(hosts.client(n % 2, fmt::format("m{}-{}", module, i)),
-                                     {"--gate", go.string(), "--hold-ms", "150", "slot",
-                                      "--module", std::to_string(module)});
+                                     {"--gate", go.string(), "--hold-ms", "150", "slot", "--module",
+                                      std::to_string(module)});
                     argv.insert(argv.end(), flags.begin(), flags.end());
                     processes.push_back(Process::spawn(argv));
                 }
@@ -330,9 +251,9 @@ TEST_CASE("coordination on MariaDB: a line of several slots serves its waiters i
     std::vector<fs::path> releases;
     for (int i = 0; i < 2; ++i) {
         releases.push_back(hosts.dir / fmt::format("release{}", i));
-        holders.push_back(Process::spawn(with(hosts.client(i, fmt::format("h{}", i)),
-                                              with({"--release-file", releases.back().string()},
-                                                   slot))));
+        holders.push_back(
+            Process::spawn(with(hosts.client(i, fmt::format("h{}", i)),
+                                with({"--release-file", releases.back().string()}, slot))));
     }
     const auto until = std::chrono::steady_clock::now() + 30s;
     while (started(hosts.events).size() < 2 && std::chrono::steady_clock::now() < until) {
@@ -342,15 +263,15 @@ TEST_CASE("coordination on MariaDB: a line of several slots serves its waiters i
     // The head of the line polls the slots; the others wait for the gate at the server.
     const auto head_marker = hosts.dir / "head";
     std::vector<Process> waiters;
-    waiters.push_back(Process::spawn(with(
-        hosts.client(0, "w0"),
-        with({"--queued-marker", head_marker.string(), "--release-file", releases[0].string()},
-             slot))));
+    waiters.push_back(Process::spawn(
+        with(hosts.client(0, "w0"),
+             with({"--queued-marker", head_marker.string(), "--release-file", releases[0].string()},
+                  slot))));
     wait_for_file(head_marker);
     for (int i = 1; i < 5; ++i) {
-        waiters.push_back(Process::spawn(with(hosts.client(i % 2, fmt::format("w{}", i)),
-                                              with({"--release-file", releases[0].string()},
-                                                   slot))));
+        waiters.push_back(
+            Process::spawn(with(hosts.client(i % 2, fmt::format("w{}", i)),
+                                with({"--release-file", releases[0].string()}, slot))));
         db.wait_for_lock_waiters(i);
     }
     // One slot frees: only the first in line gets it.
@@ -411,8 +332,8 @@ TEST_CASE("coordination on MariaDB: a queue wait past the deadline gives up with
         const std::vector<std::string> slot{"slot", "--enabled", "--key", "k", "--count", count};
         std::vector<Process> holders;
         for (int i = 0; i < std::stoi(count); ++i) {
-            holders.push_back(Process::spawn(with(hosts.client(0, "holder"),
-                                                  with({"--release-file", release.string()}, slot))));
+            holders.push_back(Process::spawn(
+                with(hosts.client(0, "holder"), with({"--release-file", release.string()}, slot))));
         }
         const auto until = std::chrono::steady_clock::now() + 30s;
         while (started(hosts.events).size() < holders.size() &&
@@ -449,9 +370,8 @@ TEST_CASE("coordination on MariaDB: a module-wide lock held on one host refuses 
         pm::test::run(with(hosts.client(1, "b"), {"trylock", "--name", "sync-module-5"}));
     CHECK(second.exit_code == 0);
     CHECK(second.out == "busy\n");
-    const auto other =
-        pm::test::run(with(hosts.client(1, "c"), {"--hold-ms", "0", "trylock", "--name",
-                                                  "sync-module-6"}));
+    const auto other = pm::test::run(
+        with(hosts.client(1, "c"), {"--hold-ms", "0", "trylock", "--name", "sync-module-6"}));
     CHECK(other.out == "held\n");
     pm::test::write_file(release, "");
     CHECK(exit_of(first) == 0);
@@ -498,18 +418,19 @@ TEST_CASE("coordination on MariaDB: 20 processes on two hosts with a cold cache 
     Hosts hosts;
     hosts.store = db.url();
     pm::test::TempDir login_dir;
-    auto login_server = Process::spawn(
-        {"/usr/bin/env", "python3", (pm::test::source_dir() / "tests/support/login_server.py").string(),
-         "--port-file", (login_dir / "port").string(), "--delay-ms", "300"});
+    auto login_server =
+        Process::spawn({"/usr/bin/env", "python3",
+                        (pm::test::source_dir() / "tests/support/login_server.py").string(),
+                        "--port-file", (login_dir / "port").string(), "--delay-ms", "300"});
     wait_for_file(login_dir / "port");
     std::string port = pm::test::read_file(login_dir / "port");
     const std::string url = "http://127.0.0.1:" + port.substr(0, port.find('\n'));
     const auto transport = pm::http::make_curl_transport({});
     const auto logins = [&] {
         pm::http::Client client(*transport);
-        const auto response = client.send({pm::http::Method::get, url + "/count", {}, {}},
-                                          pm::Deadline::after(10s),
-                                          pm::http::Idempotency::idempotent);
+        const auto response =
+            client.send({pm::http::Method::get, url + "/count", {}, {}}, pm::Deadline::after(10s),
+                        pm::http::Idempotency::idempotent);
         REQUIRE(response.status == 200);
         return pm::json::parse(response.body, "count").root().at("count").as_int64();
     };

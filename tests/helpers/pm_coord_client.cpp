@@ -111,11 +111,10 @@ int hold_slot(const Options& options) {
     const pm::queue::Context context{options.command, pm::ModuleId(options.module),
                                      pm::ItemId(options.item)};
     wait_for_file(options.gate);
-    auto slot = coord->acquire_slot(config, context, deadline_of(options),
-                                    [&](const pm::queue::Waiting& waiting) {
-                                        append_line(options.queued_marker,
-                                                    fmt::format("{}\n", waiting.ahead));
-                                    });
+    auto slot = coord->acquire_slot(
+        config, context, deadline_of(options), [&](const pm::queue::Waiting& waiting) {
+            append_line(options.queued_marker, fmt::format("{}\n", waiting.ahead));
+        });
     const std::string name = slot.held() ? slot.name() : "-";
     append_line(options.events, fmt::format("start {} {}\n", options.label, name));
     hold_on(options);

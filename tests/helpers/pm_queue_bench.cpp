@@ -194,8 +194,8 @@ int run(Options options) {
     fmt::print("queue hand-over: {} waiters x {} rounds on one slot, hold {} ms, {}\n",
                options.waiters, options.rounds, options.hold_ms,
                is_server_store(options.store) ? "MariaDB named locks, two hosts"
-               : options.polling           ? "files, polling"
-                                           : "files, inotify");
+               : options.polling              ? "files, polling"
+                                              : "files, inotify");
     fmt::print("  hand-overs {}: median {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms\n",
                latencies.size(), ms(at(0.5)), ms(at(0.99)), ms(latencies.back()));
     fmt::print("  waiter CPU (user+sys, queueing included): {:.1f} ms total, {:.3f} ms per "

@@ -50,11 +50,11 @@ public:
     [[nodiscard]] virtual OperationLocks& operation_locks() = 0;
 
     // Where the session of `user` at `url` is kept, with its single-flight lock.
-    [[nodiscard]] virtual std::unique_ptr<SessionStorage> session_storage(std::string_view url,
-                                                                          std::string_view user) = 0;
-    [[nodiscard]] std::unique_ptr<SessionCache> session_cache(
-        const std::string& url, const std::string& user, std::chrono::seconds ttl,
-        std::chrono::seconds margin = SessionCache::k_default_margin) {
+    [[nodiscard]] virtual std::unique_ptr<SessionStorage>
+    session_storage(std::string_view url, std::string_view user) = 0;
+    [[nodiscard]] std::unique_ptr<SessionCache>
+    session_cache(const std::string& url, const std::string& user, std::chrono::seconds ttl,
+                  std::chrono::seconds margin = SessionCache::k_default_margin) {
         return std::make_unique<SessionCache>(session_storage(url, user), url, user, ttl, margin);
     }
 };
