@@ -49,9 +49,8 @@ inline std::optional<Server> test_server() {
 }
 
 inline std::string sql(const Server& server, const std::string& statement) {
-    const auto result = run({"/usr/bin/mariadb", "--no-defaults", "-u", server.user,
-                                       "-h", server.host, "-P", server.port, "-N", "-B", "-e",
-                                       statement});
+    const auto result = run({"/usr/bin/mariadb", "--no-defaults", "-u", server.user, "-h",
+                             server.host, "-P", server.port, "-N", "-B", "-e", statement});
     INFO(statement << ": " << result.err);
     REQUIRE(result.exit_code == 0);
     return result.out;
