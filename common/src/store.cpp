@@ -256,15 +256,16 @@ void require_changed(const db::Connection& db, std::int64_t id, std::string_view
 Store Store::open(std::string_view url, std::chrono::milliseconds busy_timeout,
                   const std::optional<std::string>& password) {
     if (mariadb::is_url(url)) {
-        auto connection = db::open_mariadb(url, password);
+        auto connection = db::open_mariadb(url, password, busy_timeout);
         const bool mariadb_server = connection->server_is_mariadb();
-        auto impl = std::make_unique<Impl>(std::move(connection));
+        auto impl = std::make_unique<Impl>(std::move(connection), busy_timeout);
         detail::migrate(impl->db, mariadb_server);
         return Store(std::move(impl));
     }
     std::string path = path_from_url(url);
     check_location(path);
-    auto impl = std::make_unique<Impl>(db::open_sqlite(std::move(path), busy_timeout));
+    auto impl =
+        std::make_unique<Impl>(db::open_sqlite(std::move(path), busy_timeout), busy_timeout);
     configure(impl->db, busy_timeout);
     detail::migrate(impl->db, false);
     return Store(std::move(impl));

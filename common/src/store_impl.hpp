@@ -17,14 +17,16 @@
 namespace pm::store {
 
 struct Store::Impl {
-    explicit Impl(std::unique_ptr<db::ConnectionImpl> connection) : db(std::move(connection)) {}
+    Impl(std::unique_ptr<db::ConnectionImpl> connection, std::chrono::milliseconds timeout)
+        : db(std::move(connection)), busy_timeout(timeout) {}
 
     // Runs `body` in a write transaction (joining one already open). When the server rolled
     // the transaction back (deadlock, lock wait timeout), the outermost one runs `body` again
-    // from the start, a few times: a body only writes to the store and assigns its results
-    // afresh, so running it twice applies nothing twice.
+    // from the start, a few times and within the busy timeout: a body only writes to the
+    // store and assigns its results afresh, so running it twice applies nothing twice.
     template <typename Body>
     void write(Body&& body) {
+        const auto start = std::chrono::steady_clock::now();
         for (int attempt = 1;; ++attempt) {
             const bool outermost = db.depth() == 0;
             try {
@@ -34,7 +36,8 @@ struct Store::Impl {
                 return;
             } catch (const StoreError& e) {
                 if (!outermost || e.kind() != StoreError::Kind::conflict ||
-                    attempt >= k_write_attempts) {
+                    attempt >= k_write_attempts ||
+                    std::chrono::steady_clock::now() - start >= busy_timeout) {
                     throw;
                 }
             }
@@ -46,6 +49,7 @@ struct Store::Impl {
     static void pause_before_retry(int attempt);
 
     db::Connection db;
+    std::chrono::milliseconds busy_timeout;
 };
 
 namespace detail {

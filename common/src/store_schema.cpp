@@ -330,9 +330,9 @@ void migrate_mariadb(db::Connection& db, bool mariadb_server) {
         return;
     }
     const std::string lock = schema_lock(db);
-    // A long billing transaction holding a table fails the migration (exit 3, try again)
-    // instead of hanging on its metadata lock for a day.
-    db.exec("SET SESSION lock_wait_timeout = 30");
+    // A long billing transaction holding a table fails the migration after the session's
+    // lock wait timeout (the store's busy timeout: exit 3, try again) instead of hanging on
+    // its metadata lock for the server's default of a day.
     db::Statement take(db, "SELECT GET_LOCK(?1, 60)");
     take.bind(lock);
     if (!take.step() || take.is_null(0) || take.int64(0) != 1) {
@@ -347,7 +347,6 @@ void migrate_mariadb(db::Connection& db, bool mariadb_server) {
         ~Release() {
             try {
                 db::Statement(db, "SELECT RELEASE_LOCK(?1)").bind(lock).run();
-                db.exec("SET SESSION lock_wait_timeout = DEFAULT");
             } catch (...) { // NOLINT(bugprone-empty-catch): the session ends with the process
             }
         }

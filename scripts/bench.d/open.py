@@ -15,6 +15,8 @@ import tempfile
 import time
 import urllib.request
 
+import stores
+
 
 def start_simulator(root: str) -> tuple[subprocess.Popen, str]:
     sim = subprocess.Popen([os.path.join(root, "scripts/sim"), "vmmgr6", "--task-seconds", "0",
@@ -62,26 +64,30 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as work:
             db = os.path.join(work, "billing.db")
-            seed(root, db, url, runs)
-            os.environ.update(PM_STORE="sqlite:" + db, PM_LOG_DIR=work + "/log",
-                              PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
-                              PM_CONFIG="/dev/null")
-            walls, rss = [], []
-            for index, item in enumerate(range(101, 101 + runs)):
-                control(url, "requests", "DELETE")
-                wall, peak = run_open(binary, item)
-                walls.append(wall)
-                rss.append(peak)
-                if index < 2:
-                    counters = control(url, "counters")["requests"]
-                    label = "cold cache, new user" if index == 0 else "warm cache"
-                    total = sum(counters.values())
-                    print(f"open ({label}): {total} requests, {wall:.0f} ms, "
-                          f"peak RSS {peak / 1024:.1f} MiB")
-                    for key, count in sorted(counters.items()):
-                        print(f"    {count:3d}  {key}")
-            print(f"open x{runs}: wall median {statistics.median(walls):.0f} ms, "
-                  f"max {max(walls):.0f} ms; peak RSS max {max(rss) / 1024:.1f} MiB")
+            # Items for each backend; the MariaDB copy is taken before any open runs.
+            seed(root, db, url, 2 * runs)
+            os.environ.update(PM_LOG_DIR=work + "/log", PM_CACHE_DIR=work + "/cache",
+                              PM_LOCK_DIR=work + "/locks", PM_CONFIG="/dev/null")
+            for backend, (label_store, store_url) in enumerate(stores.backends(db)):
+                os.environ["PM_STORE"] = store_url
+                first = 101 + backend * runs
+                walls, rss = [], []
+                for index, item in enumerate(range(first, first + runs)):
+                    control(url, "requests", "DELETE")
+                    wall, peak = run_open(binary, item)
+                    walls.append(wall)
+                    rss.append(peak)
+                    if index < 2:
+                        counters = control(url, "counters")["requests"]
+                        label = "cold cache, new user" if index == 0 else "warm cache"
+                        total = sum(counters.values())
+                        print(f"[{label_store}] open ({label}): {total} requests, {wall:.0f} ms, "
+                              f"peak RSS {peak / 1024:.1f} MiB")
+                        for key, count in sorted(counters.items()):
+                            print(f"    {count:3d}  {key}")
+                print(f"[{label_store}] open x{runs}: wall median {statistics.median(walls):.0f} ms, "
+                      f"max {max(walls):.0f} ms; peak RSS max {max(rss) / 1024:.1f} MiB")
+                stores.drop(store_url)
     finally:
         sim.terminate()
         sim.wait()

@@ -25,6 +25,8 @@ import tempfile
 import time
 import urllib.request
 
+import stores
+
 VDCS = 1000
 # Objects per VDC → the simulator's per-project seed (servers, volumes, networks, routers,
 # interfaces, load balancers), adding up to the store objects per VDC.
@@ -144,15 +146,20 @@ def run_size(root: str, binary: str, per_vdc: int) -> None:
         stored = build_store(root, db, url, seeded["projects"])
         print(f"{per_vdc * VDCS:>7} objects: seeded {sum(seeded['created'].values())} OpenStack "
               f"objects and {stored} store objects in {time.perf_counter() - started:.1f} s")
-        env = dict(os.environ, PM_STORE="sqlite:" + db, PM_LOG_DIR=work + "/log",
-                   PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
-                   PM_CONFIG="/dev/null")
-        for label, extra in (("first", ()), ("steady", ()), ("dry", ("--dry-run",))):
-            wall, requests, rss, cpu, module = sync(binary, env, url, *extra)
-            changes = ", ".join(f"{key} {module[key]}" for key in
-                                ("added", "marked_deleted", "limits_changed") if module[key] != "0")
-            print(f"    {label:6} wall {wall:6.2f} s (CPU {cpu:5.2f} s)  requests {requests:5}  "
-                  f"peak RSS {rss:6.1f} MiB  ({changes or 'no changes'})")
+        # The MariaDB copy is taken before the first sync changes the SQLite store.
+        for label_store, store_url in stores.backends(db):
+            env = dict(os.environ, PM_STORE=store_url, PM_LOG_DIR=work + "/log",
+                       PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
+                       PM_CONFIG="/dev/null")
+            for label, extra in (("first", ()), ("steady", ()), ("dry", ("--dry-run",))):
+                wall, requests, rss, cpu, module = sync(binary, env, url, *extra)
+                changes = ", ".join(f"{key} {module[key]}" for key in
+                                    ("added", "marked_deleted", "limits_changed")
+                                    if module[key] != "0")
+                print(f"    [{label_store}] {label:6} wall {wall:6.2f} s (CPU {cpu:5.2f} s)  "
+                      f"requests {requests:5}  peak RSS {rss:6.1f} MiB  "
+                      f"({changes or 'no changes'})")
+            stores.drop(store_url)
     finally:
         sim.terminate()
         sim.wait()

@@ -326,8 +326,11 @@ public:
     // Back to pending with trycount 0 and no error, whatever the status (admins, tests).
     void reset_operation(OperationId id);
 
-private:
     struct Impl;
+    // The driver underneath, for the store's own tools (store_copy.cpp).
+    [[nodiscard]] Impl& impl() { return *m_impl; }
+
+private:
     explicit Store(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };

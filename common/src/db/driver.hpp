@@ -67,9 +67,12 @@ public:
 // file cannot be opened.
 [[nodiscard]] std::unique_ptr<ConnectionImpl> open_sqlite(std::string path,
                                                           std::chrono::milliseconds busy_timeout);
-// A MariaDB/MySQL server (db/mariadb_driver.cpp); `password` is store_password.
+// A MariaDB/MySQL server (db/mariadb_driver.cpp); `password` is store_password. A statement
+// waits for another session's row or table lock at most `lock_timeout` (rounded up to whole
+// seconds), as SQLite waits for its busy timeout.
 [[nodiscard]] std::unique_ptr<ConnectionImpl>
-open_mariadb(std::string_view url, const std::optional<std::string>& password);
+open_mariadb(std::string_view url, const std::optional<std::string>& password,
+             std::chrono::milliseconds lock_timeout);
 
 class Connection {
 public:
@@ -100,6 +103,12 @@ public:
     Statement& bind(const Args&... args) {
         int index = 1;
         (bind_one(index++, args), ...);
+        return *this;
+    }
+    // Binds one value to ?index, for statements whose parameters are counted at run time.
+    template <typename T>
+    Statement& bind_at(int index, const T& value) {
+        bind_one(index, value);
         return *this;
     }
     // True while a row is ready to read; false once the statement is done.

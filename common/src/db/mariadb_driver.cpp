@@ -1,6 +1,7 @@
 // The MariaDB/MySQL backend of the store's driver, over the MariaDB client. The store's SQL
 // numbers its parameters (?1, ?2, a number may repeat); the server takes positional `?` only,
 // so each statement is rewritten once and a bound value goes to every place its number has.
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -113,8 +114,12 @@ private:
 
 class MariaConnection final : public ConnectionImpl {
 public:
-    explicit MariaConnection(mariadb::Endpoint endpoint)
-        : m_name(endpoint.shown()), m_client(std::move(endpoint), mariadb::Options{}) {}
+    MariaConnection(mariadb::Endpoint endpoint, std::chrono::milliseconds lock_timeout)
+        : m_name(endpoint.shown()), m_client(std::move(endpoint), mariadb::Options{}) {
+        const auto seconds = std::max<std::int64_t>(1, (lock_timeout.count() + 999) / 1000);
+        m_client.exec(fmt::format("SET SESSION innodb_lock_wait_timeout = {}", seconds));
+        m_client.exec(fmt::format("SET SESSION lock_wait_timeout = {}", seconds));
+    }
 
     [[nodiscard]] Backend backend() const override { return Backend::mariadb; }
     [[nodiscard]] const std::string& name() const override { return m_name; }
@@ -132,7 +137,17 @@ public:
     [[nodiscard]] std::int64_t changes() const override {
         return static_cast<std::int64_t>(m_client.affected_rows());
     }
-    void begin() override { m_client.exec("START TRANSACTION"); }
+    // One writer at a time, as with SQLite's BEGIN IMMEDIATE: every write transaction first
+    // locks the one row of pm_schema_version. The store's read-modify-write steps (a counter
+    // in Store::transaction, "find, else create") were written for a single writer; under
+    // READ COMMITTED without this two hosts could both read 5 and write 6. Transactions are
+    // short, so the cost is a queue of milliseconds; plain reads never take it. (Before the
+    // first migration the row does not exist yet and nothing is locked: migrations run under
+    // their own named lock.)
+    void begin() override {
+        m_client.exec("START TRANSACTION");
+        m_client.exec("SELECT version FROM pm_schema_version WHERE id = 1 FOR UPDATE");
+    }
     [[nodiscard]] int last_error_code() const override {
         return static_cast<int>(m_client.last_error());
     }
@@ -147,8 +162,9 @@ private:
 } // namespace
 
 std::unique_ptr<ConnectionImpl> open_mariadb(std::string_view url,
-                                             const std::optional<std::string>& password) {
-    return std::make_unique<MariaConnection>(mariadb::parse_url(url, password));
+                                             const std::optional<std::string>& password,
+                                             std::chrono::milliseconds lock_timeout) {
+    return std::make_unique<MariaConnection>(mariadb::parse_url(url, password), lock_timeout);
 }
 
 } // namespace pm::store::db

@@ -162,13 +162,17 @@ void Run::review_free(const Connection& vm, const store::PoolServer& server) {
         } else if (host->state == host_states::active || host->state == host_states::stopped) {
             // An open may have taken the server (and dropped its item) since the listing.
             auto& store = m_context.store;
+            bool still_free = false; // set afresh if the body runs again after a deadlock
             store.transaction([&] {
                 const auto now = store.find_pool_server(server.item_id);
-                if (now && now->state == store::PoolState::free) {
+                still_free = now && now->state == store::PoolState::free;
+                if (still_free) {
                     record_host(*sub, *host);
-                    readiness = Readiness::ready;
                 }
             });
+            if (still_free) {
+                readiness = Readiness::ready;
+            }
             if (readiness != Readiness::ready) {
                 return;
             }

@@ -237,7 +237,9 @@ bool claim(Context& context, const store::PoolServer& server) {
     auto& store = context.store;
     ParamMap copied;
     bool claimed = false;
+    // The body may run again after a deadlock: it starts from nothing each time.
     store.transaction([&] {
+        copied.clear();
         claimed = store.claim_pool_server(server.item_id, context.item->id);
         if (!claimed) {
             return;
