@@ -151,7 +151,7 @@ TEST_CASE("runner on MariaDB: one operation per item over two hosts, in arrival 
     }
 }
 
-TEST_CASE("runner on MariaDB: a queue slot held on one host; a wait past op_timeout on the "
+TEST_CASE("runner on MariaDB: a queue slot held on one host, and a wait past op_timeout on the "
           "other exits 3 with the operation pending",
           "[coordination][.][mariadb]") {
     const auto server = pm::test::test_server();
