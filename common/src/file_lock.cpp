@@ -454,4 +454,20 @@ void ensure_lock_directory(const fs::path& dir) {
     }
 }
 
+namespace {
+
+class FileLockHold : public Hold {
+public:
+    explicit FileLockHold(FileLock lock) : m_lock(std::move(lock)) {}
+
+private:
+    FileLock m_lock;
+};
+
+} // namespace
+
+HoldPtr hold(FileLock lock) {
+    return lock.held() ? std::make_unique<FileLockHold>(std::move(lock)) : nullptr;
+}
+
 } // namespace pm

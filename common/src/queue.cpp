@@ -42,6 +42,9 @@ std::string id_text(std::int64_t value) {
 
 } // namespace
 
+Slot::Slot(std::string name, FileLock lock)
+    : m_name(std::move(name)), m_hold(hold(std::move(lock))) {}
+
 std::string expand_key(std::string_view key, const Context& context) {
     std::string expanded(key);
     replace_all(expanded, "__TYPE__", context.command);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "pm/context.hpp"
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/features.hpp"
 #include "pm/log.hpp"
@@ -92,8 +93,9 @@ private:
     const CommandSpec& m_command;
     Settings m_settings;
     std::optional<Watchdog> m_watchdog;
-    std::unique_ptr<OperationLocks> m_locks; // mutating commands only
-    HoldPtr m_claim;                         // of the running operation, when there is one
+    std::unique_ptr<Coordination> m_coordination;
+    OperationLocks* m_locks = nullptr; // of m_coordination, for mutating commands only
+    HoldPtr m_claim;                   // of the running operation, when there is one
     std::optional<store::Store> m_store;
     std::optional<OperationId> m_operation;
     std::int64_t m_max_tries = k_default_max_tries;
@@ -239,8 +241,8 @@ queue::Slot CommandRun::take_slot(const Context& context) {
     config.count = static_cast<int>(count);
     const queue::Context where{m_command.name, context.module->id,
                                context.item ? context.item->id : ItemId()};
-    auto slot = queue::acquire(
-        m_settings.lock_dir, config, where, context.deadline, [](const queue::Waiting& waiting) {
+    auto slot = m_coordination->acquire_slot(
+        config, where, context.deadline, [](const queue::Waiting& waiting) {
             if (waiting.ahead > 0) {
                 log::info("waiting in the queue behind {} operation(s)", waiting.ahead);
             }
@@ -401,8 +403,13 @@ int CommandRun::run() {
     m_watchdog.emplace([this](const std::string& reason) { on_watchdog(reason); },
                        static_cast<int>(ExitCode::temporary));
     try {
+        // With a MariaDB/MySQL store the locks are named locks on the server: if their
+        // connection is lost while one is held, the process stops as a stop signal would stop
+        // it (exit 3, the operation left to run again), before its next side effect.
+        m_coordination = make_coordination(
+            m_settings, [this](const std::string& reason) { m_watchdog->interrupt(reason); });
         if (m_command.mutation == Mutation::mutating) {
-            m_locks = file_operation_locks(m_settings.lock_dir);
+            m_locks = &m_coordination->operation_locks();
             // Claimed before anything else, so that an older operation started a moment
             // earlier is seen as claimed by the newer ones (hold_item).
             if (m_invocation.operation) {
@@ -414,7 +421,7 @@ int CommandRun::run() {
         }
         m_store = store::Store::open(m_settings.store, store::k_default_busy_timeout,
                                      m_settings.store_password);
-        Context context{m_spec, m_invocation, m_settings, *m_store};
+        Context context{m_spec, m_invocation, m_settings, *m_store, *m_coordination};
         prepare(context);
         if (m_claim && context.operation->status == store::OperationStatus::done) {
             return duplicate_done(context);

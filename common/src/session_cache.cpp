@@ -131,51 +131,41 @@ void ensure_private_directory(const fs::path& dir) {
     }
 }
 
-} // namespace
-
-SessionCache::SessionCache(fs::path dir, std::string url, std::string user,
-                           std::chrono::seconds ttl, std::chrono::seconds margin)
-    : m_dir(std::move(dir)), m_url(std::move(url)), m_user(std::move(user)), m_ttl(ttl),
-      m_margin(margin) {
-    const std::string name = fmt::format("session-{:016x}", stable_hash(m_url + '\0' + m_user));
-    m_path = m_dir / (name + ".json");
-    m_lock_path = m_dir / (name + ".lock");
-}
-
-bool SessionCache::fresh(const Session& session, Clock::time_point now) const {
-    // A session from the future means the clock was set back: trust nothing about it.
-    if (session.created_at > now + m_margin || now >= session.created_at + m_ttl) {
-        return false;
+// session-<hash>.json and its lock file session-<hash>.lock under cache_dir.
+class FileSessionStorage : public SessionStorage {
+public:
+    FileSessionStorage(fs::path dir, std::string_view url, std::string_view user)
+        : m_dir(std::move(dir)) {
+        std::string key(url);
+        key += '\0';
+        key += user;
+        const std::string name = fmt::format("session-{:016x}", stable_hash(key));
+        m_path = m_dir / (name + ".json");
+        m_lock_path = m_dir / (name + ".lock");
     }
-    return !session.expires_at || now < *session.expires_at - m_margin;
-}
 
-std::optional<Session> SessionCache::read() const {
-    const auto bytes = read_private_file(m_path);
-    if (!bytes) {
-        return std::nullopt;
-    }
-    try {
-        auto session = decode(*bytes, m_url, m_user);
-        if (session) {
-            register_secret(session->token);
-        }
-        return session;
-    } catch (const ProtocolError& error) {
-        log::warn("session cache: ignoring a damaged entry {}: {}", m_path.string(), error.what());
-        return std::nullopt;
-    }
-}
+    [[nodiscard]] const fs::path& path() const { return m_path; }
 
-std::optional<Session> SessionCache::load() const {
-    auto session = read();
-    if (session && !fresh(*session, Clock::now())) {
-        return std::nullopt;
-    }
-    return session;
-}
+    std::optional<std::string> read() const override { return read_private_file(m_path); }
 
-void SessionCache::store(const Session& session) const {
+    void write(std::string_view bytes) const override;
+
+    void remove() const override { ::unlink(m_path.c_str()); }
+
+    HoldPtr lock(const Deadline& deadline) const override {
+        ensure_private_directory(m_dir);
+        return hold(FileLock::lock(m_lock_path, deadline));
+    }
+
+    std::string where() const override { return m_path.string(); }
+
+private:
+    fs::path m_dir;
+    fs::path m_path;
+    fs::path m_lock_path;
+};
+
+void FileSessionStorage::write(std::string_view bytes) const {
     ensure_private_directory(m_dir);
     std::string temp = (m_dir / ("." + m_path.filename().string() + ".XXXXXX")).string();
     // mkstemp creates the file with mode 0600, whatever the umask.
@@ -184,7 +174,7 @@ void SessionCache::store(const Session& session) const {
         throw system_error("cannot create a file in " + m_dir.string(), errno);
     }
     try {
-        write_all(fd, encode(session, m_url, m_user), temp);
+        write_all(fd, bytes, temp);
         if (::fsync(fd) != 0) {
             throw system_error("cannot sync " + temp, errno);
         }
@@ -204,10 +194,68 @@ void SessionCache::store(const Session& session) const {
     }
 }
 
-FileLock SessionCache::lock_entry(const Deadline& deadline) const {
+} // namespace
+
+std::unique_ptr<SessionStorage> file_session_storage(const fs::path& dir, std::string_view url,
+                                                     std::string_view user) {
+    return std::make_unique<FileSessionStorage>(dir, url, user);
+}
+
+SessionCache::SessionCache(fs::path dir, std::string url, std::string user,
+                           std::chrono::seconds ttl, std::chrono::seconds margin)
+    // Copies, not moves: the arguments are evaluated in no set order.
+    : SessionCache(file_session_storage(dir, url, user), url, user, ttl, margin) {}
+
+SessionCache::SessionCache(std::shared_ptr<const SessionStorage> storage, std::string url,
+                           std::string user, std::chrono::seconds ttl, std::chrono::seconds margin)
+    : m_storage(std::move(storage)), m_url(std::move(url)), m_user(std::move(user)), m_ttl(ttl),
+      m_margin(margin) {
+    if (const auto* file = dynamic_cast<const FileSessionStorage*>(m_storage.get())) {
+        m_path = file->path();
+    }
+}
+
+bool SessionCache::fresh(const Session& session, Clock::time_point now) const {
+    // A session from the future means the clock was set back: trust nothing about it.
+    if (session.created_at > now + m_margin || now >= session.created_at + m_ttl) {
+        return false;
+    }
+    return !session.expires_at || now < *session.expires_at - m_margin;
+}
+
+std::optional<Session> SessionCache::read() const {
+    const auto bytes = m_storage->read();
+    if (!bytes) {
+        return std::nullopt;
+    }
     try {
-        ensure_private_directory(m_dir);
-        return FileLock::lock(m_lock_path, deadline);
+        auto session = decode(*bytes, m_url, m_user);
+        if (session) {
+            register_secret(session->token);
+        }
+        return session;
+    } catch (const ProtocolError& error) {
+        log::warn("session cache: ignoring a damaged entry {}: {}", m_storage->where(),
+                  error.what());
+        return std::nullopt;
+    }
+}
+
+std::optional<Session> SessionCache::load() const {
+    auto session = read();
+    if (session && !fresh(*session, Clock::now())) {
+        return std::nullopt;
+    }
+    return session;
+}
+
+void SessionCache::store(const Session& session) const {
+    m_storage->write(encode(session, m_url, m_user));
+}
+
+HoldPtr SessionCache::lock_entry(const Deadline& deadline) const {
+    try {
+        return m_storage->lock(deadline);
     } catch (const LockTimeout&) {
         // The lock file means nothing to a reader of the message; what we waited for does.
         throw DeadlineExceeded(
@@ -216,7 +264,7 @@ FileLock SessionCache::lock_entry(const Deadline& deadline) const {
     } catch (const SystemError& error) {
         // The cache only saves logins: without the lock every process logs in for itself.
         log::warn("session cache: logging in without the entry lock: {}", error.what());
-        return {};
+        return nullptr;
     }
 }
 
@@ -224,7 +272,7 @@ Session SessionCache::get(const Login& login, const Deadline& deadline) const {
     if (auto cached = load()) {
         return *cached;
     }
-    const FileLock lock = lock_entry(deadline);
+    const HoldPtr lock = lock_entry(deadline);
     // Another process may have logged in while we waited for the lock.
     if (auto cached = load()) {
         return *cached;
@@ -241,6 +289,8 @@ Session SessionCache::refresh(const Login& login, const Deadline& deadline) cons
         store(session);
     } catch (const SystemError& error) {
         log::warn("session cache: cannot save the session: {}", error.what());
+    } catch (const StoreError& error) {
+        log::warn("session cache: cannot save the session: {}", error.what());
     }
     log::debug("session cache: logged in as {} at {}", m_user, m_url);
     return session;
@@ -248,10 +298,10 @@ Session SessionCache::refresh(const Login& login, const Deadline& deadline) cons
 
 void SessionCache::drop(std::string_view token, const Deadline& deadline) const {
     // Writers hold the entry lock, so the entry cannot change between our read and unlink.
-    const FileLock lock = lock_entry(deadline);
+    const HoldPtr lock = lock_entry(deadline);
     const auto entry = read();
     if (entry && entry->token == token) {
-        ::unlink(m_path.c_str());
+        m_storage->remove();
     }
 }
 

@@ -59,6 +59,14 @@ void Watchdog::arm(const Deadline& deadline, std::chrono::milliseconds grace) {
     pthread_kill(m_thread.native_handle(), k_wake_signal);
 }
 
+void Watchdog::interrupt(std::string reason) {
+    {
+        const std::lock_guard lock(m_mutex);
+        m_interrupt = std::move(reason);
+    }
+    pthread_kill(m_thread.native_handle(), k_wake_signal);
+}
+
 std::unique_lock<std::mutex> Watchdog::finishing() {
     return std::unique_lock(m_mutex);
 }
@@ -71,12 +79,24 @@ void Watchdog::loop() {
     const sigset_t set = watched_signals();
     for (;;) {
         Deadline deadline = Deadline::never();
+        std::string interrupted;
         {
             const std::lock_guard lock(m_mutex);
             if (m_stopping) {
                 return;
             }
             deadline = m_deadline;
+            interrupted = m_interrupt;
+        }
+        if (!interrupted.empty()) {
+            const std::lock_guard lock(m_mutex);
+            if (m_finished || m_stopping) {
+                m_interrupt.clear();
+                continue;
+            }
+            m_handler(interrupted);
+            std::fflush(stdout);
+            _exit(m_exit_code);
         }
         const timespec wait = to_timespec(deadline.remaining());
         const int signal = sigtimedwait(&set, nullptr, &wait);

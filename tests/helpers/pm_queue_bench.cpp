@@ -2,7 +2,10 @@
 // line up behind it, then releases; each waiter holds the slot for --hold-ms and passes it
 // on. Reports the time from one holder's release to the next holder's start (median, p99,
 // max) and the CPU the waiters used (getrusage of the children), all queueing included.
+// With --store mysql://… the slot is a named lock on that server (pm::Coordination, as the
+// runner picks it), and the waiters alternate between two "hosts" (lock_dir …/host0, …/host1).
 //   pm_queue_bench [--waiters 50] [--rounds 3] [--hold-ms 2] [--polling] [--lock-dir DIR]
+//                  [--store URL]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +22,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/file_lock.hpp"
 #include "pm/queue.hpp"
@@ -34,7 +38,21 @@ struct Options {
     int hold_ms = 2;
     bool polling = false;
     std::string lock_dir;
+    std::string store = "sqlite:/nonexistent/billing.db";
 };
+
+bool is_server_store(const std::string& store) {
+    return store.starts_with("mysql://") || store.starts_with("mariadb://");
+}
+
+std::unique_ptr<pm::Coordination> coordination(const Options& options, int host) {
+    pm::Settings settings;
+    settings.store = options.store;
+    settings.lock_dir = is_server_store(options.store)
+                            ? fs::path(options.lock_dir) / fmt::format("host{}", host)
+                            : fs::path(options.lock_dir);
+    return pm::make_coordination(settings, {});
+}
 
 struct Turn {
     std::int64_t start_ns = 0;
@@ -50,20 +68,20 @@ const pm::queue::SlotSet k_slots{{"bench"}, "bench"};
 
 // One waiter: blocks on `go` until the bench holds the slot, lines up, reports that on
 // `queued`, holds the slot, and writes its turn into `turns`.
-[[noreturn]] void waiter(const Options& options, int go, int queued, int turns) {
+[[noreturn]] void waiter(const Options& options, int host, int go, int queued, int turns) {
     char byte = 0;
     if (::read(go, &byte, 1) != 1) {
         ::_exit(5);
     }
     Turn turn;
     {
-        auto slot = pm::queue::acquire(options.lock_dir, k_slots,
-                                       pm::Deadline::after(std::chrono::minutes(5)),
-                                       [&](const pm::queue::Waiting&) {
-                                           if (::write(queued, "q", 1) != 1) {
-                                               ::_exit(6);
-                                           }
-                                       });
+        const auto coordinated = coordination(options, host);
+        auto slot = coordinated->acquire_slot(k_slots, pm::Deadline::after(std::chrono::minutes(5)),
+                                              [&](const pm::queue::Waiting&) {
+                                                  if (::write(queued, "q", 1) != 1) {
+                                                      ::_exit(6);
+                                                  }
+                                              });
         turn.start_ns = now_ns();
         std::this_thread::sleep_for(std::chrono::milliseconds(options.hold_ms));
         turn.release_ns = now_ns();
@@ -104,10 +122,11 @@ std::vector<std::int64_t> round(const Options& options) {
     // Fork before taking the slot: a child must not inherit the descriptor that holds it.
     for (int i = 0; i < options.waiters; ++i) {
         if (::fork() == 0) {
-            waiter(options, go.read, queued.write, turns.write);
+            waiter(options, i % 2, go.read, queued.write, turns.write);
         }
     }
-    auto slot = pm::queue::acquire(options.lock_dir, k_slots, pm::Deadline::never());
+    const auto coordinated = coordination(options, 0);
+    auto slot = coordinated->acquire_slot(k_slots, pm::Deadline::never());
     const std::string bytes(static_cast<std::size_t>(options.waiters), 'g');
     if (::write(go.write, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
         throw pm::system_error("write to waiters", errno);
@@ -174,7 +193,9 @@ int run(Options options) {
     const int processes = options.waiters * options.rounds;
     fmt::print("queue hand-over: {} waiters x {} rounds on one slot, hold {} ms, {}\n",
                options.waiters, options.rounds, options.hold_ms,
-               options.polling ? "polling" : "inotify");
+               is_server_store(options.store) ? "MariaDB named locks, two hosts"
+               : options.polling              ? "files, polling"
+                                              : "files, inotify");
     fmt::print("  hand-overs {}: median {:.3f} ms, p99 {:.3f} ms, max {:.3f} ms\n",
                latencies.size(), ms(at(0.5)), ms(at(0.99)), ms(latencies.back()));
     fmt::print("  waiter CPU (user+sys, queueing included): {:.1f} ms total, {:.3f} ms per "
@@ -197,6 +218,7 @@ int main(int argc, char** argv) {
     app.add_option("--hold-ms", options.hold_ms)->check(CLI::Range(0, 10'000));
     app.add_flag("--polling", options.polling, "wait by polling instead of inotify");
     app.add_option("--lock-dir", options.lock_dir, "default: a new directory under $TMPDIR");
+    app.add_option("--store", options.store, "a mysql:// store: slots on that server");
     CLI11_PARSE(app, argc, argv);
     try {
         return run(options);

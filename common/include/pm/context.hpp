@@ -1,5 +1,6 @@
-// What a command handler gets from the runner: the invocation, the store, the rows it works
-// on, the operation deadline, and the result it fills in.
+// What a command handler gets from the runner: the invocation, the store, the coordination
+// with other processes (queue, locks, session cache: files on one host, or the database
+// server for several), the rows it works on, the operation deadline, and the result it fills in.
 #pragma once
 
 #include <optional>
@@ -13,15 +14,19 @@
 
 namespace pm {
 
+class Coordination; // pm/coordination.hpp
+
 struct Context {
     Context(const ModuleSpec& spec_, const Invocation& invocation_, const Settings& settings_,
-            store::Store& store_)
-        : spec(spec_), invocation(invocation_), settings(settings_), store(store_) {}
+            store::Store& store_, Coordination& coordination_)
+        : spec(spec_), invocation(invocation_), settings(settings_), store(store_),
+          coordination(coordination_) {}
 
     const ModuleSpec& spec;
     const Invocation& invocation;
     const Settings& settings;
     store::Store& store;
+    Coordination& coordination;
 
     std::optional<store::Module> module; // set for every scope but none
     Params module_params;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pm/deadline.hpp"
+#include "pm/hold.hpp"
 
 namespace pm {
 
@@ -55,6 +56,9 @@ private:
     std::filesystem::path m_path;
     int m_fd = -1;
 };
+
+// The lock as a Hold (pm/hold.hpp); nullptr when `lock` is empty.
+[[nodiscard]] HoldPtr hold(FileLock lock);
 
 struct AnyLock {
     std::size_t index = 0; // which of the paths is held

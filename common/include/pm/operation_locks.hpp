@@ -9,20 +9,11 @@
 #include <memory>
 
 #include "pm/deadline.hpp"
+#include "pm/hold.hpp"
 #include "pm/ids.hpp"
 #include "pm/queue.hpp"
 
 namespace pm {
-
-// Something held until destroyed.
-class Hold {
-public:
-    Hold() = default;
-    Hold(const Hold&) = delete;
-    Hold& operator=(const Hold&) = delete;
-    virtual ~Hold() = default;
-};
-using HoldPtr = std::unique_ptr<Hold>;
 
 class OperationLocks {
 public:

@@ -13,6 +13,7 @@
 
 #include "pm/deadline.hpp"
 #include "pm/file_lock.hpp"
+#include "pm/hold.hpp"
 #include "pm/ids.hpp"
 
 namespace pm::queue {
@@ -54,20 +55,21 @@ struct SlotSet {
 // %-escaped; very long names are shortened with a hash).
 [[nodiscard]] std::string file_name_part(std::string_view name);
 
-// A held slot; released on destruction, by release(), or by the kernel if the process dies.
-// Empty when the queue is off.
+// A held slot; released on destruction, by release(), or when the process dies (the kernel
+// frees a flock, the database server a named lock). Empty when the queue is off.
 class Slot {
 public:
     Slot() = default;
-    Slot(std::string name, FileLock lock) : m_name(std::move(name)), m_lock(std::move(lock)) {}
+    Slot(std::string name, HoldPtr hold) : m_name(std::move(name)), m_hold(std::move(hold)) {}
+    Slot(std::string name, FileLock lock);
 
-    [[nodiscard]] bool held() const noexcept { return m_lock.held(); }
+    [[nodiscard]] bool held() const noexcept { return m_hold != nullptr; }
     [[nodiscard]] const std::string& name() const noexcept { return m_name; }
-    void release() noexcept { m_lock.release(); }
+    void release() noexcept { m_hold.reset(); }
 
 private:
     std::string m_name;
-    FileLock m_lock;
+    HoldPtr m_hold;
 };
 
 // Reported once an operation stands in line, before it waits.

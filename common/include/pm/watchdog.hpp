@@ -34,6 +34,10 @@ public:
     [[nodiscard]] std::unique_lock<std::mutex> finishing();
     void mark_finished();
 
+    // Fires the handler with `reason` now, as a stop signal would (from any thread); ignored
+    // once the outcome is recorded.
+    void interrupt(std::string reason);
+
 private:
     void loop();
 
@@ -43,6 +47,7 @@ private:
     bool m_finished = false;
     bool m_stopping = false;
     Deadline m_deadline = Deadline::never();
+    std::string m_interrupt; // a reason from interrupt(), until the thread acts on it
     std::thread m_thread;
 };
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/poll.hpp"
@@ -55,9 +56,8 @@ Connection::Connection(Context& context) : m_context(context) {
 Connection::~Connection() = default;
 
 std::unique_ptr<SessionCache> Connection::sessions(const std::string& user_key) const {
-    // One cache entry per (Keystone URL, user, scope): the file name hashes both.
-    return std::make_unique<SessionCache>(m_context.settings.cache_dir, m_credentials.auth_url,
-                                          user_key, m_ttl);
+    // One cache entry per (Keystone URL, user, scope): its name hashes both.
+    return m_context.coordination.session_cache(m_credentials.auth_url, user_key, m_ttl);
 }
 
 const api::Cloud& Connection::project(const std::string& project_id) {

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
-#include "pm/file_lock.hpp"
 #include "pm/log.hpp"
 #include "pm/redact.hpp"
 
@@ -105,7 +105,8 @@ void load_module(Context& context, const store::Module& module) {
 class ModuleSync {
 public:
     ModuleSync(Context& context, const store::Module& module, sync::ProgressLine& progress)
-        : m_module(context.spec, context.invocation, context.settings, context.store),
+        : m_module(context.spec, context.invocation, context.settings, context.store,
+                   context.coordination),
           m_dry_run(context.invocation.dry_run), m_progress(progress) {
         load_module(m_module, module);
         const auto& params = m_module.module_params;
@@ -120,12 +121,10 @@ public:
     // False when another sync holds the module.
     bool run(ResultNode& changes) {
         const auto& module = *m_module.module;
-        FileLock lock;
+        HoldPtr lock;
         if (!m_dry_run) {
-            const auto dir = m_module.settings.lock_dir;
-            std::error_code ignored; // try_lock reports a directory that cannot be made
-            std::filesystem::create_directories(dir, ignored);
-            lock = FileLock::try_lock(dir / fmt::format("sync-module-{}.lock", module.id));
+            // One sync per module over all hosts (DESIGN §7).
+            lock = m_module.coordination.try_lock(fmt::format("sync-module-{}", module.id));
             if (!lock) {
                 log::info("module {}: another vdc_sync_all is running: skipped", module.id);
                 return false;

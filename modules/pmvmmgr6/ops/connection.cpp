@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/poll.hpp"
@@ -38,9 +39,8 @@ Connection::Connection(Context& context) : m_context(context) {
     const auto url = params.require("url");
     const auto user = params.require("username");
     const auto ttl = params.get_int("session_ttl", k_default_session_ttl_s);
-    m_sessions =
-        std::make_unique<SessionCache>(context.settings.cache_dir, url, user,
-                                       std::chrono::seconds(std::max<std::int64_t>(ttl, 1)));
+    m_sessions = context.coordination.session_cache(
+        url, user, std::chrono::seconds(std::max<std::int64_t>(ttl, 1)));
     m_api = std::make_unique<api::Client>(*m_http, url,
                                           api::Credentials{user, params.require("password")},
                                           *m_sessions, context.deadline);

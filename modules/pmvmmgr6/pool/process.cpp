@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
-#include "pm/file_lock.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
 #include "pm/redact.hpp"
@@ -91,7 +91,8 @@ void Run::run(const Connection& vm) {
 // A Context for one pool item, so that the item operations (find, create, record) serve it;
 // nullopt when the item is gone (an open took the server over meanwhile).
 std::optional<Context> Run::item_context(ItemId id) const {
-    Context sub(m_context.spec, m_context.invocation, m_context.settings, m_context.store);
+    Context sub(m_context.spec, m_context.invocation, m_context.settings, m_context.store,
+                m_context.coordination);
     sub.module = m_context.module;
     sub.module_params = m_context.module_params;
     sub.item = m_context.store.find_item(id);
@@ -330,15 +331,9 @@ std::int64_t Run::pool_user(const Connection& vm) {
     return *m_pool_user;
 }
 
-// The module's pool_process lock; empty when another run holds it.
-FileLock lock_module(const Context& context) {
-    const auto& dir = context.settings.lock_dir;
-    std::error_code error;
-    std::filesystem::create_directories(dir, error);
-    if (error) {
-        throw system_error("cannot create lock directory " + dir.string(), error.value());
-    }
-    return FileLock::try_lock(dir / fmt::format("pmvmmgr6-pool-{}.lock", context.module->id));
+// The module's pool_process lock over all hosts; nullptr when another run holds it.
+HoldPtr lock_module(const Context& context) {
+    return context.coordination.try_lock(fmt::format("pmvmmgr6-pool-{}", context.module->id));
 }
 
 } // namespace
@@ -346,7 +341,7 @@ FileLock lock_module(const Context& context) {
 
 void pool_process(Context& context) {
     auto settings = pool::read_settings(context.module_params);
-    FileLock lock;
+    HoldPtr lock;
     if (!context.invocation.dry_run) {
         lock = pool::lock_module(context);
         if (!lock) {
