@@ -282,7 +282,10 @@ TEST_CASE("coordination on MariaDB: a line of several slots serves its waiters i
     for (std::size_t i = 1; i < waiters.size(); ++i) {
         CHECK(exit_of(waiters[i]) == 0);
     }
-    const auto order = started(hosts.events);
+    // The two holders start together, in either order; the waiters in the order they came.
+    auto order = started(hosts.events);
+    REQUIRE(order.size() == 7);
+    std::sort(order.begin(), order.begin() + 2);
     CHECK(order == std::vector<std::string>{"h0", "h1", "w0", "w1", "w2", "w3", "w4"});
     CHECK(most_at_once(hosts.events, [](const std::string&) { return true; }) <= 2);
     pm::test::write_file(releases[1], "");

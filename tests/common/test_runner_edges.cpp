@@ -107,7 +107,8 @@ TEST_CASE("runner edges: unknown arguments are logged once, cut") {
     CHECK(log.size() < 8000);
 }
 
-TEST_CASE("runner edges: a lock_dir that cannot hold lock files is a configuration error") {
+TEST_CASE("runner edges: a lock_dir that cannot hold lock files is a configuration error",
+          "[sqlite]") {
     Fixture f;
     const auto op = f.operation("ok");
     std::ofstream(f.dir.path() / "a-file") << "x";
