@@ -76,22 +76,30 @@ std::filesystem::path file_of(const std::filesystem::path& dir, const Job& job) 
 
 std::string render(const Job& job, const Outcome& outcome, std::optional<double> last_success,
                    const Counts& counts) {
-    const std::string base = fmt::format(R"(binary="{}",command="{}",module="{}")",
-                                         escape_label(job.binary), escape_label(job.command),
-                                         escape_label(job.module));
+    const std::string base =
+        fmt::format(R"(binary="{}",command="{}",module="{}")", escape_label(job.binary),
+                    escape_label(job.command), escape_label(job.module));
     const auto seconds = [](std::chrono::system_clock::time_point t) {
         return static_cast<double>(
             std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
     };
     std::vector<Sample> samples = {
-        {"pm_job_last_run_timestamp_seconds", "Unix time the last run ended.", {},
+        {"pm_job_last_run_timestamp_seconds",
+         "Unix time the last run ended.",
+         {},
          seconds(outcome.finished)},
-        {"pm_job_duration_seconds", "How long the last run took.", {},
+        {"pm_job_duration_seconds",
+         "How long the last run took.",
+         {},
          std::round(outcome.duration.count() * 1000.0) / 1000.0},
-        {"pm_job_exit_code", "Exit code of the last run (0 success, 1 failed, 2 usage or "
-                             "config, 3 temporary, 4 internal).",
-         {}, static_cast<double>(outcome.exit_code)},
-        {"pm_job_success", "1 when the last run succeeded, else 0.", {},
+        {"pm_job_exit_code",
+         "Exit code of the last run (0 success, 1 failed, 2 usage or "
+         "config, 3 temporary, 4 internal).",
+         {},
+         static_cast<double>(outcome.exit_code)},
+        {"pm_job_success",
+         "1 when the last run succeeded, else 0.",
+         {},
          outcome.exit_code == 0 ? 1.0 : 0.0},
     };
     if (last_success) {

@@ -26,7 +26,8 @@ struct Fixture : pm::test::PmtestEnv {
         store.set_module_param(module, "widgets", "7");
     }
     [[nodiscard]] fs::path file() const {
-        return dir / "metrics" / ("pm_pmtest_module_job_" + std::to_string(module.value()) + ".prom");
+        return dir / "metrics" /
+               ("pm_pmtest_module_job_" + std::to_string(module.value()) + ".prom");
     }
     pm::test::ProcessResult job() const {
         return run({"--command", "module_job", "--module", std::to_string(module.value())});
@@ -58,8 +59,7 @@ TEST_CASE("metrics: a module-wide job writes its file after a successful run") {
     REQUIRE(::stat(f.file().c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0644);
     // Only the file itself: no temporary file left beside it.
-    CHECK(std::distance(fs::directory_iterator(f.dir / "metrics"), fs::directory_iterator()) ==
-          1);
+    CHECK(std::distance(fs::directory_iterator(f.dir / "metrics"), fs::directory_iterator()) == 1);
     check_with_promtool(f.file());
 }
 
@@ -100,8 +100,8 @@ TEST_CASE("metrics: a failed run records its outcome and keeps the last success"
 TEST_CASE("metrics: item commands and runs without metrics_dir write nothing") {
     Fixture f;
     const auto op = f.operation("ok");
-    CHECK(f.run({"--command", "ok", "--runningoperation", std::to_string(op.value())})
-              .exit_code == 0);
+    CHECK(f.run({"--command", "ok", "--runningoperation", std::to_string(op.value())}).exit_code ==
+          0);
     CHECK_FALSE(fs::exists(f.dir / "metrics"));
     f.env.erase("PM_METRICS_DIR");
     CHECK(f.job().exit_code == 0);
@@ -125,9 +125,9 @@ TEST_CASE("metrics: last_success_in reads back what render wrote") {
     counts.set("pm_x", "", 3, {{"k", "a"}}); // replaces
     REQUIRE(counts.samples().size() == 2);
     const pm::metrics::Job job{"pmtest", "job", "all"};
-    const pm::metrics::Outcome outcome{3, std::chrono::system_clock::time_point(
-                                              std::chrono::seconds(1'700'000'000)),
-                                       std::chrono::milliseconds(1500)};
+    const pm::metrics::Outcome outcome{
+        3, std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000)),
+        std::chrono::milliseconds(1500)};
     const auto text = pm::metrics::render(job, outcome, 1'690'000'000.0, counts);
     CHECK(text.find("pm_x{binary=\"pmtest\",command=\"job\",module=\"all\",k=\"a\"} 3\n") !=
           std::string::npos);

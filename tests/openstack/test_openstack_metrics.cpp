@@ -17,9 +17,9 @@ TEST_CASE("vdc_sync_all with metrics_dir: the changes by rule, and promtool acce
     }
     auto vars = env.env();
     vars["PM_METRICS_DIR"] = (env.dir() / "metrics").string();
-    const auto result = run({module_path("pmopenstack"), "--command", "vdc_sync_all", "--output",
-                             "json"},
-                            vars, std::chrono::seconds(600));
+    const auto result =
+        run({module_path("pmopenstack"), "--command", "vdc_sync_all", "--output", "json"}, vars,
+            std::chrono::seconds(600));
     require_ok(result);
     const auto file = env.dir() / "metrics" / "pm_pmopenstack_vdc_sync_all_all.prom";
     REQUIRE(std::filesystem::exists(file));

@@ -96,7 +96,10 @@ void add_metrics(const Tally& tally, metrics::Counts& counts) {
                "Pool servers after the last pool_process run: free (ready for an order), building "
                "(free, VM not active yet), claimed.",
                d(tally.ready), {{"state", "free"}});
-    counts.set(k_servers, "", d(tally.building), {{"state", "building"}});
+    const auto created = std::count_if(tally.created.begin(), tally.created.end(),
+                                       [](const Creation& c) { return c.item.has_value(); });
+    // The servers this run created are being built too.
+    counts.set(k_servers, "", d(tally.building + created), {{"state", "building"}});
     counts.set(k_servers, "", d(tally.claimed), {{"state", "claimed"}});
     std::int64_t target = 0;
     std::int64_t orders = 0;
@@ -106,8 +109,6 @@ void add_metrics(const Tally& tally, metrics::Counts& counts) {
     }
     counts.set("pm_pool_target_servers", "Free servers the pool aims to keep.", d(target));
     counts.set("pm_pool_window_orders", "Orders counted in the statistics window.", d(orders));
-    const auto created = std::count_if(tally.created.begin(), tally.created.end(),
-                                       [](const Creation& c) { return c.item.has_value(); });
     counts.set("pm_pool_created", "Pool servers the last run started creating.", d(created));
     const auto deleted = std::count_if(tally.deleted.begin(), tally.deleted.end(),
                                        [](const Deletion& x) { return x.done; });
