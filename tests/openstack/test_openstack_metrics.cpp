@@ -33,4 +33,29 @@ TEST_CASE("vdc_sync_all with metrics_dir: the changes by rule, and promtool acce
     check_with_promtool(file);
 }
 
+TEST_CASE("vdc_stat with metrics_dir: the statistics rows written", "[sim]") {
+    const OpenStackTarget target;
+    OpenStackEnv env(target);
+    const auto first = env.add_vdc();
+    const auto second = env.add_vdc();
+    open_vdc(env, first);
+    open_vdc(env, second);
+    auto vars = env.env();
+    vars["PM_METRICS_DIR"] = (env.dir() / "metrics").string();
+    const auto module = std::to_string(env.module().value());
+    require_ok(run({module_path("pmopenstack"), "--command", "vdc_stat", "--module", module,
+                    "--output", "json"},
+                   vars, std::chrono::seconds(600)));
+    const auto file = env.dir() / "metrics" / ("pm_pmopenstack_vdc_stat_" + module + ".prom");
+    const auto text = read_text(file);
+    INFO(text);
+    // A first run: every row it wrote is a new one in the store.
+    const auto rows = env.store().item_stats(first).size() + env.store().item_stats(second).size();
+    CHECK(rows > 0);
+    CHECK(metric_value(text, "pm_stat_rows_written") == static_cast<double>(rows));
+    CHECK(metric_value(text, "pm_stat_vdcs") == 2);
+    CHECK(metric_value(text, "pm_job_success") == 1);
+    check_with_promtool(file);
+}
+
 } // namespace pm::test
