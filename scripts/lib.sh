@@ -9,7 +9,7 @@ export PM_ROOT
 PM_PACKAGES=(g++ cmake ninja-build pkgconf libcurl4-openssl-dev rapidjson-dev libcli11-dev
              libfmt-dev catch2 libsqlite3-dev python3 sqlite3 clang-format time openssl
              python3-openstackclient python3-octaviaclient
-             libmariadb-dev)
+             libmariadb-dev prometheus)
 
 # The tests' throwaway MariaDB server and its client (scripts/mariadb, ctest label mariadb).
 PM_PACKAGES+=(mariadb-server mariadb-client)

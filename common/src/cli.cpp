@@ -49,6 +49,8 @@ constexpr SettingKey k_setting_keys[] = {
     {"cache_dir", "PM_CACHE_DIR", "directory of the auth session cache"},
     {"lock_dir", "PM_LOCK_DIR", "directory of the queue lock files"},
     {"log_level", "PM_LOG_LEVEL", "debug, info, warn or error"},
+    {"metrics_dir", "PM_METRICS_DIR",
+     "directory of the Prometheus metrics files of module-wide jobs (off when unset)"},
     {"store_password", "PM_STORE_PASSWORD",
      "password of a mysql:// store whose URL carries none (config file or environment only)", true},
 };
@@ -272,7 +274,7 @@ SettingValues read_config_file(const std::filesystem::path& path) {
         if (!known) {
             throw ConfigError(
                 fmt::format("config file {}: unknown key '{}' (known: store, "
-                            "log_dir, cache_dir, lock_dir, log_level, store_password)",
+                            "log_dir, cache_dir, lock_dir, log_level, metrics_dir, store_password)",
                             path.string(), item.fullname()));
         }
         if (item.inputs.size() != 1) {
@@ -314,6 +316,8 @@ void apply_setting(Settings& settings, const std::string& key, const std::string
         settings.cache_dir = value;
     } else if (key == "lock_dir") {
         settings.lock_dir = value;
+    } else if (key == "metrics_dir") {
+        settings.metrics_dir = value;
     } else if (key == "log_level") {
         const auto level = log::parse_level(value);
         if (!level) {

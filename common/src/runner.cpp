@@ -12,6 +12,7 @@
 #include "pm/errors.hpp"
 #include "pm/features.hpp"
 #include "pm/log.hpp"
+#include "pm/metrics.hpp"
 #include "pm/operation_locks.hpp"
 #include "pm/queue.hpp"
 #include "pm/redact.hpp"
@@ -72,6 +73,8 @@ public:
         : m_spec(spec), m_invocation(invocation), m_command(command) {}
 
     int run();
+    // Module-wide commands with metrics_dir set: the run's metrics file (DESIGN §15).
+    void write_metrics(int exit_code) const;
 
 private:
     void load_rows(Context& context) const;
@@ -101,6 +104,8 @@ private:
     std::int64_t m_max_tries = k_default_max_tries;
     std::atomic<bool> m_started{false}; // the running operation is `running`
     Clock::time_point m_begin = Clock::now();
+    std::shared_ptr<metrics::Counts> m_counts = std::make_shared<metrics::Counts>();
+    std::optional<ModuleId> m_module; // of the command, once known
 };
 
 void CommandRun::load_module(Context& context, ModuleId id) const {
@@ -422,7 +427,9 @@ int CommandRun::run() {
         m_store = store::Store::open(m_settings.store, store::k_default_busy_timeout,
                                      m_settings.store_password);
         Context context{m_spec, m_invocation, m_settings, *m_store, *m_coordination};
+        context.metrics = m_counts;
         prepare(context);
+        m_module = context.module ? std::optional(context.module->id) : m_invocation.module;
         if (m_claim && context.operation->status == store::OperationStatus::done) {
             return duplicate_done(context);
         }
@@ -436,6 +443,19 @@ int CommandRun::run() {
     } catch (const std::exception& e) {
         return fail(internal_report(e.what()), false);
     }
+}
+
+void CommandRun::write_metrics(int exit_code) const {
+    const bool module_wide = m_command.scope == Scope::module || m_command.scope == Scope::none;
+    if (!module_wide || !m_settings.metrics_dir || m_invocation.dry_run) {
+        return; // a dry run changed nothing: the last real run's file stays
+    }
+    const auto module = m_module ? m_module : m_invocation.module;
+    const metrics::Job job{m_spec.name, m_command.name,
+                           module ? std::to_string(module->value()) : "all"};
+    metrics::write(*m_settings.metrics_dir, job,
+                   {exit_code, std::chrono::system_clock::now(), Clock::now() - m_begin},
+                   *m_counts);
 }
 
 // The call line (its arguments already cut, cli.cpp) shows the unknown arguments with their
@@ -515,7 +535,10 @@ int run(const ModuleSpec& spec, int argc, char** argv) {
             print(render_result(output, features_result(spec)));
             return 0;
         }
-        return CommandRun(spec, invocation, *spec.find_command(invocation.command)).run();
+        CommandRun command(spec, invocation, *spec.find_command(invocation.command));
+        const int code = command.run();
+        command.write_metrics(code);
+        return code;
     } catch (const Error& e) {
         print_error(output, report_of(e), spec.name);
         return static_cast<int>(e.exit_code());

@@ -75,6 +75,16 @@ pm::ModuleSpec test_spec() {
          }},
         {"module_info", Scope::module, Mutation::read_only, "module-wide, read-only",
          [](pm::Context& c) { c.result.add("module", c.module->name); }},
+        {"module_job", Scope::module, Mutation::read_only,
+         "module-wide job: counts the module's 'widgets' param, fails when 'job_fail' is yes",
+         [](pm::Context& c) {
+             c.metrics->set("pm_test_widgets", "Widgets the job saw.",
+                            static_cast<double>(c.module_params.get_int("widgets", 0)),
+                            {{"colour", "blue \"sky\""}});
+             if (c.module_params.get_or("job_fail", "no") == "yes") {
+                 throw pm::OperationError("the job failed as asked");
+             }
+         }},
         {"object_info", Scope::object, Mutation::mutating, "needs a VDC object",
          [](pm::Context& c) { c.result.add("object", c.object->name); }},
         {"later", Scope::item, Mutation::mutating, "not implemented", {}},

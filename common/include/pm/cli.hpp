@@ -23,6 +23,8 @@ struct Settings {
     std::filesystem::path log_dir = "/var/log/pm";
     std::filesystem::path cache_dir = "/var/cache/pm";
     std::filesystem::path lock_dir = "/var/lib/pm/locks";
+    // Where module-wide jobs write Prometheus metrics (DESIGN §15); off when unset.
+    std::optional<std::filesystem::path> metrics_dir;
     log::Level log_level = log::Level::info;
     std::optional<std::filesystem::path> config_file; // the file that was read, if any
 };

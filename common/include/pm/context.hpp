@@ -3,10 +3,12 @@
 // server for several), the rows it works on, the operation deadline, and the result it fills in.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "pm/cli.hpp"
 #include "pm/deadline.hpp"
+#include "pm/metrics.hpp"
 #include "pm/module.hpp"
 #include "pm/output.hpp"
 #include "pm/params.hpp"
@@ -37,6 +39,8 @@ struct Context {
 
     Deadline deadline = Deadline::never();
     Result result;
+    // The job's own counts for metrics_dir (module-wide commands; DESIGN §15).
+    std::shared_ptr<metrics::Counts> metrics = std::make_shared<metrics::Counts>();
 };
 
 } // namespace pm

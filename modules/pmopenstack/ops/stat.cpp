@@ -122,6 +122,10 @@ void vdc_stat(Context& context) {
               date_today);
     context.result.add("vdcs", std::to_string(vdcs.size()));
     context.result.add("date", date_today);
+    context.metrics->set("pm_stat_vdcs", "VDCs the last vdc_stat run collected statistics of.",
+                         static_cast<double>(vdcs.size()));
+    context.metrics->set("pm_stat_rows_written", "Statistics rows the last vdc_stat run wrote.",
+                         static_cast<double>(stats.size()));
 }
 
 } // namespace pm::openstack

@@ -219,10 +219,14 @@ void vdc_sync_all(Context& context) {
     auto summary = ResultNode::list("modules");
     auto changes = ResultNode::list("changes");
     std::vector<Failure> failures;
+    Tally total;
+    sync::ModuleOutcomes outcomes;
     for (const auto& module : modules) {
         try {
             ModuleSync run(context, module, progress);
             const bool ran = run.run(changes);
+            sync::add(total, run.tally());
+            ++(ran ? outcomes.done : outcomes.skipped);
             summary.children.push_back(sync::module_summary(
                 module, ran ? (context.invocation.dry_run ? "planned" : "done") : "skipped",
                 run.tally()));
@@ -242,6 +246,8 @@ void vdc_sync_all(Context& context) {
             failures.push_back({module.id, ExitCode::internal, redact(e.what())});
         }
     }
+    outcomes.failed = static_cast<std::int64_t>(failures.size());
+    sync::add_metrics(*context.metrics, total, outcomes);
     if (!failures.empty()) {
         std::string message =
             fmt::format("{} of {} modules failed", failures.size(), modules.size());

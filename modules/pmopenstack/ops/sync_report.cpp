@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <unistd.h>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -90,6 +91,58 @@ std::string summary_line(const Tally& t) {
         t.vdcs, t.objects, t.found, t.added, t.adopted, t.relinked, t.removed, t.marked_deleted,
         t.revived, t.vdcs_deleted, t.limits_changed, t.drift, t.busy_vdcs, t.busy_objects, t.strays,
         t.deferred);
+}
+
+void add(Tally& total, const Tally& one) {
+    for (auto [sum, n] : {std::pair{&total.vdcs, one.vdcs},
+                          {&total.objects, one.objects},
+                          {&total.found, one.found},
+                          {&total.busy_vdcs, one.busy_vdcs},
+                          {&total.busy_objects, one.busy_objects},
+                          {&total.added, one.added},
+                          {&total.adopted, one.adopted},
+                          {&total.relinked, one.relinked},
+                          {&total.removed, one.removed},
+                          {&total.marked_deleted, one.marked_deleted},
+                          {&total.revived, one.revived},
+                          {&total.vdcs_deleted, one.vdcs_deleted},
+                          {&total.limits_changed, one.limits_changed},
+                          {&total.drift, one.drift},
+                          {&total.strays, one.strays},
+                          {&total.deferred, one.deferred}}) {
+        *sum += n;
+    }
+}
+
+void add_metrics(metrics::Counts& counts, const Tally& t, const ModuleOutcomes& modules) {
+    const auto d = [](std::int64_t n) { return static_cast<double>(n); };
+    constexpr auto k_changes = "pm_sync_changes";
+    constexpr auto k_changes_help = "Store changes the last sync applied, by rule.";
+    for (const auto& [rule, n] : {std::pair{"added", t.added},
+                                  {"adopted", t.adopted},
+                                  {"relinked", t.relinked},
+                                  {"removed", t.removed},
+                                  {"marked_deleted", t.marked_deleted},
+                                  {"revived", t.revived},
+                                  {"vdcs_deleted", t.vdcs_deleted},
+                                  {"limits_changed", t.limits_changed}}) {
+        counts.set(k_changes, k_changes_help, d(n), {{"rule", rule}});
+    }
+    counts.set("pm_sync_checked", "What the last sync compared, by kind.", d(t.vdcs),
+               {{"kind", "vdcs"}});
+    counts.set("pm_sync_checked", "", d(t.objects), {{"kind", "store_objects"}});
+    counts.set("pm_sync_checked", "", d(t.found), {{"kind", "openstack_objects"}});
+    counts.set("pm_sync_left_alone", "What the last sync left alone, by reason.", d(t.busy_vdcs),
+               {{"reason", "busy_vdc"}});
+    counts.set("pm_sync_left_alone", "", d(t.busy_objects), {{"reason", "busy_object"}});
+    counts.set("pm_sync_left_alone", "", d(t.strays), {{"reason", "stray"}});
+    counts.set("pm_sync_left_alone", "", d(t.deferred), {{"reason", "deferred"}});
+    counts.set("pm_sync_limit_drift", "Limits where OpenStack differs from the tariff.",
+               d(t.drift));
+    counts.set("pm_sync_modules", "Modules of the last sync, by outcome.", d(modules.done),
+               {{"outcome", "done"}});
+    counts.set("pm_sync_modules", "", d(modules.skipped), {{"outcome", "skipped"}});
+    counts.set("pm_sync_modules", "", d(modules.failed), {{"outcome", "failed"}});
 }
 
 ProgressLine::ProgressLine() : m_enabled(::isatty(STDERR_FILENO) == 1) {}

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "pm/metrics.hpp"
 #include "pm/output.hpp"
 #include "pm/store.hpp"
 
@@ -20,6 +21,19 @@ namespace pm::openstack::sync {
 void add_changes(ResultNode& out, const store::Module& module, const Plan& plan);
 // The summary as one log line.
 [[nodiscard]] std::string summary_line(const Tally& tally);
+
+// How many modules ended how, for the metrics of a run.
+struct ModuleOutcomes {
+    std::int64_t done = 0;
+    std::int64_t skipped = 0; // another sync held the module
+    std::int64_t failed = 0;
+};
+
+// Adds `one` to `total`, count by count.
+void add(Tally& total, const Tally& one);
+
+// The run's counts (every module's tallies summed) as metrics (DESIGN §15).
+void add_metrics(metrics::Counts& counts, const Tally& total, const ModuleOutcomes& modules);
 
 // A line on stderr rewritten in place, only when stderr is a terminal; nothing otherwise.
 class ProgressLine {

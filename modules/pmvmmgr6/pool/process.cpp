@@ -80,6 +80,7 @@ void Run::run(const Connection& vm) {
         create_missing(vm);
     }
     report(m_tally, m_context.result);
+    add_metrics(m_tally, *m_context.metrics);
     if (!m_errors.empty()) {
         throw OperationError(fmt::format("pool_process: {}{}", m_errors.front(),
                                          m_errors.size() > 1

@@ -89,4 +89,31 @@ void report(const Tally& tally, Result& result) {
     }
 }
 
+void add_metrics(const Tally& tally, metrics::Counts& counts) {
+    const auto d = [](std::int64_t n) { return static_cast<double>(n); };
+    constexpr auto k_servers = "pm_pool_servers";
+    counts.set(k_servers,
+               "Pool servers after the last pool_process run: free (ready for an order), building "
+               "(free, VM not active yet), claimed.",
+               d(tally.ready), {{"state", "free"}});
+    const auto created = std::count_if(tally.created.begin(), tally.created.end(),
+                                       [](const Creation& c) { return c.item.has_value(); });
+    // The servers this run created are being built too.
+    counts.set(k_servers, "", d(tally.building + created), {{"state", "building"}});
+    counts.set(k_servers, "", d(tally.claimed), {{"state", "claimed"}});
+    std::int64_t target = 0;
+    std::int64_t orders = 0;
+    for (const auto& t : tally.targets) {
+        target += t.target;
+        orders += t.orders;
+    }
+    counts.set("pm_pool_target_servers", "Free servers the pool aims to keep.", d(target));
+    counts.set("pm_pool_window_orders", "Orders counted in the statistics window.", d(orders));
+    counts.set("pm_pool_created", "Pool servers the last run started creating.", d(created));
+    const auto deleted = std::count_if(tally.deleted.begin(), tally.deleted.end(),
+                                       [](const Deletion& x) { return x.done; });
+    counts.set("pm_pool_deleted", "Pool servers the last run deleted.", d(deleted));
+    counts.set("pm_pool_enabled", "1 when the module's pool is on.", tally.enabled ? 1.0 : 0.0);
+}
+
 } // namespace pm::vmmgr6::pool

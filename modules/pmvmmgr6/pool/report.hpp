@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pm/ids.hpp"
+#include "pm/metrics.hpp"
 #include "pm/output.hpp"
 
 #include "pool/targets.hpp"
@@ -43,5 +44,8 @@ struct Tally {
 
 // Adds `summary` (the counts), then `targets`, `created` and `deleted` when not empty.
 void report(const Tally& tally, Result& result);
+
+// The run's counts as metrics (DESIGN §15): servers by state, creates and deletes, targets.
+void add_metrics(const Tally& tally, metrics::Counts& counts);
 
 } // namespace pm::vmmgr6::pool
