@@ -233,18 +233,6 @@ void require_row(db::Connection& db, std::string_view sql, std::int64_t id, std:
     }
 }
 
-std::string upsert(const db::Connection& db, std::string_view insert, std::string_view key,
-                   std::string_view column) {
-    return db.backend() == db::Backend::mariadb
-               ? fmt::format("{} ON DUPLICATE KEY UPDATE {} = VALUES({})", insert, column, column)
-               : fmt::format("{} ON CONFLICT ({}) DO UPDATE SET {} = excluded.{}", insert, key,
-                             column, column);
-}
-
-std::string_view for_update(const db::Connection& db) {
-    return db.backend() == db::Backend::mariadb ? " FOR UPDATE" : "";
-}
-
 void require_changed(const db::Connection& db, std::int64_t id, std::string_view what) {
     if (db.changes() == 0) {
         throw ConfigError(fmt::format("{} {} not found", what, id));
@@ -337,11 +325,10 @@ void Store::set_module_param(ModuleId id, std::string_view name, std::string_vie
     m_impl->write([&] {
         detail::require_row(m_impl->db, "SELECT 1 FROM processingmodule WHERE id = ?1", id.value(),
                             "module");
-        db::Statement(m_impl->db,
-                      detail::upsert(m_impl->db,
-                                     "INSERT INTO processingparam (module_id, name, value) "
-                                     "VALUES (?1, ?2, ?3)",
-                                     "module_id, name", "value"))
+        db::Statement(m_impl->db, db::upsert(m_impl->db,
+                                             "INSERT INTO processingparam (module_id, name, value) "
+                                             "VALUES (?1, ?2, ?3)",
+                                             "module_id, name", "value"))
             .bind(id, name, value)
             .run();
     });
@@ -396,10 +383,10 @@ void Store::set_pricelist_param(PricelistId id, std::string_view name, std::stri
         detail::require_row(m_impl->db, "SELECT 1 FROM pricelist WHERE id = ?1", id.value(),
                             "pricelist");
         db::Statement(m_impl->db,
-                      detail::upsert(m_impl->db,
-                                     "INSERT INTO pricelistparam (pricelist_id, name, value) "
-                                     "VALUES (?1, ?2, ?3)",
-                                     "pricelist_id, name", "value"))
+                      db::upsert(m_impl->db,
+                                 "INSERT INTO pricelistparam (pricelist_id, name, value) "
+                                 "VALUES (?1, ?2, ?3)",
+                                 "pricelist_id, name", "value"))
             .bind(id, name, value)
             .run();
     });

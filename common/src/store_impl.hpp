@@ -12,6 +12,7 @@
 #include "pm/errors.hpp"
 #include "pm/store.hpp"
 
+#include "db/dialect.hpp"
 #include "db/driver.hpp"
 
 namespace pm::store {
@@ -53,13 +54,6 @@ struct Store::Impl {
 };
 
 namespace detail {
-
-// INSERT … that replaces `column` when a row with the same `key` exists, in the dialect of `db`.
-[[nodiscard]] std::string upsert(const db::Connection& db, std::string_view insert,
-                                 std::string_view key, std::string_view column);
-// Appended to a SELECT inside a write transaction whose result decides the write: the row
-// stays as read until the commit (SQLite's BEGIN IMMEDIATE already excludes other writers).
-[[nodiscard]] std::string_view for_update(const db::Connection& db);
 
 // Creates or migrates the schema to k_schema_version (store_schema.cpp).
 // `mariadb_server`: a MariaDB (not MySQL) server, whose binary collation has no padding.

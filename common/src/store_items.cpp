@@ -9,8 +9,8 @@ constexpr std::string_view k_select_item =
     "FROM item ";
 
 std::string upsert_item_param(const db::Connection& db) {
-    return detail::upsert(db, "INSERT INTO itemparam (item_id, name, value) VALUES (?1, ?2, ?3)",
-                          "item_id, name", "value");
+    return db::upsert(db, "INSERT INTO itemparam (item_id, name, value) VALUES (?1, ?2, ?3)",
+                      "item_id, name", "value");
 }
 
 Item read_item(const db::Statement& row) {
@@ -141,11 +141,10 @@ void Store::set_item_stat(const ItemStat& stat) {
     m_impl->write([&] {
         detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", stat.item_id.value(),
                             "item");
-        db::Statement(m_impl->db,
-                      detail::upsert(m_impl->db,
-                                     "INSERT INTO itemstat (item_id, date, name, value) "
-                                     "VALUES (?1, ?2, ?3, ?4)",
-                                     "item_id, date, name", "value"))
+        db::Statement(m_impl->db, db::upsert(m_impl->db,
+                                             "INSERT INTO itemstat (item_id, date, name, value) "
+                                             "VALUES (?1, ?2, ?3, ?4)",
+                                             "item_id, date, name", "value"))
             .bind(stat.item_id, stat.date, stat.name, stat.value)
             .run();
     });

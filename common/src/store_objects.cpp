@@ -9,9 +9,8 @@ constexpr std::string_view k_select_object =
     "o.updated_at FROM vdcobject o ";
 
 std::string upsert_object_param(const db::Connection& db) {
-    return detail::upsert(db,
-                          "INSERT INTO vdcobjectparam (object_id, name, value) VALUES (?1, ?2, ?3)",
-                          "object_id, name", "value");
+    return db::upsert(db, "INSERT INTO vdcobjectparam (object_id, name, value) VALUES (?1, ?2, ?3)",
+                      "object_id, name", "value");
 }
 
 VdcObject read_object(const db::Statement& row) {

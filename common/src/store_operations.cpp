@@ -41,8 +41,8 @@ RunningOperation read_operation(const db::Statement& row) {
 // `lock`: inside a write transaction whose write depends on what was read.
 std::optional<RunningOperation> select_operation(db::Connection& db, OperationId id,
                                                  bool lock = false) {
-    db::Statement query(db, fmt::format("{} WHERE id = ?1{}", k_select_operation,
-                                        lock ? detail::for_update(db) : ""));
+    db::Statement query(
+        db, fmt::format("{} WHERE id = ?1{}", k_select_operation, lock ? db::for_update(db) : ""));
     if (!query.bind(id).step()) {
         return std::nullopt;
     }

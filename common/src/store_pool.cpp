@@ -136,14 +136,11 @@ bool Store::discard_pool_server(ItemId server, PoolState from) {
 }
 
 // created_at is normalized so that a billing platform's "2024-05-01 12:00:00" compares like
-// pm's "2024-05-01T12:00:00Z" (SQLite's strftime(); on MariaDB the same text, cut and mended).
+// pm's "2024-05-01T12:00:00Z".
 std::vector<OrderCount> Store::count_orders(ModuleId module, std::string_view type,
                                             std::string_view os_param,
                                             std::string_view since) const {
-    const std::string_view created =
-        m_impl->db.backend() == db::Backend::mariadb
-            ? "CONCAT(REPLACE(SUBSTR(i.created_at, 1, 19), ' ', 'T'), 'Z')"
-            : "strftime('%Y-%m-%dT%H:%M:%SZ', i.created_at)";
+    const std::string created = db::iso_timestamp(m_impl->db, "i.created_at");
     db::Statement query(m_impl->db,
                         fmt::format("SELECT COALESCE(p.value, ''), i.pricelist_id, COUNT(*) "
                                     "FROM item i LEFT JOIN itemparam p ON p.item_id = i.id "

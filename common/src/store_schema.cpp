@@ -367,10 +367,10 @@ void migrate_mariadb(db::Connection& db, bool mariadb_server) {
                 }
             }
         }
-        db::Statement(db, detail::upsert(db,
-                                         "INSERT INTO pm_schema_version (id, version) "
-                                         "VALUES (1, ?1)",
-                                         "id", "version"))
+        db::Statement(db, db::upsert(db,
+                                     "INSERT INTO pm_schema_version (id, version) "
+                                     "VALUES (1, ?1)",
+                                     "id", "version"))
             .bind(step.version)
             .run();
     }
