@@ -8,6 +8,7 @@
 #include "pm/file_lock.hpp"
 
 #include "openstack_checks.hpp"
+#include "support/test_store.hpp"
 #include "test_openstack_sync_checks.hpp"
 
 namespace pm::test {
@@ -267,8 +268,7 @@ TEST_CASE("vdc_sync_all: a second sync of a module already syncing skips it clea
     const auto vdc = drifted_vdc(sim, env);
 
     SECTION("the lock is held: skipped, exit 0, nothing changed; a dry run still plans") {
-        std::filesystem::create_directories(env.dir() / "locks");
-        auto held = FileLock::try_lock(env.dir() / "locks" / "sync-module-1.lock");
+        auto held = pm::test::hold_job_lock(env.store_url(), env.dir(), "sync-module-1");
         REQUIRE(held);
         const auto before = store_dump(env);
         const auto skipped = sync_all(env);

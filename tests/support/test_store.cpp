@@ -299,4 +299,16 @@ std::string RawDb::text(const std::string& sql) {
     return all.front();
 }
 
+JobLock hold_job_lock(const std::string& store_url, const std::filesystem::path& dir,
+                      std::string_view name) {
+    Settings settings;
+    settings.store = store_url;
+    settings.lock_dir = dir / "locks";
+    settings.cache_dir = dir / "cache";
+    JobLock lock;
+    lock.coordination = make_coordination(settings, {});
+    lock.hold = lock.coordination->try_lock(name);
+    return lock;
+}
+
 } // namespace pm::test

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "pm/coordination.hpp"
+
 namespace pm::test {
 
 // True when PM_TEST_MARIADB names a server: stores are MariaDB databases.
@@ -73,5 +75,17 @@ struct MariadbClient {
     std::map<std::string, std::string> env;
 };
 [[nodiscard]] MariadbClient mariadb_client(const std::string& url);
+
+// A module-wide job's lock (e.g. "pmvmmgr6-pool-1"), held the way a second process would hold
+// it with the store at `store_url`: a file under `dir`/locks with SQLite, a named lock on the
+// server with MariaDB. Empty when somebody else holds it.
+struct JobLock {
+    std::unique_ptr<Coordination> coordination;
+    HoldPtr hold; // released first: it lives on the coordination's connection
+    explicit operator bool() const { return hold != nullptr; }
+    void release() { hold.reset(); }
+};
+[[nodiscard]] JobLock hold_job_lock(const std::string& store_url, const std::filesystem::path& dir,
+                                    std::string_view name);
 
 } // namespace pm::test

@@ -317,8 +317,7 @@ TEST_CASE("pmvmmgr6 pool_process: one run per module at a time") {
         Vmmgr6Env env(sim);
         env.enable_pool({{"pool_steps", "2,2,2,2,2"}});
         env.add_item();
-        std::filesystem::create_directories(env.dir() / "locks");
-        auto held = FileLock::try_lock(env.dir() / "locks" / "pmvmmgr6-pool-1.lock");
+        auto held = pm::test::hold_job_lock(env.store_url(), env.dir(), "pmvmmgr6-pool-1");
         REQUIRE(held);
         const auto r = env.run_module("pool_process");
         INFO(r.out << r.err);
