@@ -322,38 +322,41 @@ private:
     std::string m_name;
 };
 
+// The server's lock on `name`, reserved among this process's threads already: held, or the
+// reservation undone when `get_lock` does not get it (or throws).
+template <typename GetLock>
+HoldPtr lock_reserved(const std::shared_ptr<LockConnection>& connection, const std::string& name,
+                      GetLock get_lock) {
+    bool got = false;
+    try {
+        got = get_lock();
+    } catch (...) {
+        connection->local().unreserve(name);
+        throw;
+    }
+    if (!got) {
+        connection->local().unreserve(name);
+        return nullptr;
+    }
+    return std::make_unique<ServerHold>(connection, name);
+}
+
 // Takes `name` for this process: first among its threads, then at the server.
 HoldPtr take(const std::shared_ptr<LockConnection>& connection, const std::string& name,
              const Deadline& deadline, std::chrono::milliseconds piece) {
     if (!connection->local().reserve(name, deadline)) {
         return nullptr;
     }
-    try {
-        if (!connection->get_lock(name, deadline, piece)) {
-            connection->local().unreserve(name);
-            return nullptr;
-        }
-    } catch (...) {
-        connection->local().unreserve(name);
-        throw;
-    }
-    return std::make_unique<ServerHold>(connection, name);
+    return lock_reserved(connection, name,
+                         [&] { return connection->get_lock(name, deadline, piece); });
 }
 
 HoldPtr try_take(const std::shared_ptr<LockConnection>& connection, const std::string& name) {
     if (!connection->local().try_reserve(name)) {
         return nullptr;
     }
-    try {
-        if (!connection->get_lock(name, Deadline::after(0ms))) {
-            connection->local().unreserve(name);
-            return nullptr;
-        }
-    } catch (...) {
-        connection->local().unreserve(name);
-        throw;
-    }
-    return std::make_unique<ServerHold>(connection, name);
+    return lock_reserved(connection, name,
+                         [&] { return connection->get_lock(name, Deadline::after(0ms)); });
 }
 
 class ServerSessionStorage : public SessionStorage {
