@@ -83,9 +83,9 @@ CrashFigures crash_at_every_request(const std::string& name,
                                (after ? " (after the server acted)" : " (before the server acts)");
             ++figures.points;
             auto world = make();
-            world->sim_post("/__sim__/fault/hold",
-                            R"({"skip":)" + std::to_string(k - 1) +
-                                R"(,"after":)" + (after ? "true" : "false") + "}");
+            world->sim_post("/__sim__/fault/hold", R"({"skip":)" + std::to_string(k - 1) +
+                                                       R"(,"after":)" + (after ? "true" : "false") +
+                                                       "}");
             auto process = world->start();
             if (wait_held(*world, process)) {
                 process.kill(SIGKILL);
@@ -102,10 +102,9 @@ CrashFigures crash_at_every_request(const std::string& name,
             world->check(where);
         }
     }
-    std::cerr << "crash at every request: " << name << ": " << figures.requests
-              << " requests, " << figures.points << " crash points, " << figures.killed
-              << " killed in flight, " << figures.not_reached << " not reached, "
-              << figures.reruns << " reruns, all done\n";
+    std::cerr << "crash at every request: " << name << ": " << figures.requests << " requests, "
+              << figures.points << " crash points, " << figures.killed << " killed in flight, "
+              << figures.not_reached << " not reached, " << figures.reruns << " reruns, all done\n";
     return figures;
 }
 

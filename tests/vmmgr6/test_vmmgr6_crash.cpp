@@ -3,10 +3,13 @@
 // mutating command ends done, with one VM per item, no orphan account or address, and the
 // store agreeing with VMmanager. Hidden tests (tag [.crash]): ctest runs them with the label
 // crash, each command an entry of its own.
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "pm/store.hpp"
 
+#include "pool_helpers.hpp"
 #include "support/crash.hpp"
 #include "support/vmmgr6_sim.hpp"
 
@@ -16,8 +19,9 @@ namespace {
 // The starting state of a command and what must hold once it is done.
 struct Vmmgr6Crash {
     std::string command;
-    std::function<void(Vmmgr6Env&, ItemId)> prepare;
+    std::function<void(const Vmmgr6Sim&, Vmmgr6Env&, ItemId)> prepare;
     std::function<void(const Vmmgr6Sim&, Vmmgr6Env&, ItemId)> check;
+    std::string variant = {}; // in the figures' name, after the command
 };
 
 class Vmmgr6World : public CrashWorld {
@@ -28,7 +32,7 @@ public:
         m_env.store().set_module_param(m_env.module(), "task_appear_s", "3");
         m_item = m_env.add_item();
         if (m_crash.prepare) {
-            m_crash.prepare(m_env, m_item);
+            m_crash.prepare(m_sim, m_env, m_item);
         }
         m_op = m_env.add_operation(m_item, m_crash.command);
     }
@@ -62,6 +66,18 @@ public:
             INFO(allocation.at("ip").as_string());
             CHECK_FALSE(allocation.at("reserved").as_bool());
         }
+        // No orphan: every VM is the item's (unless closed) or a pool server's.
+        std::set<std::string> known;
+        if (m_env.status(m_item) != store::ItemStatus::closed) {
+            known.insert(m_env.param(m_item, "vm_id"));
+        }
+        for (const auto& server : pool::servers(m_env)) {
+            known.insert(m_env.param(server.item_id, "vm_id"));
+        }
+        for (const auto& host : state.root().at("hosts").items()) {
+            INFO("VM " << host.at("id").as_int64());
+            CHECK(known.count(std::to_string(host.at("id").as_int64())) == 1);
+        }
         m_crash.check(m_sim, m_env, m_item);
     }
 
@@ -72,6 +88,17 @@ private:
     ItemId m_item;
     OperationId m_op;
 };
+
+// The customer's VMs.
+std::vector<std::int64_t> customer_vms(const json::Document& state) {
+    std::vector<std::int64_t> ids;
+    for (const auto& host : state.root().at("hosts").items()) {
+        if (host.at("account").at("email").as_string() == "customer@example.com") {
+            ids.push_back(host.at("id").as_int64());
+        }
+    }
+    return ids;
+}
 
 json::View only_host(const json::Document& state) {
     REQUIRE(state.root().at("hosts").size() == 1);
@@ -99,15 +126,16 @@ bool password_matches(const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item,
         .as_bool();
 }
 
-void opened(Vmmgr6Env& env, ItemId item) {
+void opened(const Vmmgr6Sim& /*sim*/, Vmmgr6Env& env, ItemId item) {
     const auto result = env.run("open", item);
     INFO(result.out << result.err);
     REQUIRE(result.exit_code == 0);
 }
 
 void crash(const Vmmgr6Crash& crash) {
-    const auto figures = crash_at_every_request(
-        "pmvmmgr6 " + crash.command, [&crash] { return std::make_unique<Vmmgr6World>(crash); });
+    const auto figures =
+        crash_at_every_request("pmvmmgr6 " + crash.command + crash.variant,
+                               [&crash] { return std::make_unique<Vmmgr6World>(crash); });
     CHECK(figures.killed > 0);
 }
 
@@ -118,6 +146,25 @@ TEST_CASE("pmvmmgr6 crash at every request: open", "[.crash]") {
                one_vm(sim, env, item, "active", store::ItemStatus::active);
                CHECK(password_matches(sim, env, item, "Root-Secret-1"));
            }});
+}
+
+TEST_CASE("pmvmmgr6 crash at every request: open from the pool", "[.crash]") {
+    crash({"open",
+           [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId) {
+               env.enable_pool({{"pool_steps", "1,1,1,1,1"}, {"pool_hostname_recipe", "1"}});
+               env.add_item();
+               pool::fill(env, sim);
+               REQUIRE(pool::count_in(env, store::PoolState::free) == 1);
+           },
+           [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
+               const auto state = sim.state();
+               const auto mine = customer_vms(state);
+               REQUIRE(mine.size() == 1);
+               CHECK(env.param(item, "vm_id") == std::to_string(mine.front()));
+               CHECK(env.status(item) == store::ItemStatus::active);
+               CHECK(password_matches(sim, env, item, "Root-Secret-1"));
+           },
+           " from the pool"});
 }
 
 TEST_CASE("pmvmmgr6 crash at every request: close", "[.crash]") {
@@ -132,8 +179,8 @@ TEST_CASE("pmvmmgr6 crash at every request: suspend and resume", "[.crash]") {
                one_vm(sim, env, item, "stopped", store::ItemStatus::suspended);
            }});
     crash({"resume",
-           [](Vmmgr6Env& env, ItemId item) {
-               opened(env, item);
+           [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
+               opened(sim, env, item);
                REQUIRE(env.run("suspend", item).exit_code == 0);
            },
            [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
@@ -149,8 +196,8 @@ TEST_CASE("pmvmmgr6 crash at every request: reboot", "[.crash]") {
 
 TEST_CASE("pmvmmgr6 crash at every request: setparam", "[.crash]") {
     crash({"setparam",
-           [](Vmmgr6Env& env, ItemId item) {
-               opened(env, item);
+           [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
+               opened(sim, env, item);
                env.store().set_item_params(item, {{"ram_mib", "2048"},
                                                   {"hdd_mib", "20480"},
                                                   {"cpu_number", "2"},
@@ -169,8 +216,8 @@ TEST_CASE("pmvmmgr6 crash at every request: setparam", "[.crash]") {
 
 TEST_CASE("pmvmmgr6 crash at every request: reopen", "[.crash]") {
     crash({"reopen",
-           [](Vmmgr6Env& env, ItemId item) {
-               opened(env, item);
+           [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
+               opened(sim, env, item);
                env.store().set_item_params(item, {{"os", "Ubuntu 22.04"}, {"password", "New-2"}});
            },
            [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
@@ -182,8 +229,8 @@ TEST_CASE("pmvmmgr6 crash at every request: reopen", "[.crash]") {
 
 TEST_CASE("pmvmmgr6 crash at every request: change_password", "[.crash]") {
     crash({"change_password",
-           [](Vmmgr6Env& env, ItemId item) {
-               opened(env, item);
+           [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
+               opened(sim, env, item);
                env.store().set_item_param(item, "password", "Changed-3");
            },
            [](const Vmmgr6Sim& sim, Vmmgr6Env& env, ItemId item) {
