@@ -31,10 +31,10 @@ struct OpenStackCrash {
 
 // The store's object type for each kind of the simulator's state dump.
 const std::map<std::string, std::string> k_kinds = {{"servers", "vm"},
-                                                     {"volumes", "volume"},
-                                                     {"networks", "network"},
-                                                     {"routers", "router"},
-                                                     {"loadbalancers", "loadbalancer"}};
+                                                    {"volumes", "volume"},
+                                                    {"networks", "network"},
+                                                    {"routers", "router"},
+                                                    {"loadbalancers", "loadbalancer"}};
 
 class OpenStackWorld : public CrashWorld {
 public:
@@ -50,6 +50,7 @@ public:
     void sim_post(std::string_view path, std::string_view body) const override {
         (void)m_target.sim().post(path, body);
     }
+    void clear_faults() const override { m_target.sim().clear_faults(); }
     [[nodiscard]] Process start() override {
         return Process::spawn(m_env.argv(m_crash.command, m_op), m_env.env());
     }
@@ -108,8 +109,9 @@ private:
 };
 
 void crash(const OpenStackCrash& crash) {
-    const auto figures = crash_at_every_request(
-        "pmopenstack " + crash.command, [&crash] { return std::make_unique<OpenStackWorld>(crash); });
+    const auto figures = crash_at_every_request("pmopenstack " + crash.command, [&crash] {
+        return std::make_unique<OpenStackWorld>(crash);
+    });
     CHECK(figures.killed > 0);
 }
 
@@ -127,9 +129,9 @@ Start open(OpenStackEnv& env) {
 // router) opened first.
 ParamMap needs(OpenStackEnv& env, ItemId item, const std::string& type, ParamMap params) {
     if (type == "loadbalancer" || type == "router_interface") {
-        params.emplace("network", std::to_string(open_object(env, item, "network",
-                                                             {{"cidr", "10.9.0.0/24"}})
-                                                     .value()));
+        params.emplace(
+            "network",
+            std::to_string(open_object(env, item, "network", {{"cidr", "10.9.0.0/24"}}).value()));
     }
     if (type == "router_interface") {
         params.emplace("router", std::to_string(open_object(env, item, "router").value()));

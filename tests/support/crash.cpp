@@ -98,6 +98,7 @@ CrashFigures crash_at_every_request(const std::string& name,
                 INFO(where << ": ended before request k\n" << result.out << result.err);
                 REQUIRE(result.exit_code == 0);
                 ++figures.not_reached;
+                world->clear_faults(); // the checks' own runs must not meet the hold
             }
             world->check(where);
         }

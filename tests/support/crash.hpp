@@ -26,6 +26,8 @@ public:
     // Control calls to the world's simulator (/__sim__/…).
     [[nodiscard]] virtual json::Document sim_get(std::string_view path) const = 0;
     virtual void sim_post(std::string_view path, std::string_view body) const = 0;
+    // Forgets the simulator's faults not used up yet (a hold the run never reached).
+    virtual void clear_faults() const = 0;
     // The command on its running operation, started and not waited for.
     [[nodiscard]] virtual Process start() = 0;
     // The same running operation once more, waited for.

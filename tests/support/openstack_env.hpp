@@ -59,6 +59,8 @@ public:
     [[nodiscard]] std::int64_t requests(std::string_view key) const;
     [[nodiscard]] std::int64_t total_requests() const;
     void clear_requests() const;
+    // Forgets the faults not used up yet.
+    void clear_faults() const;
 
 private:
     Simulator m_sim;

@@ -43,6 +43,7 @@ public:
     void sim_post(std::string_view path, std::string_view body) const override {
         (void)m_sim.post(path, body);
     }
+    void clear_faults() const override { m_sim.del("/__sim__/faults"); }
     [[nodiscard]] Process start() override {
         return Process::spawn(m_env.argv(m_crash.command, m_item, m_op), m_env.env());
     }
@@ -237,6 +238,66 @@ TEST_CASE("pmvmmgr6 crash at every request: change_password", "[.crash]") {
                one_vm(sim, env, item, "active", store::ItemStatus::active);
                CHECK(password_matches(sim, env, item, "Changed-3"));
            }});
+}
+
+namespace {
+
+// pool_process, the module-wide job that creates the pool's servers: killed at each request and
+// run again (by cron, here at once), it ends with the pool at its target and every VM a pool
+// server's, none twice.
+class PoolWorld : public CrashWorld {
+public:
+    PoolWorld() : m_env(m_sim) {
+        m_env.store().set_module_param(m_env.module(), "task_appear_s", "3");
+        m_env.enable_pool({{"pool_steps", "2,2,2,2,2"}});
+        (void)m_env.add_item(); // an order: the pool's target counts it
+    }
+
+    [[nodiscard]] json::Document sim_get(std::string_view path) const override {
+        return m_sim.get(path);
+    }
+    void sim_post(std::string_view path, std::string_view body) const override {
+        (void)m_sim.post(path, body);
+    }
+    void clear_faults() const override { m_sim.del("/__sim__/faults"); }
+    [[nodiscard]] Process start() override {
+        return Process::spawn(m_env.module_argv("pool_process"), m_env.env());
+    }
+    ProcessResult again() override {
+        return run(m_env.module_argv("pool_process"), m_env.env(), std::chrono::seconds(120));
+    }
+
+    void check(const std::string& where) override {
+        INFO(where);
+        // Whatever is still being created finishes, and the next cron run settles the pool.
+        pool::finish_tasks(m_sim);
+        (void)pool::process(m_env);
+        const auto servers = pool::servers(m_env);
+        CHECK(servers.size() == 2);
+        std::set<std::string> vms;
+        for (const auto& server : servers) {
+            CHECK(server.state == store::PoolState::free);
+            vms.insert(m_env.param(server.item_id, "vm_id"));
+        }
+        const auto state = m_sim.state();
+        CHECK(state.root().at("hosts").size() == vms.size());
+        for (const auto& host : state.root().at("hosts").items()) {
+            INFO("VM " << host.at("id").as_int64());
+            CHECK(vms.count(std::to_string(host.at("id").as_int64())) == 1);
+        }
+    }
+
+private:
+    Vmmgr6Sim m_sim;
+    Vmmgr6Env m_env;
+};
+
+} // namespace
+
+TEST_CASE("pmvmmgr6 crash at every request: pool_process", "[.crash]") {
+    const auto figures = crash_at_every_request("pmvmmgr6 pool_process",
+                                                [] { return std::make_unique<PoolWorld>(); });
+    CHECK(figures.killed > 0);
 }
 
 } // namespace pm::test
