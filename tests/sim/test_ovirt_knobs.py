@@ -6,7 +6,7 @@ import unittest
 from contextlib import redirect_stderr
 
 from common.testing import Client, SimProcess
-from ovirt.config import DEFAULT_SECONDS, VARIANTS, Config, ConfigError, parse_seconds
+from ovirt.config import DEFAULT_SECONDS, VARIANTS, Config, ConfigError
 from ovirt.main import _config, _parser, main
 from ovirt.testkit import API, GIB, TOKEN_URL, EngineClient, SimCase, form_post, token_fields
 
@@ -125,10 +125,9 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(seen, {name: set(values) for name, values in VARIANTS.items()})
 
     def test_bad_options(self):
-        with self.assertRaises(ConfigError):
-            parse_seconds("launch", {})
-        with self.assertRaises(ConfigError):
-            parse_seconds("warp=1", {})
+        for spec in ("launch", "warp=1", "launch=-1"):
+            with self.assertRaises(ConfigError):
+                Config().parse_durations(spec)
         with redirect_stderr(io.StringIO()):
             self.assertEqual(main(["--knob", "create_status=299"]), 2)
 

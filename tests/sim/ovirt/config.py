@@ -5,9 +5,11 @@
 VARIANTS holds one knob per fact /work/shared/api/ovirt.md marks inferred [I], unsure or
 contradicted between sources; the first value is the default (the most likely real shape).
 README.md lists each with the reference line it comes from."""
-import copy
-import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+from common.knobs import KnobError, Knobs
+
+ConfigError = KnobError
 
 # Realistic durations in seconds (issue 12: thin copy 30 s, first boot 40 s, disk extend
 # 10 s); every one is multiplied by time_scale, so tests run them scaled down.
@@ -51,49 +53,17 @@ CHOICES = {
     "guest_shutdown": ("obey", "ignore"),   # the guest acts on ACPI shutdown or not
     "guest_agent": ("on", "off"),           # reported_devices get addresses after up
 }
-NUMBERS = ("time_scale", "token_ttl", "storage_available", "low_space_blocker")
+NUMBERS = {"time_scale": 100.0, "token_ttl": 1e7, "storage_available": 1e16,
+           "low_space_blocker": 1e16}
 
 GIB = 1 << 30
 
 
-class ConfigError(ValueError):
-    pass
-
-
-def _number(value, what: str, high: float) -> float:
-    if isinstance(value, bool):
-        raise ConfigError(f"{what}: a number expected, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{what}: a number expected, got {value!r}") from None
-    if not 0 <= number <= high:
-        raise ConfigError(f"{what}: {number} is out of 0..{high:g}")
-    return number
-
-
-def parse_seconds(text: str, into: dict) -> dict:
-    """'launch=1,power_up=2' sets those durations (unscaled seconds)."""
-    result = dict(into)
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep or name not in DEFAULT_SECONDS:
-            raise ConfigError(f"--seconds {part!r}: NAME=SECONDS with NAME one of "
-                              f"{sorted(DEFAULT_SECONDS)}")
-        result[name] = _number(value, name, 86400)
-    return result
-
-
-def parse_knob(text: str) -> dict:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise ConfigError(f"--knob {text!r}: NAME=VALUE expected")
-    return {name.strip(): value.strip()}
-
-
 @dataclass
-class Config:
+class Config(Knobs):
+    VARIANTS, CHOICES, NUMBERS, DURATIONS = VARIANTS, CHOICES, NUMBERS, DEFAULT_SECONDS
+    SECRETS = ("admin_password",)
+
     admin_password: str = "admin"
     seconds: dict = field(default_factory=lambda: dict(DEFAULT_SECONDS))
     time_scale: float = 1.0
@@ -122,49 +92,3 @@ class Config:
 
     def duration(self, kind: str) -> float:
         return self.seconds[kind] * self.time_scale
-
-    def clone(self) -> "Config":
-        return copy.deepcopy(self)
-
-    def public(self) -> dict:
-        data = asdict(self)
-        del data["admin_password"]
-        return data
-
-    def update(self, changes: dict) -> None:
-        """A POST /__sim__/config body, all or nothing; seconds merges by name."""
-        known = set(VARIANTS) | set(CHOICES) | set(NUMBERS) | {"seconds"}
-        unknown = set(changes) - known
-        if unknown:
-            raise ConfigError(f"unknown knobs: {sorted(unknown)}")
-        trial = self.clone()
-        trial._apply(changes)
-        self.__dict__.update(trial.__dict__)
-
-    def _apply(self, changes: dict) -> None:
-        seconds = changes.get("seconds", {})
-        if not isinstance(seconds, dict):
-            raise ConfigError("seconds: an object {name: seconds} expected")
-        for name, value in seconds.items():
-            if name not in DEFAULT_SECONDS:
-                raise ConfigError(f"unknown duration '{name}': one of {sorted(DEFAULT_SECONDS)}")
-            self.seconds[name] = _number(value, f"seconds.{name}", 86400)
-        limits = {"time_scale": 100.0, "token_ttl": 1e7, "storage_available": 1e16,
-                  "low_space_blocker": 1e16}
-        for name in NUMBERS:
-            if name in changes:
-                setattr(self, name, _number(changes[name], name, limits[name]))
-        for name, choices in list(VARIANTS.items()) + list(CHOICES.items()):
-            if name in changes:
-                value = str(changes[name])
-                if value not in choices:
-                    raise ConfigError(f"{name}: one of {list(choices)} expected")
-                setattr(self, name, value)
-
-    def draw_variants(self, seed: int) -> dict:
-        """Every variant knob drawn from random.Random(seed), in the order of VARIANTS."""
-        rng = random.Random(seed)
-        drawn = {name: rng.choice(choices) for name, choices in VARIANTS.items()}
-        self.update(drawn)
-        self.variants_seed = seed
-        return drawn

@@ -16,10 +16,10 @@
 import copy
 
 from common.control import ControlError
+from common.knobs import control_update
 from common.masking import mask_json
 
 from . import views
-from .config import ConfigError
 
 OPERATIONS = ("create", "extend")
 
@@ -30,14 +30,6 @@ def _locked(app, work):
             app.state.advance()
             return work(app, request, **params)
     return handler
-
-
-def _config(app, request) -> dict:
-    try:
-        app.config.update(request.json_object(empty_as={}))
-    except ConfigError as error:
-        raise ControlError(str(error)) from None
-    return app.config.public()
 
 
 def _expire(app, request) -> dict:
@@ -131,7 +123,7 @@ def _vanish(app, request, id) -> dict:
 
 def register(router, app) -> None:
     router.add("GET", "/__sim__/config", _locked(app, lambda a, r: a.config.public()))
-    router.add("POST", "/__sim__/config", _locked(app, _config))
+    router.add("POST", "/__sim__/config", _locked(app, lambda a, r: control_update(a.config, r)))
     router.add("POST", "/__sim__/tokens/expire", _locked(app, _expire))
     router.add("POST", "/__sim__/template", _locked(app, _template_status))
     router.add("POST", "/__sim__/templates", _locked(app, _new_version))

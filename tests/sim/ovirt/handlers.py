@@ -5,7 +5,7 @@ import base64
 from urllib.parse import parse_qsl
 
 from . import errors, fixtures, views, vms
-from .lists import NAMED_FIELDS, check_id, follow, listing, search
+from .lists import NAMED_FIELDS, check_id, follow, listing, lookup, search
 
 MAX_LONG = "9223372036854775807"
 
@@ -87,11 +87,7 @@ def templates(app, request):
 
 
 def _template(app, id):
-    check_id(id)
-    found = app.state.templates.get(id)
-    if found is None:
-        raise errors.not_found()
-    return found
+    return lookup(app.state.templates, id)
 
 
 def template(app, request, id):
@@ -125,11 +121,7 @@ def jobs(app, request):
 
 
 def job(app, request, id):
-    check_id(id)
-    found = app.state.jobs.get(id)
-    if found is None:
-        raise errors.not_found()
-    return 200, views.job(found), []
+    return 200, views.job(lookup(app.state.jobs, id)), []
 
 
 DISK_FIELDS = {"name": lambda d: d.alias, "alias": lambda d: d.alias, "id": lambda d: d.id,

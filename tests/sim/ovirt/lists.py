@@ -17,6 +17,15 @@ def check_id(ident: str) -> None:
         raise errors.malformed_id(ident)
 
 
+def lookup(table: dict, ident: str):
+    """The entity with that id: 400 for a malformed id, an empty 404 for a missing one."""
+    check_id(ident)
+    found = table.get(ident)
+    if found is None:
+        raise errors.not_found()
+    return found
+
+
 def follow(request) -> tuple:
     """?follow=a,b.c: links named with or without underscores, in any case (§7)."""
     names = []

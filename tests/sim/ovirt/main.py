@@ -6,7 +6,7 @@ from common.runner import add_common_arguments, serve
 from common.server import Simulator
 
 from .app import OvirtApp
-from .config import Config, ConfigError, parse_knob, parse_seconds
+from .config import Config, ConfigError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,13 +37,8 @@ def _config(args) -> Config:
     if args.time_scale is not None:
         config.update({"time_scale": args.time_scale})
     for spec in args.seconds:
-        config.seconds = parse_seconds(spec, config.seconds)
-    drawn = config.draw_variants(args.variants) if args.variants is not None else None
-    for knob in args.knob:
-        config.update(parse_knob(knob))
-    if drawn is not None:
-        shown = " ".join(f"{name}={getattr(config, name)}" for name in drawn)
-        print(f"variants seed={args.variants} {shown}", file=sys.stderr, flush=True)
+        config.parse_durations(spec)
+    config.start_up(args.variants, args.knob)
     return config
 
 

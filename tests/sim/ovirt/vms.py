@@ -4,7 +4,7 @@ from . import errors, fixtures, views
 from .encode import ref
 from .errors import Refused
 from .inputs import Reader, initialization, query_flag
-from .lists import check_id, follow, listing, search
+from .lists import follow, listing, lookup, search
 
 VM_FIELDS = {"name": lambda v: v.name, "id": lambda v: v.id, "status": lambda v: v.status,
              "description": lambda v: v.description, "comment": lambda v: v.comment,
@@ -28,11 +28,7 @@ ACTION_SCALARS = ("use_cloud_init", "use_sysprep", "use_ignition", "use_initiali
 
 
 def _vm(app, id):
-    check_id(id)
-    found = app.state.vms.get(id)
-    if found is None:
-        raise errors.not_found()
-    return found
+    return lookup(app.state.vms, id)
 
 
 def _correlation(request) -> str:
@@ -298,11 +294,7 @@ def update_attachment(app, request, id, aid):
 
 
 def _disk(app, id):
-    check_id(id)
-    found = app.state.disks.get(id)
-    if found is None:
-        raise errors.not_found()
-    return found
+    return lookup(app.state.disks, id)
 
 
 def get_disk(app, request, id):
