@@ -1,6 +1,7 @@
 """The oVirt simulator: SSO token endpoint, Bearer and Basic authentication, the HTML 401,
 logout, the API root, version handling and Correlation-Id (ovirt.md §2, §3.1, §4.3)."""
 import base64
+import http.client
 import json
 import unittest
 
@@ -87,6 +88,7 @@ class Bearer(SimCase):
     def test_basic_auth_logs_in_per_request(self):
         basic = "Basic " + base64.b64encode(b"admin@internal:admin").decode()
         client = Client(self.sim.port)
+        client.headers = {"Accept": "application/json"}
         for _ in range(2):
             self.assertEqual(client.get(API + "/vms", headers={"Authorization": basic}).status,
                              200)
@@ -107,6 +109,25 @@ class Versions(SimCase):
         self.assertEqual(self.api.get(API + "/nothing").raw, b"")
         self.assertEqual(self.api.get(API + "/nothing").status, 404)
         self.assertEqual(len(self.get("/templates;max=2")["template"]), 2)
+
+
+class Negotiation(SimCase):
+    def test_json_only(self):
+        reply = self.api.get(API + "/vms", headers={"Accept": "application/xml"})
+        self.assertEqual((reply.status, reply.raw), (406, b""))
+        self.assertEqual(self.api.get(API + "/vms?accept=application/json",
+                                      headers={"Accept": "*/*"}).status, 200)
+        reply = self.api.request("PUT", API + "/vms/00000000-0000-4000-8000-000000000000",
+                                 None, headers={"Content-Type": "application/xml"})
+        self.assertEqual(reply.status, 404)   # no body: nothing to refuse
+        conn = http.client.HTTPConnection("127.0.0.1", self.sim.port, timeout=10)
+        try:
+            conn.request("POST", API + "/vms", body=b'{"name":"x"}', headers=dict(
+                self.api.headers, **{"Content-Type": "application/xml"}))
+            answer = conn.getresponse()
+            self.assertEqual((answer.status, answer.read()), (415, b""))
+        finally:
+            conn.close()
 
 
 class Correlation(SimCase):

@@ -118,6 +118,8 @@ class Create(SimCase):
         self.fault(self.api.post(f"{API}/vms", {"name": "bad name", "cluster": {
             "name": "Default"}, "template": {"name": "debian12"}}), 400, "special characters")
         self.create("ok.name_é-1")
+        self.fault(self.api.post(f"{API}/vms", {"name": "bm²", "cluster": {"name": "Default"},
+                                                "template": {"name": "debian12"}}), 400)
         self.fault(self.api.post(f"{API}/vms", {"name": "w" * 16, "cluster": {"name": "Default"},
                                                 "template": {"name": "win2022-plesk"}}), 400,
                    "too long")
@@ -291,6 +293,10 @@ class Delete(SimCase):
         other = self.create("bm2")["id"]
         self.fault(self.api.delete(f"{API}/vms/{other}"), 409, "VM is locked")
         self.ok(self.api.delete(f"{API}/vms/{other}?force=true"))
+        self.tick(10)
+        self.assertEqual(self.api.get(f"{API}/vms/{other}").status, 404)
+        self.assertEqual(sorted(j["status"] for j in self.get("/jobs")["job"]
+                                if "bm2" in j["description"]), ["failed", "finished"])
         protected = self.created("bm3", delete_protected="true")
         self.fault(self.api.delete(f"{API}/vms/{protected}"), 409, "Delete protection")
 

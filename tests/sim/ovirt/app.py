@@ -32,6 +32,18 @@ def correlation_id(request, rng) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def _negotiation(request):
+    """JSON only: without application/json in Accept (or ?accept=) the engine would answer
+    XML, which the simulator does not serve: 406, no body. A body must be sent as
+    application/json: otherwise 415, no body. (Simulator limits, README "API".)"""
+    accept = request.query.get("accept") or request.headers.get("Accept", "")
+    if "application/json" not in accept.lower():
+        return Response(406)
+    if request.body.strip() and "json" not in request.headers.get("Content-Type", "").lower():
+        return Response(415)
+    return None
+
+
 class OvirtApp(App):
     name = "ovirt"
 
@@ -105,6 +117,9 @@ class OvirtApp(App):
             self.state.advance()
             if match.route.meta.get("auth", True):
                 self._authenticate(request)
+                refused = _negotiation(request)
+                if refused is not None:
+                    return refused
             try:
                 status, body, headers = match.route.handler(self, request, **match.params)
             except errors.Refused as refusal:

@@ -90,7 +90,7 @@ def check_name(name: str, windows: bool, action: str) -> None:
     """^[\\p{L}0-9._-]*$, at most 64 characters (15 for Windows/sysprep) (§5.1)."""
     if len(name) > (MAX_NAME_SYSPREP if windows else MAX_NAME):
         raise Refused("NAME_TOO_LONG", action)
-    if any(not (c.isalpha() or c.isdigit() or c in "._-") for c in name):
+    if any(not (c.isalpha() or c in "0123456789._-") for c in name):
         raise Refused("NAME_SPECIAL_CHARS", action)
 
 
@@ -440,6 +440,11 @@ class State:
         if self.locked_disks(vm) and not force:
             raise Refused("DISKS_LOCKED", action, disks=", ".join(self.locked_disks(vm)))
         job = self.job(correlation_id, f"Removing VM {vm.name} from system", "RemoveVm")
+        if vm.creating is not None:   # forced while the disks were still copied
+            handle, _, create_job = vm.creating
+            self.timeline.cancel(handle)
+            self.end_job(create_job, self.now(), "failed")
+            vm.creating = None
         vm.gen += 1
         vm.deleting = True
         vm.status = "image_locked"
