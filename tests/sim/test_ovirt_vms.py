@@ -205,6 +205,11 @@ class Power(SimCase):
         device = self.get(f"/vms/{vm_id}/reporteddevices")["reported_device"][0]
         self.assertEqual(device["ips"]["ip"][0]["version"], "v4")
         self.assertIsInstance(self.vm(vm_id)["start_time"], int)
+        self.tick(100)
+        stats = {s["name"]: s["values"]["value"][0]["datum"]
+                 for s in self.get(f"/vms/{vm_id}/statistics")["statistic"]}
+        self.assertEqual((stats["memory.installed"], stats["elapsed.time"]),
+                         (str(2 * GIB), "150"))
 
     def test_stop_shutdown_and_errors(self):
         vm_id = self.running()

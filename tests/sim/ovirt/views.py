@@ -240,3 +240,27 @@ def root(state) -> dict:
             "templates", "vms", "vnicprofiles", "vms/search", "templates/search",
             "jobs/search")],
     }
+
+
+STATISTICS = (  # name, description, unit, value of a VM
+    ("memory.installed", "Total memory configured", "bytes", lambda vm, now: vm.memory),
+    ("memory.used", "Memory used (agent)", "bytes",
+     lambda vm, now: vm.memory // 4 if vm.status == "up" else 0),
+    ("cpu.current.guest", "CPU used by guest", "percent",
+     lambda vm, now: 3 if vm.status == "up" else 0),
+    ("cpu.current.total", "Total CPU used", "percent",
+     lambda vm, now: 4 if vm.status == "up" else 0),
+    ("elapsed.time", "Time elapsed since the VM started", "seconds",
+     lambda vm, now: int(now - vm.start_time) if vm.status == "up" and vm.start_time else 0),
+)
+
+
+def statistics(state, vm_) -> list:
+    """GET VM/statistics (§7): gauges with one datum each; the datum written as a string like
+    every other number [guess]."""
+    now = state.wall()
+    return [{"href": f"{API}/vms/{vm_.id}/statistics/{vm_.id[:24]}{n:012d}",
+             "id": f"{vm_.id[:24]}{n:012d}", "name": name, "description": text,
+             "kind": "gauge", "type": "integer", "unit": unit,
+             "values": {"value": [{"datum": value(vm_, now)}]}, "vm": ref("vms", vm_.id)}
+            for n, (name, text, unit, value) in enumerate(STATISTICS)]

@@ -326,6 +326,10 @@ def reported(app, request, id):
     return listing(app, "reported_device", views.reported_devices(vm))
 
 
+def statistics(app, request, id):
+    return listing(app, "statistic", views.statistics(app.state, _vm(app, id)))
+
+
 def register(router) -> None:
     router.add("GET", "/api/vms", vms)
     router.add("POST", "/api/vms", create)
@@ -337,6 +341,7 @@ def register(router) -> None:
     router.add("PUT", "/api/vms/{id}/diskattachments/{aid}", update_attachment)
     router.add("GET", "/api/vms/{id}/nics", nics)
     router.add("GET", "/api/vms/{id}/reporteddevices", reported)
+    router.add("GET", "/api/vms/{id}/statistics", statistics)
     for name in ("start", "stop", "shutdown", "reboot", "reset", "suspend"):
         router.add("POST", f"/api/vms/{{id}}/{name}",
                    lambda app, request, id, _name=name: action(app, request, id, _name))
