@@ -96,6 +96,9 @@ class FirstRun(SimCase):
             "host_name": "win1", "root_password": "Adm1n!", "org_name": "pm"})
         record = self.boot(vm_id)
         self.assertEqual(record["applied"], "sysprep")
+        self.assertEqual(self.boot(vm_id, {"use_sysprep": "true"})["applied"], "sysprep")
+        self.assertEqual(self.boot(vm_id, {"use_sysprep": "false"})["applied"], None)
+        self.assertEqual(self.boot(vm_id, {"use_cloud_init": "true"})["applied"], "cloud_init")
 
     def test_agent_reports_the_static_address(self):
         vm_id = self.created(initialization=INIT)

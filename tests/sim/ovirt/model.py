@@ -207,7 +207,8 @@ class State:
                 spec["threads"], spec["os_type"], self.wall(), description=spec["description"],
                 comment=spec["comment"], type=spec["type"],
                 initialization=spec["initialization"],
-                delete_protected=spec["delete_protected"], clone=clone)
+                delete_protected=spec["delete_protected"], clone=clone,
+                ballooning=spec["ballooning"])
         for number in range(template.nics):
             vm.nics.append({"id": self.new_id(), "name": f"nic{number + 1}",
                             "mac": "56:6f:" + ":".join(f"{self.rng.getrandbits(8):02x}"
@@ -291,30 +292,31 @@ class State:
         return job
 
     def _boot(self, vm: Vm, params: dict) -> None:
-        """What this boot applies (§5.3, §5.4; RunVmCommand.updateVmInit): an explicit
-        use_cloud_init/use_sysprep false applies nothing, true applies the run-once
-        initialization or else the stored one; without a flag, the first run applies the
-        stored initialization, and a run-once one is applied as given."""
+        """What this boot applies (§5.3, §5.4; RunVmCommand.updateVmInit): use_cloud_init or
+        use_sysprep true applies that kind, with the run-once initialization of the start
+        body or else the stored one; an explicit false applies nothing; without a flag, the
+        first run applies the stored initialization (sysprep on a windows_* OS, cloud-init
+        otherwise), and a run-once one is applied as given [guess]."""
         if vm.next_run:
             self._apply_next_run(vm)
-        flag = params.get("use_sysprep" if vm.windows else "use_cloud_init")
+        cloud_init, sysprep = params.get("use_cloud_init"), params.get("use_sysprep")
         once = params.get("vm_initialization")
         first = not vm.is_initialized
-        if flag is False:
-            init = None
-        elif flag is True:
+        default_kind = "sysprep" if vm.windows else "cloud_init"
+        kind, init = None, None
+        if cloud_init or sysprep:
+            kind = "cloud_init" if cloud_init else "sysprep"
             init = once if once is not None else vm.initialization
-        elif once is not None:
-            init = once
-        else:
-            init = vm.initialization if first else None
+        elif cloud_init is None and sysprep is None:
+            init = once if once is not None else (vm.initialization if first else None)
+            kind = default_kind
         vm.is_initialized = True
         vm.run_once = params.get("run_once", False)
         vm.start_time = self.wall()
         record = {"boot": len(vm.boots) + 1, "time": round(self.wall(), 3), "first_run": first,
                   "run_once": vm.run_once, "applied": None}
         if init is not None:
-            record["applied"] = "sysprep" if vm.windows else "cloud_init"
+            record["applied"] = kind
             record["instance_id"] = self.new_id()   # a fresh ConfigDrive uuid per boot
             record["initialization"] = init
             if init.get("root_password") is not None:

@@ -88,8 +88,8 @@ def _cluster(reader, spec) -> None:
         raise errors.entity_not_found(f"Cluster: name={spec['name']}")
 
 
-def _resources(reader, body: dict, base: dict) -> dict:
-    """memory, memory_policy and cpu.topology of a create or update body over `base`."""
+def _resources(reader, body: dict) -> dict:
+    """memory, memory_policy and cpu.topology of a create or update body."""
     out = {}
     if "memory" in body:
         out["memory"] = reader.integer(body["memory"])
@@ -120,7 +120,7 @@ def create(app, request):
         raise errors.incomplete("Vm", missing)
     _cluster(reader, body["cluster"])
     template = _template(app, reader, body["template"])
-    given = _resources(reader, body, {})
+    given = _resources(reader, body)
     memory = given.get("memory", template.memory)
     kind = reader.text(body.get("type", "server"))
     if kind not in VM_TYPES:
@@ -135,6 +135,7 @@ def create(app, request):
         # §5.1: max = 4 x memory and guaranteed = memory x 100 / over-commit (100 %)
         "guaranteed": given.get("guaranteed", memory),
         "max_memory": given.get("max_memory", 4 * memory),
+        "ballooning": given.get("ballooning", True),
         "sockets": given.get("sockets", template.sockets),
         "cores": given.get("cores", template.cores),
         "threads": given.get("threads", template.threads),
@@ -171,7 +172,7 @@ def update(app, request, id):
     reader, body = _body(app, request, "vms/methods/update")
     if set(body) - VM_ATTRIBUTES:
         raise reader.fail()
-    changes = _resources(reader, body, {})
+    changes = _resources(reader, body)
     for name in ("name", "description", "comment"):
         if name in body:
             changes[name] = reader.text(body[name])
