@@ -53,6 +53,8 @@ class OvirtApp(App):
         self.startup_config = config.clone()
         self.lock = threading.RLock()
         self.rng = random.Random(12)   # ids and tokens repeat from run to run
+        # generated correlation ids come from their own generator (outside the model lock)
+        self.correlation_rng = random.Random(36)
         self.reset()
         handlers.register(self.router)
 
@@ -79,12 +81,12 @@ class OvirtApp(App):
             answer = ApiError(status, page.encode(), [("Content-Type", "text/html")])
         else:
             answer = errors.bare(status, message)
-        answer.headers.append(("Correlation-Id", correlation_id(request, self.rng)))
+        answer.headers.append(("Correlation-Id", correlation_id(request, self.correlation_rng)))
         return answer
 
     # --- requests ---------------------------------------------------------------------
     def handle(self, request) -> Response:
-        request.context["correlation_id"] = correlation_id(request, self.rng)
+        request.context["correlation_id"] = correlation_id(request, self.correlation_rng)
         answer = self._normalised(request)
         if answer is None:
             answer = super().handle(request)
