@@ -41,6 +41,17 @@ class CommonFaults(SimCase):
         self.assertEqual(self.api.post(f"{API}/vms/{vm_id}/start", {}).status, 503)
         self.assertEqual(self.status(vm_id), "wait_for_launch")
 
+    def test_engine_restart(self):
+        self.ctl("POST", "engine/restart", {"seconds": 30})
+        reply = self.api.get(API)
+        self.assertEqual((reply.status, reply.headers["content-type"]), (503, "text/html"))
+        self.tick(30)
+        self.assertEqual(self.api.get(API).status, 401)
+        self.api.login()
+        self.assertEqual(self.api.get(API).status, 200)
+        self.assertEqual(self.control.post("/__sim__/engine/restart", {"seconds": -1}).status,
+                         400)
+
     def test_slow_and_counters(self):
         self.ctl("POST", "fault/slow", {"count": 1, "delay_ms": 1, "prefix": "/api/clusters"})
         self.assertEqual(self.api.get(f"{API}/clusters").status, 200)

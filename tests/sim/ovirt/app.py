@@ -62,6 +62,7 @@ class OvirtApp(App):
         with self.lock:
             self.config = self.startup_config.clone()
             self.state = State(self.config, self.clock, self.rng)
+            self.down_until = None   # clock time; see /__sim__/engine/restart
 
     # --- errors -----------------------------------------------------------------------
     def error(self, status, message, code=None, value=None) -> ApiError:
@@ -87,6 +88,8 @@ class OvirtApp(App):
     # --- requests ---------------------------------------------------------------------
     def handle(self, request) -> Response:
         request.context["correlation_id"] = correlation_id(request, self.correlation_rng)
+        if self.down_until is not None and self.clock.now() < self.down_until:
+            return self.error_for(request, 503, "The engine is restarting").response()
         answer = self._normalised(request)
         if answer is None:
             answer = super().handle(request)

@@ -4,6 +4,7 @@
   POST /__sim__/config              change some: {"time_scale":0.01,"seconds":{"launch":1},
                                     "storage_available":0,"create_status":"201",…}
   POST /__sim__/tokens/expire       every token dies now (an engine restart) → {"expired":N}
+  POST /__sim__/engine/restart      {"seconds":S}: tokens die, every call answers 503 for S s
   POST /__sim__/template            {"name":N,"version":V?,"status":"locked|ok|illegal"}
   POST /__sim__/templates           {"name":N,"version_name":S?}: a new version of N
   POST /__sim__/fail                {"operation":"create|extend","count":N}: the next
@@ -30,6 +31,18 @@ def _locked(app, work):
             app.state.advance()
             return work(app, request, **params)
     return handler
+
+
+def _restart(app, request) -> dict:
+    """The engine restarts: every token dies, every call (SSO included) answers the proxy's
+    503 for `seconds`."""
+    seconds = request.json_object(empty_as={}).get("seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or \
+            not 0 <= seconds <= 3600:
+        raise ControlError("'seconds' must be a number in 0..3600")
+    expired = _expire(app, request)["expired"]
+    app.down_until = app.clock.now() + seconds
+    return {"expired": expired, "seconds": seconds}
 
 
 def _expire(app, request) -> dict:
@@ -125,6 +138,7 @@ def register(router, app) -> None:
     router.add("GET", "/__sim__/config", _locked(app, lambda a, r: a.config.public()))
     router.add("POST", "/__sim__/config", _locked(app, lambda a, r: control_update(a.config, r)))
     router.add("POST", "/__sim__/tokens/expire", _locked(app, _expire))
+    router.add("POST", "/__sim__/engine/restart", _locked(app, _restart))
     router.add("POST", "/__sim__/template", _locked(app, _template_status))
     router.add("POST", "/__sim__/templates", _locked(app, _new_version))
     router.add("POST", "/__sim__/fail", _locked(app, _fail))
