@@ -118,11 +118,13 @@ public:
     // The cloud seen as its admin, for assertions through the real API.
     [[nodiscard]] const openstack::api::Cloud& admin();
 
-private:
+    // A pending running operation, and the command line that runs it (tests that kill a run
+    // and run the same operation again).
     OperationId add_operation(ItemId item, std::optional<ObjectId> object,
                               std::string_view command);
     [[nodiscard]] std::vector<std::string> argv(std::string_view command, OperationId op) const;
 
+private:
     const OpenStackTarget& m_target;
     TempDir m_dir;
     std::string m_store_url; // pm::test::store_url
