@@ -3,6 +3,8 @@ shapes, failed jobs, expired tokens, a template locked or illegal, a VM gone beh
 module's back, finishing everything now, time scaling, secrets in the log."""
 import http.client
 import json
+import threading
+import time
 import unittest
 
 from ovirt.testkit import API, GIB, SimCase, search
@@ -34,6 +36,31 @@ class CommonFaults(SimCase):
         self.assertEqual(len(found), 1)
         jobs = self.get(f"/jobs?{search('correlation_id=bm1-create-1')}")["job"]
         self.assertEqual(len(jobs), 1)
+
+    def test_hold_a_create_after_it_acted(self):
+        """The crash harness's pause at request k: the engine has made the VM, the client
+        still waits; released, the connection drops."""
+        self.ctl("POST", "fault/hold", {"prefix": "/api/vms", "method": "POST", "after": True})
+        outcome = {}
+
+        def send():
+            try:
+                outcome["reply"] = self.api.post(f"{API}/vms", {
+                    "name": "bm1", "cluster": {"name": "Default"},
+                    "template": {"name": "debian12"}})
+            except (http.client.HTTPException, OSError) as error:
+                outcome["error"] = error
+        sender = threading.Thread(target=send)
+        sender.start()
+        for _ in range(500):
+            if self.ctl("GET", "held")["list"]:
+                break
+            time.sleep(0.01)
+        self.assertEqual(len(self.ctl("GET", "held")["list"]), 1)
+        self.assertEqual(len(self.get(f"/vms?{search('name=bm1')}")["vm"]), 1)
+        self.assertEqual(self.ctl("POST", "release"), {"released": 1})
+        sender.join(10)
+        self.assertIn("error", outcome)
 
     def test_act_then_503_on_start(self):
         vm_id = self.created()
