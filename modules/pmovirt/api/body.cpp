@@ -60,8 +60,8 @@ void write_ref(json::Writer& w, std::string_view key, const Ref& ref, std::strin
 
 void write_topology(json::Writer& w, const CpuTopology& cpu) {
     if (cpu.sockets < 1 || cpu.cores < 1 || cpu.threads < 1) {
-        reject(fmt::format("CPU topology {}×{}×{} needs at least 1 of each", cpu.sockets,
-                           cpu.cores, cpu.threads));
+        reject(fmt::format("CPU topology {}×{}×{} needs at least 1 of each", cpu.sockets, cpu.cores,
+                           cpu.threads));
     }
     w.key("cpu").begin_object().key("topology").begin_object();
     w.member("sockets", number(cpu.sockets))

@@ -105,6 +105,14 @@ std::string html_text(std::string_view body) {
     return collapsed;
 }
 
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) {
+        return {};
+    }
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
 bool looks_like_html(std::string_view body) {
     const auto first = body.find_first_not_of(" \t\r\n");
     return first != std::string_view::npos && body[first] == '<';
@@ -179,7 +187,7 @@ DecodedError decode_error(long status, std::string_view body) {
     error.kind = kind_of(status, error.code, lower);
     error.is_auth = error.kind == FaultKind::auth;
     // Masked before it is cut, so that a token quoted in a reply leaves no tail.
-    error.message = printable(excerpt(text, k_max_message), LineBreaks::to_space);
+    error.message = trimmed(printable(excerpt(text, k_max_message), LineBreaks::to_space));
     if (error.message.empty()) {
         error.message = fmt::format("HTTP {}", status); // an empty 404 (§3.3)
     }
@@ -188,19 +196,32 @@ DecodedError decode_error(long status, std::string_view body) {
 
 const char* to_string(FaultKind kind) {
     switch (kind) {
-    case FaultKind::other: return "other";
-    case FaultKind::auth: return "auth";
-    case FaultKind::forbidden: return "forbidden";
-    case FaultKind::not_found: return "not_found";
-    case FaultKind::name_in_use: return "name_in_use";
-    case FaultKind::locked: return "locked";
-    case FaultKind::vm_running: return "vm_running";
-    case FaultKind::vm_not_running: return "vm_not_running";
-    case FaultKind::storage_low: return "storage_low";
-    case FaultKind::quota: return "quota";
-    case FaultKind::no_host: return "no_host";
-    case FaultKind::disk_too_small: return "disk_too_small";
-    case FaultKind::bad_request: return "bad_request";
+    case FaultKind::other:
+        return "other";
+    case FaultKind::auth:
+        return "auth";
+    case FaultKind::forbidden:
+        return "forbidden";
+    case FaultKind::not_found:
+        return "not_found";
+    case FaultKind::name_in_use:
+        return "name_in_use";
+    case FaultKind::locked:
+        return "locked";
+    case FaultKind::vm_running:
+        return "vm_running";
+    case FaultKind::vm_not_running:
+        return "vm_not_running";
+    case FaultKind::storage_low:
+        return "storage_low";
+    case FaultKind::quota:
+        return "quota";
+    case FaultKind::no_host:
+        return "no_host";
+    case FaultKind::disk_too_small:
+        return "disk_too_small";
+    case FaultKind::bad_request:
+        return "bad_request";
     }
     return "other";
 }

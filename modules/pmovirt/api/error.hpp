@@ -27,9 +27,9 @@ enum class FaultKind {
 };
 
 struct DecodedError {
-    std::string message; // one line, masked and cut: safe for logs and the store
-    std::string code;    // the fault's reason ("Operation Failed"), the SSO error code
-                         // ("access_denied", "invalid_grant"), else ""
+    std::string message;  // one line, masked and cut: safe for logs and the store
+    std::string code;     // the fault's reason ("Operation Failed"), the SSO error code
+                          // ("access_denied", "invalid_grant"), else ""
     bool is_auth = false; // a new token may cure it (401, SSO errors)
     long status = 0;
     FaultKind kind = FaultKind::other;

@@ -15,8 +15,8 @@ constexpr std::size_t k_max_correlation_id = 36;
 
 bool name_ascii(char c) {
     const auto u = static_cast<unsigned char>(c);
-    return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
-           c == '.' || c == '_' || c == '-';
+    return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 [[noreturn]] void refuse(std::string_view what, std::string_view value) {

@@ -65,7 +65,7 @@ struct ProductInfo {
 
 struct Disk {
     std::string id;
-    std::string name; // `name`, else `alias`
+    std::string name;                 // `name`, else `alias`
     std::optional<DiskStatus> status; // nullopt when the reply has only the reference
     std::string status_text;
     std::optional<std::int64_t> provisioned_size;
