@@ -48,9 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect_only_pm_errors([&] { (void)api::boot_attachment(api::parse_disk_attachments(body)); });
     expect_only_pm_errors([&] { (void)api::parse_disk_attachment(body); });
     expect_only_pm_errors([&] { (void)api::parse_disk(body); });
-    expect_only_pm_errors([&] {
-        (void)api::newest_template(api::parse_templates(body), "debian12");
-    });
+    expect_only_pm_errors(
+        [&] { (void)api::newest_template(api::parse_templates(body), "debian12"); });
     expect_only_pm_errors([&] { (void)api::parse_template(body); });
     expect_only_pm_errors([&] { (void)api::parse_clusters(body); });
     expect_only_pm_errors([&] { (void)api::parse_storage_domains(body); });

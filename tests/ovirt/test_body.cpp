@@ -1,9 +1,12 @@
 // The oVirt request bodies (modules/pmovirt/api/body.hpp): the shapes of
 // ../shared/api/ovirt.md §5.1, §5.3, §5.5 and §6, values as strings, and the memory rules.
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "pm/errors.hpp"
 #include "pm/json.hpp"
+
 #include "pmovirt/api/body.hpp"
 
 using Catch::Matchers::Contains;
@@ -92,8 +95,7 @@ TEST_CASE("ovirt body: VM create variants: names, template's resources, refs", "
                    Contains("may hold only"));
         spec.name = "bm42";
         spec.cluster = {};
-        CHECK_THAT(operation_error_of([&] { (void)vm_create_body(spec); }),
-                   Contains("no cluster"));
+        CHECK_THAT(operation_error_of([&] { (void)vm_create_body(spec); }), Contains("no cluster"));
         spec = debian_order();
         spec.template_ref = {};
         CHECK_THAT(operation_error_of([&] { (void)vm_create_body(spec); }),
@@ -109,8 +111,7 @@ TEST_CASE("ovirt body: VM create variants: names, template's resources, refs", "
                    Contains("without the memory"));
         spec = debian_order();
         spec.initialization->ip->netmask = "";
-        CHECK_THAT(operation_error_of([&] { (void)vm_create_body(spec); }),
-                   Contains("netmask"));
+        CHECK_THAT(operation_error_of([&] { (void)vm_create_body(spec); }), Contains("netmask"));
     }
 }
 
@@ -152,7 +153,10 @@ TEST_CASE("ovirt body: CPU topology and netmask helpers", "[ovirt]") {
     CHECK((thirty_two.sockets == 16 && thirty_two.cores == 2));
     const auto prime = cpu_topology_for(17);
     CHECK((prime.sockets == 1 && prime.cores == 17));
+    CHECK(cpu_topology_for(710).vcpus() == 710);
     CHECK_THROWS_AS(cpu_topology_for(0), pm::OperationError);
+    CHECK_THROWS_AS(cpu_topology_for(711), pm::OperationError);
+    CHECK_THROWS_AS(cpu_topology_for(std::numeric_limits<std::int64_t>::max()), pm::OperationError);
     CHECK(netmask_of_prefix(24) == "255.255.255.0");
     CHECK(netmask_of_prefix(32) == "255.255.255.255");
     CHECK(netmask_of_prefix(0) == "0.0.0.0");
@@ -169,14 +173,20 @@ TEST_CASE("ovirt body: VM update sends only what changes", "[ovirt]") {
     update = {};
     update.memory = 8 * k_gib;
     update.current_policy = {4 * k_gib, 16 * k_gib};
-    CHECK(vm_update_body(update) ==
-          R"({"memory":"8589934592","memory_policy":{"guaranteed":"8589934592","max":"17179869184"}})");
+    CHECK(
+        vm_update_body(update) ==
+        R"({"memory":"8589934592","memory_policy":{"guaranteed":"8589934592","max":"17179869184"}})");
     update = {};
     Initialization init;
     init.root_password = "new";
     update.initialization = init;
     CHECK(vm_update_body(update) ==
           R"({"initialization":{"user_name":"root","root_password":"new"}})");
+    init = {};
+    init.authorized_ssh_keys = "ssh-ed25519 AAAA";
+    update.initialization = init;
+    CHECK(vm_update_body(update) ==
+          R"({"initialization":{"user_name":"root","authorized_ssh_keys":"ssh-ed25519 AAAA"}})");
     CHECK(vm_update_body({}) == "{}");
     update = {};
     update.memory_guaranteed = k_gib;
@@ -195,8 +205,9 @@ TEST_CASE("ovirt body: actions", "[ovirt]") {
           R"({"use_cloud_init":"false","volatile":"true"})");
     Initialization init;
     init.root_password = "pw";
-    CHECK(start_body({true, std::nullopt, init}) ==
-          R"({"use_cloud_init":"true","vm":{"initialization":{"user_name":"root","root_password":"pw"}}})");
+    CHECK(
+        start_body({true, std::nullopt, init}) ==
+        R"({"use_cloud_init":"true","vm":{"initialization":{"user_name":"root","root_password":"pw"}}})");
     CHECK(action_body() == "{}");
     CHECK(action_body(Force::yes) == R"({"force":"true"})");
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "pm/redact.hpp"
+
 #include "pmovirt/api/error.hpp"
 
 using Catch::Matchers::Contains;
@@ -11,7 +12,8 @@ using namespace pm::ovirt::api;
 
 TEST_CASE("ovirt error: the bare CRUD fault, its bracketed detail and its kind", "[ovirt]") {
     const auto error = decode_error(
-        409, R"({"reason":"Operation Failed","detail":"[Cannot add VM. The VM name is already in use, please choose a unique name and try again.]"})");
+        409,
+        R"({"reason":"Operation Failed","detail":"[Cannot add VM. The VM name is already in use, please choose a unique name and try again.]"})");
     CHECK(error.status == 409);
     CHECK(error.code == "Operation Failed");
     CHECK(error.message == "Operation Failed: Cannot add VM. The VM name is already in use, "
@@ -55,9 +57,12 @@ TEST_CASE("ovirt error: the kinds of the error catalog", "[ovirt]") {
         {409, "[Cannot hibernate VM. VM is not up.]", FaultKind::vm_not_running},
         {409, "[Cannot edit VM: VM is locked. Please try again in a few minutes.]",
          FaultKind::locked},
-        {409, "[Cannot add VM. Related operation is currently in progress. Please try again later.]",
+        {409,
+         "[Cannot add VM. Related operation is currently in progress. Please try again later.]",
          FaultKind::locked},
-        {409, "[Cannot run VM. The following disks are locked: bm42_Disk1. Please try again in a few minutes.]",
+        {409,
+         "[Cannot run VM. The following disks are locked: bm42_Disk1. Please try again in a few "
+         "minutes.]",
          FaultKind::locked},
         {409, "[Cannot add VM. Template is currently locked (temporarily).]", FaultKind::locked},
         {409, "[Cannot add VM. This template is currently in use to create VM bm41.]",
@@ -74,8 +79,8 @@ TEST_CASE("ovirt error: the kinds of the error catalog", "[ovirt]") {
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.detail) {
-            const std::string body = std::string(R"({"reason":"Operation Failed","detail":")") +
-                                     c.detail + "\"}";
+            const std::string body =
+                std::string(R"({"reason":"Operation Failed","detail":")") + c.detail + "\"}";
             const auto error = decode_error(c.status, body);
             CHECK(error.kind == c.kind);
             CHECK(error.is_auth == (c.kind == FaultKind::auth));
@@ -131,7 +136,8 @@ TEST_CASE("ovirt error: SSO errors in both shapes, whatever the status", "[ovirt
     for (const long status : {400L, 401L}) {
         DYNAMIC_SECTION(status) {
             const auto first = decode_error(
-                status, R"({"error_code":"access_denied","error":"Cannot authenticate user 'admin@internal': The username or password is incorrect.."})");
+                status,
+                R"({"error_code":"access_denied","error":"Cannot authenticate user 'admin@internal': The username or password is incorrect.."})");
             CHECK(first.code == "access_denied");
             CHECK(first.is_auth);
             CHECK_THAT(first.message, Contains("Cannot authenticate user"));
@@ -144,7 +150,8 @@ TEST_CASE("ovirt error: SSO errors in both shapes, whatever the status", "[ovirt
         }
     }
     const auto accept = decode_error(
-        400, R"({"error":"invalid_request","error_description":"Missing parameter: 'Accept Header'"})");
+        400,
+        R"({"error":"invalid_request","error_description":"Missing parameter: 'Accept Header'"})");
     CHECK(accept.code == "invalid_request");
     CHECK_FALSE(accept.is_auth); // our own bad request: a new token would not cure it
     CHECK(accept.kind == FaultKind::bad_request);
@@ -153,9 +160,9 @@ TEST_CASE("ovirt error: SSO errors in both shapes, whatever the status", "[ovirt
 TEST_CASE("ovirt error: messages are one line, cut and masked", "[ovirt]") {
     const std::string secret = "s3cr3t-token-value-123456";
     pm::register_secret(secret);
-    const auto error = decode_error(
-        500, R"({"reason":"Operation Failed","detail":"line one\nline two )" + secret +
-                 std::string(1000, 'x') + "\"}");
+    const auto error =
+        decode_error(500, R"({"reason":"Operation Failed","detail":"line one\nline two )" + secret +
+                              std::string(1000, 'x') + "\"}");
     CHECK(error.message.find('\n') == std::string::npos);
     CHECK(error.message.find(secret) == std::string::npos);
     CHECK(error.message.size() <= 310);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "pm/errors.hpp"
+
 #include "pmovirt/api/parse.hpp"
 
 using Catch::Matchers::Contains;
@@ -99,8 +100,7 @@ TEST_CASE("ovirt parse: every VM status of the model, and one it does not know",
     CHECK(vm.status_text == "hibernating_on_mars");
 }
 
-TEST_CASE("ovirt parse: a VM with followed disk attachments and NICs, wrapped twice",
-          "[ovirt]") {
+TEST_CASE("ovirt parse: a VM with followed disk attachments and NICs, wrapped twice", "[ovirt]") {
     const Vm vm = parse_vm(R"({"id":"1","status":"down",
         "disk_attachments":{"disk_attachment":[{"id":"d1","bootable":"true","active":"true",
             "interface":"virtio_scsi","disk":{"id":"d1","status":"locked",
@@ -132,7 +132,9 @@ TEST_CASE("ovirt parse: VM lists, with each shape of an empty collection", "[ovi
     }
     // §3.2 [I]: an empty collection is probably `{}`; `{"vm":[]}` and null are plausible.
     for (const char* empty : {"{}", R"({"vm":[]})", R"({"vm":null})"}) {
-        DYNAMIC_SECTION(empty) { CHECK(parse_vms(empty).empty()); }
+        DYNAMIC_SECTION(empty) {
+            CHECK(parse_vms(empty).empty());
+        }
     }
     SECTION("a single object where a list was due is a list of one") {
         CHECK(parse_vms(R"({"vm":{"id":"9","status":"up"}})").size() == 1);
@@ -269,8 +271,8 @@ TEST_CASE("ovirt parse: NICs and the addresses the guest agent reports", "[ovirt
 }
 
 TEST_CASE("ovirt parse: clusters and the API root", "[ovirt]") {
-    const auto clusters = parse_clusters(
-        R"({"cluster":[{"id":"c1","name":"Default","data_center":{"id":"dc1"}}]})");
+    const auto clusters =
+        parse_clusters(R"({"cluster":[{"id":"c1","name":"Default","data_center":{"id":"dc1"}}]})");
     REQUIRE(clusters.size() == 1);
     CHECK(clusters[0].data_center_id == "dc1");
     const auto root = parse_api_root(R"({"product_info":{"name":"oVirt Engine",
@@ -306,7 +308,8 @@ TEST_CASE("ovirt parse: the SSO token reply, and an error in its place", "[ovirt
 }
 
 TEST_CASE("ovirt parse: action replies", "[ovirt]") {
-    const auto done = parse_action(R"({"status":"complete","job":{"href":"/ovirt-engine/api/jobs/j1",
+    const auto done =
+        parse_action(R"({"status":"complete","job":{"href":"/ovirt-engine/api/jobs/j1",
         "id":"j1"},"use_cloud_init":"true"})");
     CHECK(done.status == "complete");
     CHECK(done.job_id == "j1");
@@ -332,8 +335,9 @@ TEST_CASE("ovirt parse: malformed JSON and wrong types are protocol errors", "[o
                Contains("empty id"));
     CHECK_THAT(protocol_error_of([] { (void)parse_vm(R"({"id":7,"status":"up"})"); }),
                Contains("$.id: expected string, got number"));
-    CHECK_THAT(protocol_error_of([] { (void)parse_vm(R"({"id":"1","status":"up","memory":"4G"})"); }),
-               Contains("$.memory"));
+    CHECK_THAT(
+        protocol_error_of([] { (void)parse_vm(R"({"id":"1","status":"up","memory":"4G"})"); }),
+        Contains("$.memory"));
     CHECK_THAT(protocol_error_of(
                    [] { (void)parse_vm(R"({"id":"1","status":"up","stateless":"maybe"})"); }),
                Contains("$.stateless: expected boolean or boolean string"));
@@ -341,9 +345,8 @@ TEST_CASE("ovirt parse: malformed JSON and wrong types are protocol errors", "[o
                Contains("$.vm: expected array"));
     CHECK_THAT(protocol_error_of([] { (void)parse_vms(R"([{"id":"1"}])"); }),
                Contains("expected object, got array"));
-    CHECK_THAT(protocol_error_of([] {
-                   (void)parse_disk_attachments(R"({"disk_attachment":[{"id":"d1"}]})");
-               }),
+    CHECK_THAT(protocol_error_of(
+                   [] { (void)parse_disk_attachments(R"({"disk_attachment":[{"id":"d1"}]})"); }),
                Contains("missing key \"disk\""));
     CHECK_THAT(protocol_error_of([] { (void)parse_jobs(R"({"job":[{"id":"j1"}]})"); }),
                Contains("missing key \"status\""));

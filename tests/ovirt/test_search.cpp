@@ -3,11 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include "pm/errors.hpp"
+
 #include "pmovirt/api/search.hpp"
 
 using Catch::Matchers::Contains;
-using pm::ovirt::api::Search;
 using pm::ovirt::api::sanitized_correlation_id;
+using pm::ovirt::api::Search;
 
 TEST_CASE("ovirt search: exact names are quoted", "[ovirt]") {
     CHECK(Search::name_is("bm42").text() == R"(name="bm42")");
@@ -16,9 +17,8 @@ TEST_CASE("ovirt search: exact names are quoted", "[ovirt]") {
 }
 
 TEST_CASE("ovirt search: a value that would need escaping is refused", "[ovirt]") {
-    for (const char* value :
-         {"", "a\"b", "bm42\" or name=\"x", "a*", "a b", "a\\b", "a=b", "a\nb", "a;b",
-          "bm42 page 2", "\xC3", "a\xFF"}) {
+    for (const char* value : {"", "a\"b", "bm42\" or name=\"x", "a*", "a b", "a\\b", "a=b", "a\nb",
+                              "a;b", "bm42 page 2", "\xC3", "a\xFF"}) {
         DYNAMIC_SECTION(value) {
             CHECK_THROWS_AS(Search::name_is(value), pm::OperationError);
         }

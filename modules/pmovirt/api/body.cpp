@@ -13,8 +13,9 @@ namespace {
 constexpr std::int64_t k_tib = std::int64_t{1} << 40;
 constexpr std::int64_t k_max_sockets = 16; // MaxNumOfVmSockets up to engine 4.5 (§5.1)
 constexpr std::size_t k_max_name = 64;     // MaxVmNameLength (§5.1)
+constexpr std::int64_t k_max_vcpus = 710;  // MaxNumOfVmCpus, x86, cluster level 4.8 (§5.1)
 
-void reject(const std::string& what) {
+[[noreturn]] void reject(const std::string& what) {
     throw OperationError(fmt::format("oVirt request: {}", what));
 }
 
@@ -86,10 +87,11 @@ void member_if(json::Writer& w, std::string_view key, const std::string& value) 
 void write_initialization(json::Writer& w, const Initialization& init) {
     w.key("initialization").begin_object();
     member_if(w, "host_name", init.host_name);
-    if (!init.root_password.empty()) {
+    // The password and the keys go to `user_name` (§5.4).
+    if (!init.root_password.empty() || !init.authorized_ssh_keys.empty()) {
         w.member("user_name", init.user_name.empty() ? std::string("root") : init.user_name);
-        w.member("root_password", init.root_password);
     }
+    member_if(w, "root_password", init.root_password);
     member_if(w, "authorized_ssh_keys", init.authorized_ssh_keys);
     member_if(w, "dns_servers", init.dns_servers);
     member_if(w, "dns_search", init.dns_search);
@@ -138,8 +140,8 @@ MemoryPolicy memory_policy_for(std::int64_t memory, std::optional<std::int64_t> 
 }
 
 CpuTopology cpu_topology_for(std::int64_t vcpus) {
-    if (vcpus < 1) {
-        reject(fmt::format("the number of CPUs must be positive, not {}", vcpus));
+    if (vcpus < 1 || vcpus > k_max_vcpus) {
+        reject(fmt::format("the number of CPUs is 1 to {}, not {}", k_max_vcpus, vcpus));
     }
     for (std::int64_t cores = 1; cores <= vcpus; ++cores) {
         if (vcpus % cores == 0 && vcpus / cores <= k_max_sockets) {

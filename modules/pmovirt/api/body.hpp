@@ -40,8 +40,6 @@ struct Initialization {
     std::optional<StaticIp> ip;
 };
 
-enum class CloneDisks { thin, clone }; // the `clone` query parameter, not the body (§5.1)
-
 struct VmCreate {
     std::string name;
     std::string description;
@@ -69,7 +67,8 @@ struct VmCreate {
 
 // `vcpus` as sockets × cores × 1 thread: all sockets while they fit the 16 sockets of engines
 // up to 4.5 (§5.1 limits; sockets are what hot-plug adds, §5.5), else the fewest cores per
-// socket that divide `vcpus` with at most 16 sockets; a prime above 16 → vcpus × 1 cores.
+// socket that divide `vcpus` with at most 16 sockets; a prime above 16 → 1 × vcpus cores.
+// OperationError outside 1…710 (MaxNumOfVmCpus, the highest of §5.1's limits).
 [[nodiscard]] CpuTopology cpu_topology_for(std::int64_t vcpus);
 // "255.255.255.0" for 24; OperationError outside 0…32.
 [[nodiscard]] std::string netmask_of_prefix(int prefix);
