@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -229,6 +231,29 @@ std::int64_t View::as_int64_or_string() const {
         fail("expected integer or integer string, got string");
     }
     return number;
+}
+
+bool View::as_bool_or_string() const {
+    if (m_value->IsBool()) {
+        return m_value->GetBool();
+    }
+    if (!m_value->IsString()) {
+        expected("boolean or boolean string");
+    }
+    const std::string_view text(m_value->GetString(), m_value->GetStringLength());
+    const auto equals = [text](std::string_view word) {
+        return text.size() == word.size() &&
+               std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+               });
+    };
+    if (equals("true")) {
+        return true;
+    }
+    if (equals("false")) {
+        return false;
+    }
+    fail("expected boolean or boolean string, got string");
 }
 
 } // namespace pm::json

@@ -89,6 +89,28 @@ TEST_CASE("json read: ids may be numbers or strings of digits") {
                Equals("reply of auth: $.b: expected integer or integer string, got boolean"));
 }
 
+TEST_CASE("json read: booleans may be JSON booleans or the strings true and false") {
+    const auto document = pm::json::parse(
+        R"({"t":true,"f":false,"st":"true","sf":"false","up":"TRUE","mixed":"False",
+            "yes":"yes","one":"1","n":1,"empty":"","padded":" true"})",
+        "reply of vm");
+    const auto root = document.root();
+    CHECK(root.at("t").as_bool_or_string());
+    CHECK_FALSE(root.at("f").as_bool_or_string());
+    CHECK(root.at("st").as_bool_or_string());
+    CHECK_FALSE(root.at("sf").as_bool_or_string());
+    CHECK(root.at("up").as_bool_or_string());
+    CHECK_FALSE(root.at("mixed").as_bool_or_string());
+    for (const char* key : {"yes", "one", "empty", "padded"}) {
+        DYNAMIC_SECTION(key) {
+            CHECK_THAT(error_of([&] { static_cast<void>(root.at(key).as_bool_or_string()); }),
+                       Contains("expected boolean or boolean string, got string"));
+        }
+    }
+    CHECK_THAT(error_of([&] { static_cast<void>(root.at("n").as_bool_or_string()); }),
+               Equals("reply of vm: $.n: expected boolean or boolean string, got number"));
+}
+
 TEST_CASE("json read: wrong types and missing keys name the context and path") {
     const auto document = pm::json::parse(k_reply, "reply of auth");
     const auto root = document.root();
@@ -240,6 +262,7 @@ TEST_CASE("json read: every accessor on every kind of value either works or thro
         attempt([&] { static_cast<void>(value.as_double()); });
         attempt([&] { static_cast<void>(value.as_bool()); });
         attempt([&] { static_cast<void>(value.as_int64_or_string()); });
+        attempt([&] { static_cast<void>(value.as_bool_or_string()); });
         CHECK_FALSE(value.type_name().empty());
     }
 }

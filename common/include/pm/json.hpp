@@ -50,6 +50,9 @@ public:
     [[nodiscard]] bool as_bool() const;
     // An integer given as a number (6) or as a string of decimal digits ("6", "-6").
     [[nodiscard]] std::int64_t as_int64_or_string() const;
+    // A boolean given as a JSON boolean (true) or as the string "true"/"false" in any case
+    // (APIs that serialize every scalar as a string).
+    [[nodiscard]] bool as_bool_or_string() const;
 
     // "$.list[0].id"
     [[nodiscard]] const std::string& path() const { return m_path; }
