@@ -1,4 +1,4 @@
--- The billing store schema (DESIGN §5), version 3: what pm creates or migrates to when a
+-- The billing store schema (DESIGN §5), version 5: what pm creates or migrates to when a
 -- command opens the store. pm does this by itself; this file documents the tables and lets a
 -- billing platform create an empty store beforehand:
 --
@@ -139,6 +139,14 @@ CREATE TABLE pm_pool_stat (
     PRIMARY KEY (module_id, os, pricelist_id)
 );
 
+-- How each order's open was served: 'pool' (a pool server taken over) or 'cold' (a VM
+-- created); pool_process reports the pool's hit rate from it.
+CREATE TABLE pm_pool_order (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    served TEXT NOT NULL,
+    served_at TEXT NOT NULL
+);
+
 -- Auth sessions shared by every host when the store is a MariaDB/MySQL server (DESIGN §7):
 -- the serialized session of one (URL, user), keyed by a hash of both. Unused with SQLite,
 -- where each host's cache_dir holds them.
@@ -159,4 +167,4 @@ CREATE UNIQUE INDEX pm_pool_server_claim_idx ON pm_pool_server (claimed_by)
     WHERE state = 'claimed';
 CREATE INDEX item_module_created_idx ON item (module_id, created_at);
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,8 +156,59 @@ std::string commands_footer(const ModuleSpec& spec) {
     return footer;
 }
 
+// The declarations of `names` in `params`, in the order of `names`. A name declared nowhere is
+// a mistake in the module's command table: --help fails loudly (a test runs every command's).
+std::vector<ParamSpec> declared(const std::vector<ParamSpec>& params,
+                                const std::vector<std::string>& names, std::string_view command) {
+    std::vector<ParamSpec> found;
+    for (const auto& name : names) {
+        const auto param = std::find_if(params.begin(), params.end(),
+                                        [&](const ParamSpec& p) { return p.name == name; });
+        if (param == params.end()) {
+            throw std::logic_error(fmt::format(
+                "command {} reads param {}, which the module does not declare", command, name));
+        }
+        found.push_back(*param);
+    }
+    return found;
+}
+
+// The module params a command reads: its own, then those of the runner (common_params()):
+// the connection's for any command that reads module params, the queue's and max_tries for
+// the mutating ones.
+std::vector<ParamSpec> module_params_of(const ModuleSpec& spec, const CommandSpec& command) {
+    auto params = declared(spec.params, command.module_params, command.name);
+    if (params.empty()) {
+        return params;
+    }
+    for (const auto& param : common_params()) {
+        const bool queue = param.name.starts_with("queue_") || param.name == "max_tries";
+        if (!queue || command.mutation == Mutation::mutating) {
+            params.push_back(param);
+        }
+    }
+    return params;
+}
+
+// "<title>:" and the params, names aligned; nothing when there are none.
+std::string params_help(std::string_view title, const std::vector<ParamSpec>& params) {
+    if (params.empty()) {
+        return {};
+    }
+    std::size_t width = 0;
+    for (const auto& param : params) {
+        width = std::max(width, param.name.size());
+    }
+    std::string text = fmt::format("\n{}:\n", title);
+    for (const auto& param : params) {
+        text += fmt::format("  {:<{}}  {}{}\n", param.name, width, param.help,
+                            param.secret ? " (secret)" : "");
+    }
+    return text;
+}
+
 // `--command C --help`: what the command does, what it needs from the command line, whether it
-// changes anything, and the module params (processingparam rows) the module reads.
+// changes anything, and the module, item or object params it reads.
 std::string command_help(const ModuleSpec& spec, const CommandSpec& command) {
     std::string text =
         fmt::format("{} --command {}: {}\n\n", spec.name, command.name, command.help);
@@ -179,19 +231,15 @@ std::string command_help(const ModuleSpec& spec, const CommandSpec& command) {
                   "(queue_enabled), one\n        operation per item at a time, the outcome "
                   "recorded on the running operation\n"
                 : "Runs:   reads only: no queue slot, no running operation\n";
-    if (command.scope != Scope::none && !spec.params.empty()) {
-        std::size_t width = 0;
-        for (const auto& param : spec.params) {
-            width = std::max(width, param.name.size());
-        }
-        text += fmt::format("\nModule params ({} reads them from the processingparam rows of "
-                            "the module):\n",
-                            spec.name);
-        for (const auto& param : spec.params) {
-            text += fmt::format("  {:<{}}  {}{}\n", param.name, width, param.help,
-                                param.secret ? " (secret)" : "");
-        }
+    text += params_help("Module params it reads (processingparam rows of the module)",
+                        module_params_of(spec, command));
+    const char* item_title = "Item params it reads (itemparam rows of the item)";
+    if (command.scope == Scope::object) {
+        item_title = "Object params it reads (vdcobjectparam rows of the VDC object)";
+    } else if (command.scope != Scope::item) {
+        item_title = "Item params it reads (itemparam rows of the module's items)";
     }
+    text += params_help(item_title, declared(spec.item_params, command.item_params, command.name));
     text += fmt::format("\nThe flags and settings every command takes: {} --help\n", spec.name);
     return text;
 }

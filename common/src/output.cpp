@@ -1,5 +1,7 @@
 #include "pm/output.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -85,17 +87,156 @@ void render_json_value(const ResultNode& node, JsonWriter& writer) {
     }
 }
 
-void render_text(const ResultNode& node, int depth, std::string& out) {
-    out += std::string(static_cast<std::size_t>(depth) * 2, ' ') + printable(node.name);
+// Text for people: values aligned in columns so that the eye can run down them. Plain
+// siblings read as "name:  value" lines; a node with attributes as an indented block of
+// "key  value" lines; a list whose children are all alike (one name, attributes, no children)
+// as a table under a header of their keys.
+std::string indent(int depth) {
+    return std::string(static_cast<std::size_t>(depth) * 2, ' ');
+}
+
+// Columns are counted in characters, not bytes (names and values may be UTF-8).
+std::size_t display_width(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0u) != 0x80u;
+    }));
+}
+
+std::string padded(std::string_view text, std::size_t width) {
+    const std::size_t shown = display_width(text);
+    return std::string(text) + std::string(width > shown ? width - shown : 0, ' ');
+}
+
+std::string one_line(std::string_view text) {
+    return printable(text, LineBreaks::to_space);
+}
+
+bool is_plain(const ResultNode& node) {
+    return node.attributes.empty() && node.children.empty() && node.kind != ResultNode::Kind::list;
+}
+
+bool is_row(const ResultNode& node) {
+    return !node.attributes.empty() && node.children.empty();
+}
+
+bool is_table(const ResultNode& node) {
+    return !node.children.empty() &&
+           std::all_of(node.children.begin(), node.children.end(), [&](const ResultNode& child) {
+               return is_row(child) && child.name == node.children.front().name;
+           });
+}
+
+// Rows with `cells` aligned; the last column is not padded.
+void render_rows(const std::vector<std::vector<std::string>>& cells, int depth, std::string& out) {
+    std::vector<std::size_t> widths;
+    for (const auto& row : cells) {
+        widths.resize(std::max(widths.size(), row.size()), 0);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], display_width(row[i]));
+        }
+    }
+    for (const auto& row : cells) {
+        std::string line = indent(depth);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += i + 1 < row.size() ? padded(row[i], widths[i]) + "  " : row[i];
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line + '\n';
+    }
+}
+
+bool has_key(const ResultNode& row, std::string_view key) {
+    return std::any_of(row.attributes.begin(), row.attributes.end(),
+                       [&](const auto& attribute) { return attribute.first == key; });
+}
+
+// The keys every row has are columns under a header; keys only some rows have follow at the
+// end of their row as key=value, so that rare keys do not widen the table with empty cells.
+void render_table(const ResultNode& node, int depth, std::string& out) {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : node.children.front().attributes) {
+        const bool everywhere =
+            std::all_of(node.children.begin(), node.children.end(),
+                        [&](const ResultNode& row) { return has_key(row, key); });
+        if (everywhere && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+            keys.push_back(key);
+        }
+    }
+    const bool has_text = std::any_of(node.children.begin(), node.children.end(),
+                                      [](const ResultNode& row) { return !row.text.empty(); });
+    std::vector<std::vector<std::string>> cells;
+    auto& header = cells.emplace_back();
+    for (const auto& key : keys) {
+        header.push_back(one_line(key));
+    }
+    if (has_text) {
+        header.push_back(one_line(node.children.front().name));
+    }
+    for (const auto& row : node.children) {
+        auto& line = cells.emplace_back();
+        std::string extra;
+        for (const auto& key : keys) {
+            for (const auto& [name, value] : row.attributes) {
+                if (name == key) {
+                    line.push_back(one_line(value));
+                    break;
+                }
+            }
+        }
+        if (has_text) {
+            line.push_back(one_line(row.text));
+        }
+        for (const auto& [name, value] : row.attributes) {
+            if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+                extra += (extra.empty() ? "" : " ") + one_line(name) + '=' + one_line(value);
+            }
+        }
+        if (!extra.empty()) {
+            line.push_back(extra);
+        }
+    }
+    render_rows(cells, depth, out);
+}
+
+void render_text_nodes(const std::vector<ResultNode>& nodes, int depth, std::string& out);
+
+void render_text_node(const ResultNode& node, int depth, std::string& out) {
+    out += indent(depth) + one_line(node.name) + '\n';
+    if (is_table(node)) {
+        render_table(node, depth + 1, out);
+        return;
+    }
+    std::vector<std::vector<std::string>> cells;
     for (const auto& [key, value] : node.attributes) {
-        out += fmt::format(" {}={}", printable(key), printable(value, LineBreaks::to_space));
+        cells.push_back({one_line(key), one_line(value)});
     }
     if (!node.text.empty()) {
-        out += ": " + printable(node.text);
+        cells.push_back({"value", one_line(node.text)});
     }
-    out += '\n';
-    for (const auto& child : node.children) {
-        render_text(child, depth + 1, out);
+    render_rows(cells, depth + 1, out);
+    render_text_nodes(node.children, depth + 1, out);
+}
+
+// Plain siblings are aligned together ("name:" padded to the longest), even when other nodes
+// come between them; every other node renders as its own block.
+void render_text_nodes(const std::vector<ResultNode>& nodes, int depth, std::string& out) {
+    std::size_t width = 0;
+    for (const auto& node : nodes) {
+        if (is_plain(node) && !node.text.empty()) {
+            width = std::max(width, display_width(one_line(node.name)) + 1);
+        }
+    }
+    for (const auto& node : nodes) {
+        if (!is_plain(node)) {
+            render_text_node(node, depth, out);
+        } else if (node.text.empty()) {
+            out += indent(depth) + one_line(node.name) + '\n';
+        } else {
+            out += indent(depth) + padded(one_line(node.name) + ':', width) + ' ' +
+                   printable(node.text) + '\n';
+        }
     }
 }
 
@@ -173,9 +314,7 @@ std::string render_result(OutputFormat format, const Result& result) {
     }
     case OutputFormat::text:
         out = "OK\n";
-        for (const auto& node : result.nodes) {
-            render_text(node, 1, out);
-        }
+        render_text_nodes(result.nodes, 1, out);
         break;
     }
     return out;

@@ -94,6 +94,7 @@ const std::vector<Table>& tables() {
           {"since", T},
           {"updated_at", T}},
          "module_id, os, pricelist_id"},
+        {"pm_pool_order", {{"item_id", I}, {"served", T}, {"served_at", T}}, "item_id"},
     };
     return k_tables;
 }

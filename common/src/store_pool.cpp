@@ -8,6 +8,7 @@ namespace pm::store {
 namespace {
 
 constexpr std::array<std::string_view, 3> k_pool_states{"free", "claimed", "discarded"};
+constexpr std::array<std::string_view, 2> k_served{"pool", "cold"};
 
 // Column lists only; values are always bound.
 constexpr std::string_view k_select_pool_server =
@@ -48,6 +49,10 @@ std::optional<PoolState> parse_pool_state(std::string_view text) {
         }
     }
     return std::nullopt;
+}
+
+std::string_view to_string(Served served) {
+    return k_served.at(static_cast<std::size_t>(served));
 }
 
 ItemId Store::create_pool_server(const NewItem& item, std::string_view os) {
@@ -192,6 +197,38 @@ std::vector<PoolStat> Store::pool_stats(ModuleId module) const {
                                  .updated_at = query.text(5)});
     }
     return stats;
+}
+
+void Store::record_served(ItemId order, Served served) {
+    m_impl->write([&] {
+        detail::require_row(m_impl->db, "SELECT 1 FROM item WHERE id = ?1", order.value(), "item");
+        db::Statement(m_impl->db, db::upsert(m_impl->db,
+                                             "INSERT INTO pm_pool_order (item_id, served, "
+                                             "served_at) VALUES (?1, ?2, ?3)",
+                                             "item_id", "served"))
+            .bind(order, to_string(served), detail::utc_now())
+            .run();
+    });
+}
+
+std::map<Served, std::int64_t> Store::count_served(ModuleId module, std::string_view since) const {
+    const std::string created = db::iso_timestamp(m_impl->db, "i.created_at");
+    db::Statement query(m_impl->db,
+                        fmt::format("SELECT o.served, COUNT(*) FROM pm_pool_order o "
+                                    "JOIN item i ON i.id = o.item_id WHERE i.module_id = ?1 "
+                                    "AND {} >= ?2 GROUP BY o.served",
+                                    created));
+    query.bind(module, since);
+    std::map<Served, std::int64_t> counts{{Served::pool, 0}, {Served::cold, 0}};
+    while (query.step()) {
+        const std::string served = query.text(0);
+        if (served == to_string(Served::pool)) {
+            counts[Served::pool] = query.int64(1);
+        } else if (served == to_string(Served::cold)) {
+            counts[Served::cold] = query.int64(1);
+        }
+    }
+    return counts;
 }
 
 } // namespace pm::store

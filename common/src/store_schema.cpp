@@ -154,8 +154,19 @@ CREATE TABLE pm_session (
 );
 )sql";
 
-constexpr std::array<Migration, 4> k_migrations{
-    {{1, k_version_1}, {2, k_version_2}, {3, k_version_3}, {4, k_version_4}}};
+// How each order's open was served (DESIGN §11): `pool` when it took a pool server over, `cold`
+// when it created its VM; pool_process reports the pool's hit rate from it. One row per order,
+// written in the transaction that makes the item active.
+constexpr const char* k_version_5 = R"sql(
+CREATE TABLE pm_pool_order (
+    item_id INTEGER PRIMARY KEY REFERENCES item (id) ON DELETE CASCADE,
+    served TEXT NOT NULL,
+    served_at TEXT NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 5> k_migrations{
+    {{1, k_version_1}, {2, k_version_2}, {3, k_version_3}, {4, k_version_4}, {5, k_version_5}}};
 static_assert(k_migrations.back().version == k_schema_version);
 
 int user_version(db::Connection& db) {
@@ -298,6 +309,10 @@ std::vector<MariaStep> maria_steps(std::string_view collation) {
         {4,
          {make("pm_session (entry VARCHAR(64) NOT NULL PRIMARY KEY, body MEDIUMBLOB NOT NULL, "
                "updated_at VARCHAR(32) NOT NULL)")}},
+        {5,
+         {make("pm_pool_order (item_id BIGINT NOT NULL PRIMARY KEY, served VARCHAR(16) NOT NULL, "
+               "served_at VARCHAR(32) NOT NULL, "
+               "FOREIGN KEY (item_id) REFERENCES item (id) ON DELETE CASCADE)")}},
     };
 }
 

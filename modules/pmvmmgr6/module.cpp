@@ -38,23 +38,65 @@ ModuleSpec module_spec() {
     };
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
+    spec.item_params = {
+        {"os", "OS template, id or name"},
+        {"recipe", "recipe (id) run after the OS install (optional; use_recipes)"},
+        {"domain", "domain name of the VPS"},
+        {"password", "root password", true},
+        {"cpu_number", "CPU cores (overrides the tariff)"},
+        {"ram_mib", "RAM, MiB (overrides the tariff)"},
+        {"hdd_mib", "disk, MiB (overrides the tariff)"},
+        {"ipv4_number", "IPv4 addresses (overrides the tariff)"},
+        {"net_bandwidth_mbitps", "bandwidth, Mbit/s (overrides the tariff)"},
+        {"preset", "VMmanager preset (overrides the tariff)"},
+        {"vm_id", "the VM (written by open)"},
+        {"vm_account_id", "the customer's VMmanager account (written by open)"},
+    };
+    // What the commands read, for --command C --help: the connection's params, the create's,
+    // the pool's, and the item's resources.
+    const std::vector<std::string> connection{"url",     "username",     "password",
+                                              "cluster", "task_poll_ms", "task_appear_s"};
+    const auto with = [](std::vector<std::string> names, std::vector<std::string> more) {
+        names.insert(names.end(), more.begin(), more.end());
+        return names;
+    };
+    const auto create = with(connection, {"use_recipes", "second_iface", "ipv4_pool"});
+    const auto pool =
+        with(create, {"pool_enabled", "pool_account", "pool_os", "pool_max_months",
+                      "pool_stat_days", "pool_steps", "pool_hostname_recipe", "pool_pricelist"});
+    const std::vector<std::string> resources{
+        "cpu_number", "ram_mib", "hdd_mib", "ipv4_number", "net_bandwidth_mbitps", "preset"};
+    const std::vector<std::string> vm{"vm_id"};
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
         {"check_connection", Scope::module, Mutation::read_only,
-         "log in, check admin rights and the cluster", check_connection},
-        {"open", Scope::item, Mutation::mutating, "create the VPS", open},
-        {"close", Scope::item, Mutation::mutating, "delete the VPS", close},
-        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", suspend},
-        {"resume", Scope::item, Mutation::mutating, "start the VPS", resume},
-        {"reboot", Scope::item, Mutation::mutating, "restart the VPS", reboot},
+         "log in, check admin rights and the cluster", check_connection, connection},
+        {"open", Scope::item, Mutation::mutating, "create the VPS", open, pool,
+         with(with({"os", "recipe", "domain", "password"}, resources), {"vm_id", "vm_account_id"})},
+        {"close", Scope::item, Mutation::mutating, "delete the VPS", close, connection, vm},
+        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", suspend, connection, vm},
+        {"resume", Scope::item, Mutation::mutating, "start the VPS", resume, connection, vm},
+        {"reboot", Scope::item, Mutation::mutating, "restart the VPS", reboot, connection, vm},
         {"setparam", Scope::item, Mutation::mutating, "apply changed CPU, RAM, disk, IPv4",
-         setparam},
-        {"reopen", Scope::item, Mutation::mutating, "reinstall the OS", reopen},
-        {"change_password", Scope::item, Mutation::mutating, "set the root password",
-         change_password},
-        {"sync_item", Scope::item, Mutation::mutating, "refresh state and IPs", sync_item},
+         setparam, connection, with(vm, resources)},
+        {"reopen",
+         Scope::item,
+         Mutation::mutating,
+         "reinstall the OS",
+         reopen,
+         connection,
+         {"vm_id", "os", "password"}},
+        {"change_password",
+         Scope::item,
+         Mutation::mutating,
+         "set the root password",
+         change_password,
+         connection,
+         {"vm_id", "password"}},
+        {"sync_item", Scope::item, Mutation::mutating, "refresh state and IPs", sync_item,
+         connection, vm},
         {"pool_process", Scope::module, Mutation::mutating, "keep the pool of servers filled",
-         pool_process},
+         pool_process, pool},
     };
     return spec;
 }

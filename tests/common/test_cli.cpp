@@ -249,6 +249,7 @@ TEST_CASE("cli: --command C --help shows that command: what it needs, whether it
           "anything, the module params") {
     auto with_params = spec();
     with_params.params = {{"url", "the API URL", false}, {"password", "admin password", true}};
+    with_params.commands[1].module_params = {"url", "password"};
     const auto parse_with = [&](std::vector<const char*> args) {
         args.insert(args.begin(), "pmunit");
         return std::get<pm::EarlyExit>(
@@ -259,8 +260,9 @@ TEST_CASE("cli: --command C --help shows that command: what it needs, whether it
     CHECK(open.text.rfind("pmunit --command open: create\n", 0) == 0);
     CHECK(open.text.find("--item N or --runningoperation N") != std::string::npos);
     CHECK(open.text.find("changes things") != std::string::npos);
-    CHECK(open.text.find("  url       the API URL\n") != std::string::npos);
-    CHECK(open.text.find("  password  admin password (secret)\n") != std::string::npos);
+    // Aligned on the longest name, the runner's queue_enabled.
+    CHECK(open.text.find("  url            the API URL\n") != std::string::npos);
+    CHECK(open.text.find("  password       admin password (secret)\n") != std::string::npos);
     CHECK(open.text.find("Commands:") == std::string::npos); // not the general help
     // --help first works the same; features needs nothing and reads no module params.
     const auto features = parse_with({"--help", "--command", "features"});

@@ -20,8 +20,12 @@ TEST_CASE("output: renders a result in xml, json and text") {
           "\n");
     const auto text = pm::render_result(OutputFormat::text, result);
     CHECK(text.rfind("OK\n", 0) == 0);
-    CHECK(text.find("  vm_id: 17\n") != std::string::npos);
-    CHECK(text.find("    ip family=ipv4: 10.0.0.5\n") != std::string::npos);
+    CHECK(text == "OK\n"
+                  "  vm_id: 17\n"
+                  "  ips\n"
+                  "    family  ip\n"
+                  "    ipv4    10.0.0.5\n"
+                  "  note:  a < b & \"c\"\n");
 }
 
 TEST_CASE("output: renders errors with type and exit code") {

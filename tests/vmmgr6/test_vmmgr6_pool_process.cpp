@@ -1,6 +1,7 @@
 // pmvmmgr6 pool_process end to end: statistics, targets, creates, expiry, dry runs, overlapping
 // runs and kills, through the real binary and the VMmanager 6 simulator.
 #include <csignal>
+#include <regex>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -305,8 +306,12 @@ TEST_CASE("pmvmmgr6 pool_process --dry-run prints the plan and changes nothing")
                                      "--module", "1", "--dry-run", "--output", "text"},
                                     env.env());
         CHECK(text.exit_code == 0);
-        CHECK(text.out.find("summary module=1 enabled=yes dry_run=yes") != std::string::npos);
-        CHECK(text.out.find("reason=expired") != std::string::npos);
+        // Aligned for people: the summary as keys and values, the deletions as a table.
+        CHECK(
+            std::regex_search(text.out, std::regex("\n  summary\n    module +1\n    enabled +yes\n"
+                                                   "    dry_run +yes\n")));
+        CHECK(std::regex_search(text.out, std::regex("\n  deleted\n    item +reason +done\n"
+                                                     "    [0-9]+ +expired +no\n")));
         CHECK(snapshot(env, sim) == before);
     }
 }

@@ -28,6 +28,11 @@ struct CommandSpec {
     std::string help;
     // Empty while the command is not implemented yet: the runner answers exit 2.
     std::function<void(Context&)> handler;
+    // The params the handler reads, by name, for `--command C --help`: module params
+    // (ModuleSpec::params; the runner's own, common_params(), are added by the help itself)
+    // and params of its item, or of its VDC object for Scope::object (ModuleSpec::item_params).
+    std::vector<std::string> module_params{};
+    std::vector<std::string> item_params{};
 };
 
 struct ParamSpec {
@@ -45,6 +50,8 @@ struct ModuleSpec {
     std::string itemtype; // vds, vdc
     std::string summary;  // one line for --help
     std::vector<ParamSpec> params;
+    // The item and VDC object params the commands read (itemparam, vdcobjectparam), for --help.
+    std::vector<ParamSpec> item_params;
     std::vector<CommandSpec> commands;
 
     [[nodiscard]] const CommandSpec* find_command(std::string_view command) const;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +26,7 @@
 namespace pm::store {
 
 // The schema version this build creates (PRAGMA user_version); examples/schema.sql matches it.
-inline constexpr int k_schema_version = 4;
+inline constexpr int k_schema_version = 5;
 inline constexpr std::chrono::milliseconds k_default_busy_timeout{30'000};
 
 enum class ItemStatus { ordered, active, suspended, closed, deleted, pool };
@@ -34,6 +35,8 @@ enum class OperationStatus { pending, running, done, error, manual };
 // A pool server is free for any order, claimed by one order taking it over, or discarded
 // (waiting to be deleted: expired, broken, or abandoned by its claimant).
 enum class PoolState { free, claimed, discarded };
+// How an order's open was served: by taking a pool server over, or by creating its VM.
+enum class Served { pool, cold };
 
 [[nodiscard]] std::string_view to_string(ItemStatus status);
 [[nodiscard]] std::string_view to_string(ObjectStatus status);
@@ -43,6 +46,7 @@ enum class PoolState { free, claimed, discarded };
 [[nodiscard]] std::optional<OperationStatus> parse_operation_status(std::string_view text);
 [[nodiscard]] std::string_view to_string(PoolState state);
 [[nodiscard]] std::optional<PoolState> parse_pool_state(std::string_view text);
+[[nodiscard]] std::string_view to_string(Served served);
 
 // Timestamps are ISO-8601 UTC text, e.g. "2024-05-01T12:00:00Z"; NULL columns read as "".
 struct Module {
@@ -294,6 +298,13 @@ public:
     // Replaces the module's statistics with `stats`, stamping updated_at.
     void replace_pool_stats(ModuleId module, const std::vector<PoolStat>& stats);
     [[nodiscard]] std::vector<PoolStat> pool_stats(ModuleId module) const;
+    // Records how the order's open was served (private table pm_pool_order); a later record
+    // of the same order replaces it. Join the transaction that makes the order active.
+    void record_served(ItemId order, Served served);
+    // Orders of the module created at or after `since` (ISO-8601 text) whose open was served
+    // each way; orders not opened yet count in neither.
+    [[nodiscard]] std::map<Served, std::int64_t> count_served(ModuleId module,
+                                                              std::string_view since) const;
 
     // Running operations, oldest first.
     [[nodiscard]] std::optional<RunningOperation> find_operation(OperationId id) const;

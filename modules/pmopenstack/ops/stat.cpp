@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "pm/log.hpp"
+#include "pm/progress.hpp"
 
 #include "api/parse.hpp"
 #include "api/services.hpp"
@@ -90,9 +91,18 @@ void vdc_stat(Context& context) {
     const auto now = Clock::now();
     const auto today = std::chrono::floor<std::chrono::days>(now);
     const auto yesterday = today - std::chrono::days(1);
+    ProgressLine progress;
+    const auto step = [&](int n, std::string_view what) {
+        progress.show(fmt::format("vdc_stat: module {}, {} VDCs: {}/4 {}", context.module->id,
+                                  vdcs.size(), n, what));
+    };
+    step(1, "usage of today");
     const auto usage_today = usage_by_project(os.admin(), today, now);
+    step(2, "usage of yesterday");
     const auto usage_yesterday = usage_by_project(os.admin(), yesterday, today);
+    step(3, "counting objects");
     const auto counts = count_objects(os.admin());
+    step(4, "writing statistics");
 
     std::vector<store::ItemStat> stats;
     const auto date_today = day_of(today);

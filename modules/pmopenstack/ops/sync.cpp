@@ -12,6 +12,7 @@
 #include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
+#include "pm/progress.hpp"
 #include "pm/redact.hpp"
 
 #include "ops/sync_report.hpp"
@@ -104,7 +105,7 @@ void load_module(Context& context, const store::Module& module) {
 // One module: read the store, list OpenStack, plan, apply (or show the plan).
 class ModuleSync {
 public:
-    ModuleSync(Context& context, const store::Module& module, sync::ProgressLine& progress)
+    ModuleSync(Context& context, const store::Module& module, ProgressLine& progress)
         : m_module(context.spec, context.invocation, context.settings, context.store,
                    context.coordination),
           m_dry_run(context.invocation.dry_run), m_progress(progress) {
@@ -178,7 +179,7 @@ private:
 
     Context m_module;
     bool m_dry_run;
-    sync::ProgressLine& m_progress;
+    ProgressLine& m_progress;
     sync::CollectOptions m_collect;
     std::chrono::seconds m_grace{k_default_grace_s};
     Tally m_tally;
@@ -215,7 +216,7 @@ void report_failure(const Context& context, const store::Module& module, const E
 
 void vdc_sync_all(Context& context) {
     const auto modules = modules_to_sync(context);
-    sync::ProgressLine progress;
+    ProgressLine progress;
     auto summary = ResultNode::list("modules");
     auto changes = ResultNode::list("changes");
     std::vector<Failure> failures;

@@ -1,7 +1,6 @@
 #include "ops/sync_report.hpp"
 
 #include <cstdio>
-#include <unistd.h>
 #include <utility>
 
 #include <fmt/format.h>
@@ -143,30 +142,6 @@ void add_metrics(metrics::Counts& counts, const Tally& t, const ModuleOutcomes& 
                {{"outcome", "done"}});
     counts.set("pm_sync_modules", "", d(modules.skipped), {{"outcome", "skipped"}});
     counts.set("pm_sync_modules", "", d(modules.failed), {{"outcome", "failed"}});
-}
-
-ProgressLine::ProgressLine() : m_enabled(::isatty(STDERR_FILENO) == 1) {}
-
-ProgressLine::~ProgressLine() {
-    clear();
-}
-
-void ProgressLine::show(std::string_view text) {
-    if (!m_enabled) {
-        return;
-    }
-    // Carriage return, the text, then erase what a longer earlier line left.
-    std::fputs(fmt::format("\r{}\033[K", text).c_str(), stderr);
-    std::fflush(stderr);
-    m_shown = true;
-}
-
-void ProgressLine::clear() {
-    if (m_shown) {
-        std::fputs("\r\033[K", stderr);
-        std::fflush(stderr);
-        m_shown = false;
-    }
 }
 
 } // namespace pm::openstack::sync

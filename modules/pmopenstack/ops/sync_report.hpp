@@ -35,20 +35,4 @@ void add(Tally& total, const Tally& one);
 // The run's counts (every module's tallies summed) as metrics (DESIGN §15).
 void add_metrics(metrics::Counts& counts, const Tally& total, const ModuleOutcomes& modules);
 
-// A line on stderr rewritten in place, only when stderr is a terminal; nothing otherwise.
-class ProgressLine {
-public:
-    ProgressLine();
-    ProgressLine(const ProgressLine&) = delete;
-    ProgressLine& operator=(const ProgressLine&) = delete;
-    ~ProgressLine();
-
-    void show(std::string_view text);
-    void clear();
-
-private:
-    bool m_enabled = false;
-    bool m_shown = false;
-};
-
 } // namespace pm::openstack::sync

@@ -74,7 +74,10 @@ void create_vm(Context& context, const Connection& vm, std::int64_t account) {
         }
     }
     record_host(context, wait_addressed(vm, id));
-    context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    context.store.transaction([&] {
+        context.store.set_item_status(context.item->id, store::ItemStatus::active);
+        context.store.record_served(context.item->id, store::Served::cold);
+    });
 }
 
 } // namespace

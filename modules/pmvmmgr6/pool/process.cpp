@@ -17,6 +17,7 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
+#include "pm/progress.hpp"
 #include "pm/redact.hpp"
 
 #include "ops/commands.hpp"
@@ -73,12 +74,21 @@ private:
 };
 
 void Run::run(const Connection& vm) {
+    ProgressLine progress;
+    const auto step = [&](std::string_view what) {
+        progress.show(fmt::format("pool_process: module {}: {}", m_context.module->id, what));
+    };
+    step("reviewing the pool servers");
     review(vm);
+    step(fmt::format("deleting {} servers", m_doomed.size()));
     delete_doomed(vm);
     if (m_settings.enabled) {
+        step("counting orders");
         plan(vm);
+        step("creating the missing servers");
         create_missing(vm);
     }
+    progress.clear();
     report(m_tally, m_context.result);
     add_metrics(m_tally, *m_context.metrics);
     if (!m_errors.empty()) {
@@ -251,6 +261,7 @@ void Run::delete_doomed(const Connection& vm) {
 void Run::plan(const Connection& vm) {
     m_tally.since = days_before(m_now, m_settings.stat_days);
     m_tally.targets = compute_targets(m_context, vm, m_settings, m_tally.since);
+    m_tally.served = m_context.store.count_served(m_context.module->id, m_tally.since);
     if (m_dry) {
         return;
     }

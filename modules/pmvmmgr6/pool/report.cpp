@@ -53,6 +53,29 @@ ResultNode deleted_node(const Tally& tally) {
     return node;
 }
 
+// Opens of the statistics window by how they were served, and the share served from the pool;
+// no hit rate without an open to divide by.
+void add_hit_rate(const Tally& tally, metrics::Counts& counts) {
+    if (tally.served.empty()) {
+        return;
+    }
+    std::int64_t opened = 0;
+    for (const auto& [served, count] : tally.served) {
+        counts.set("pm_pool_window_opens",
+                   "Orders of the statistics window whose open took a pool server over "
+                   "(served=pool) or created a VM (served=cold).",
+                   static_cast<double>(count), {{"served", std::string(store::to_string(served))}});
+        opened += count;
+    }
+    if (opened > 0) {
+        const auto found = tally.served.find(store::Served::pool);
+        const auto pool = found == tally.served.end() ? 0 : found->second;
+        counts.set("pm_pool_hit_ratio",
+                   "Share of the statistics window's opens served from the pool (0 to 1).",
+                   static_cast<double>(pool) / static_cast<double>(opened));
+    }
+}
+
 } // namespace
 
 void report(const Tally& tally, Result& result) {
@@ -114,6 +137,7 @@ void add_metrics(const Tally& tally, metrics::Counts& counts) {
                                        [](const Deletion& x) { return x.done; });
     counts.set("pm_pool_deleted", "Pool servers the last run deleted.", d(deleted));
     counts.set("pm_pool_enabled", "1 when the module's pool is on.", tally.enabled ? 1.0 : 0.0);
+    add_hit_rate(tally, counts);
 }
 
 } // namespace pm::vmmgr6::pool

@@ -11,6 +11,7 @@
 #include "pm/ids.hpp"
 #include "pm/metrics.hpp"
 #include "pm/output.hpp"
+#include "pm/store.hpp"
 
 #include "pool/targets.hpp"
 
@@ -40,12 +41,15 @@ struct Tally {
     std::int64_t claimed = 0;
     std::vector<Creation> created;
     std::vector<Deletion> deleted;
+    // Orders of the window opened from the pool and cold (empty when the pool is off).
+    std::map<store::Served, std::int64_t> served;
 };
 
 // Adds `summary` (the counts), then `targets`, `created` and `deleted` when not empty.
 void report(const Tally& tally, Result& result);
 
-// The run's counts as metrics (DESIGN §15): servers by state, creates and deletes, targets.
+// The run's counts as metrics (DESIGN §15): servers by state, creates and deletes, targets,
+// the window's opens by how they were served and the pool's hit rate.
 void add_metrics(const Tally& tally, metrics::Counts& counts);
 
 } // namespace pm::vmmgr6::pool

@@ -212,6 +212,7 @@ void Takeover::finish() {
     store.transaction([&] {
         record_host(m_context, *host);
         store.set_item_status(m_context.item->id, store::ItemStatus::active);
+        store.record_served(m_context.item->id, store::Served::pool);
         store.delete_item(m_server.item_id);
     });
     log::info("item {} took over VM {} from pool server {}", m_context.item->id, m_id,
