@@ -1,7 +1,7 @@
-#include "module.hpp"
+#include "pmopenstack/module.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/sync.hpp"
+#include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/sync/sync.hpp"
 
 namespace pm::openstack {
 namespace {

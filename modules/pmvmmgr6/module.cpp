@@ -1,6 +1,7 @@
-#include "module.hpp"
+#include "pmvmmgr6/module.hpp"
 
-#include "ops/commands.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/pool/process.hpp"
 
 namespace pm::vmmgr6 {
 

@@ -1,4 +1,4 @@
-#include "api/cloud.hpp"
+#include "pmopenstack/api/cloud.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 #include "pm/log.hpp"
 #include "pm/redact.hpp"
 
-#include "api/parse.hpp"
+#include "pmopenstack/api/parse.hpp"
 
 namespace pm::openstack::api {
 namespace {

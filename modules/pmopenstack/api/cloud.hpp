@@ -20,7 +20,7 @@
 #include "pm/json.hpp"
 #include "pm/session_cache.hpp"
 
-#include "api/types.hpp"
+#include "pmopenstack/api/types.hpp"
 
 namespace pm::openstack::api {
 

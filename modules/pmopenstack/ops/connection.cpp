@@ -1,4 +1,4 @@
-#include "ops/connection.hpp"
+#include "pmopenstack/ops/connection.hpp"
 
 #include <algorithm>
 
@@ -9,7 +9,7 @@
 #include "pm/log.hpp"
 #include "pm/poll.hpp"
 
-#include "api/services.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::openstack {
 namespace {

@@ -19,7 +19,7 @@
 #include "pm/http.hpp"
 #include "pm/session_cache.hpp"
 
-#include "api/cloud.hpp"
+#include "pmopenstack/api/cloud.hpp"
 
 namespace pm::openstack {
 

@@ -1,4 +1,4 @@
-#include "api/client.hpp"
+#include "pmvmmgr6/api/client.hpp"
 
 #include <cctype>
 
@@ -8,7 +8,7 @@
 #include "pm/json.hpp"
 #include "pm/redact.hpp"
 
-#include "api/parse.hpp"
+#include "pmvmmgr6/api/parse.hpp"
 
 namespace pm::vmmgr6::api {
 

@@ -14,7 +14,7 @@
 #include "pm/http.hpp"
 #include "pm/session_cache.hpp"
 
-#include "api/types.hpp"
+#include "pmvmmgr6/api/types.hpp"
 
 namespace pm::vmmgr6::api {
 

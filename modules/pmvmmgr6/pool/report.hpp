@@ -12,7 +12,7 @@
 #include "pm/metrics.hpp"
 #include "pm/output.hpp"
 
-#include "pool/targets.hpp"
+#include "pmvmmgr6/pool/targets.hpp"
 
 namespace pm::vmmgr6::pool {
 

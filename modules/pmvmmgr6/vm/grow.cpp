@@ -2,7 +2,7 @@
 // hot; CPU/RAM change hot when VMmanager allows it (RAM growing in 1024 MiB steps on a running
 // VM, anything on a stopped one), otherwise the change is deferred and the VM restarted.
 // Any shrink is refused before anything changes.
-#include "ops/setparam.hpp"
+#include "pmvmmgr6/vm/grow.hpp"
 
 #include <algorithm>
 
@@ -11,8 +11,8 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 namespace {

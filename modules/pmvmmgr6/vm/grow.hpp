@@ -3,8 +3,8 @@
 
 #include "pm/context.hpp"
 
-#include "api/types.hpp"
-#include "ops/connection.hpp"
+#include "pmvmmgr6/api/types.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 namespace pm::vmmgr6 {
 

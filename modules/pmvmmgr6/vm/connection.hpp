@@ -18,7 +18,7 @@
 #include "pm/http.hpp"
 #include "pm/session_cache.hpp"
 
-#include "api/client.hpp"
+#include "pmvmmgr6/api/client.hpp"
 
 namespace pm::vmmgr6 {
 

@@ -1,4 +1,4 @@
-#include "ops/connection.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 #include <algorithm>
 
