@@ -1,4 +1,4 @@
-// setparam: grow the VM to what the tariff and the item ask for. Disk and IPv4 count change
+// Growing a VM to what the tariff and the item ask for. Disk and IPv4 count change
 // hot; CPU/RAM change hot when VMmanager allows it (RAM growing in 1024 MiB steps on a running
 // VM, anything on a stopped one), otherwise the change is deferred and the VM restarted.
 // Any shrink is refused before anything changes.
@@ -11,7 +11,6 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "pmvmmgr6/ops/commands.hpp"
 #include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
@@ -87,11 +86,6 @@ void grow_to_wanted(Context& context, const Connection& vm, const api::Host& hos
     if (const auto after = vm.api().host(host.id)) {
         record_host(context, *after);
     }
-}
-
-void setparam(Context& context) {
-    const Connection vm(context);
-    grow_to_wanted(context, vm, require_item_host(context, vm));
 }
 
 } // namespace pm::vmmgr6

@@ -1,4 +1,4 @@
-// setparam's work on a VM already found, shared with the takeover of a pool server.
+// Growing a VM already found to the tariff: setparam, and the takeover of a pool server.
 #pragma once
 
 #include "pm/context.hpp"
