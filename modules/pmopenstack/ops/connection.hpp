@@ -5,7 +5,6 @@
 // Cinder volumes).
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,9 +20,8 @@ namespace pm::openstack {
 
 class Connection {
 public:
+    // Neither copied nor moved (the clients point into the service connection).
     explicit Connection(Context& context);
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
     ~Connection();
 
     // Scoped to the module's admin project.
