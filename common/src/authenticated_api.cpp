@@ -10,9 +10,9 @@ namespace pm::http {
 
 void throw_service_error(std::string_view what, const Response& response,
                          const ServiceError& error) {
-    std::string text = fmt::format("{}: HTTP {}{}{}{}{}", what, response.status,
-                                   error.code.empty() ? "" : ", ", error.code,
-                                   error.message.empty() ? "" : ": ", error.message);
+    std::string text =
+        fmt::format("{}: HTTP {}{}{}{}{}", what, response.status, error.code.empty() ? "" : ", ",
+                    error.code, error.message.empty() ? "" : ": ", error.message);
     if (!response.request_id.empty()) {
         text += fmt::format(" (request {})", response.request_id);
     }
@@ -28,9 +28,8 @@ AuthenticatedApi::AuthenticatedApi(Client& http, const SessionCache& sessions,
 
 Response AuthenticatedApi::call(const Request& request, std::string_view what,
                                 Idempotency idempotency, std::initializer_list<long> accept) const {
-    return with_session([&](const Session& session) {
-        return send(session, request, what, idempotency, accept);
-    });
+    return with_session(
+        [&](const Session& session) { return send(session, request, what, idempotency, accept); });
 }
 
 Response AuthenticatedApi::send(const Session& session, const Request& request,
@@ -39,9 +38,8 @@ Response AuthenticatedApi::send(const Session& session, const Request& request,
     Request authenticated = request;
     m_policies.apply_auth(authenticated, session);
     auto response = m_http.send(authenticated, m_deadline, idempotency);
-    if (response.ok() ||
-        (!response.failure &&
-         std::find(accept.begin(), accept.end(), response.status) != accept.end())) {
+    if (response.ok() || (!response.failure && std::find(accept.begin(), accept.end(),
+                                                         response.status) != accept.end())) {
         return response;
     }
     fail(what, response);

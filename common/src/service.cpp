@@ -41,8 +41,7 @@ std::unique_ptr<SessionCache> ServiceConnection::session_cache(const std::string
     return m_coordination.session_cache(m_url, user_key, m_ttl);
 }
 
-void ServiceConnection::wait_until(std::string_view what,
-                                   const std::function<bool()>& done) const {
+void ServiceConnection::wait_until(std::string_view what, const std::function<bool()>& done) const {
     poll_until(m_deadline, poll_intervals(), what, done);
 }
 

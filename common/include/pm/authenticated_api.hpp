@@ -23,8 +23,8 @@ namespace pm::http {
 
 // What an error reply says, as the module's decoder reads it.
 struct ServiceError {
-    std::string message; // the service's message, masked (pm/redact.hpp); may be empty
-    std::string code;    // shown after the status, e.g. "code 1000", "over quota"; may be empty
+    std::string message;  // the service's message, masked (pm/redact.hpp); may be empty
+    std::string code;     // shown after the status, e.g. "code 1000", "over quota"; may be empty
     bool is_auth = false; // a dead or foreign session, which a new login may cure
 };
 
