@@ -82,8 +82,9 @@ TEST_CASE("authenticated api: an auth failure logs in again once, a second one p
 TEST_CASE("authenticated api: accepted statuses come back, others are one ApiError text") {
     SECTION("accepted") {
         Fixture f({reply(404, "gone")});
-        CHECK(f.api.call(f.get("/a"), "Svc GET /a", pm::http::Idempotency::by_method, {404})
-                  .status == 404);
+        CHECK(
+            f.api.call(f.get("/a"), "Svc GET /a", pm::http::Idempotency::by_method, {404}).status ==
+            404);
     }
     SECTION("the decoder's code and message, and the request id") {
         Fixture f({reply(409, "name taken", {{"X-Request-Id", "req-9"}})});
@@ -93,7 +94,8 @@ TEST_CASE("authenticated api: accepted statuses come back, others are one ApiErr
         } catch (const pm::AuthError&) {
             FAIL("not an auth error");
         } catch (const pm::ApiError& e) {
-            CHECK(std::string(e.what()) == "Svc GET /a: HTTP 409, in use: name taken (request req-9)");
+            CHECK(std::string(e.what()) ==
+                  "Svc GET /a: HTTP 409, in use: name taken (request req-9)");
             CHECK(e.status() == 409);
             CHECK(e.service_message() == "name taken");
             CHECK(e.request_id() == "req-9");

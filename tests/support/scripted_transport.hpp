@@ -25,8 +25,7 @@ struct FakeTime {
 // Answers the n-th request with the n-th scripted response (the last one repeats).
 class ScriptedTransport : public http::Transport {
 public:
-    explicit ScriptedTransport(std::vector<http::Response> script)
-        : m_script(std::move(script)) {}
+    explicit ScriptedTransport(std::vector<http::Response> script) : m_script(std::move(script)) {}
     ScriptedTransport(FakeTime& time, std::vector<http::Response> script)
         : m_time(&time), m_script(std::move(script)) {}
 

@@ -8,7 +8,6 @@
 #include "pm/session_cache.hpp"
 
 #include "pmvmmgr6/api/client.hpp"
-
 #include "support/process.hpp"
 #include "support/scripted_transport.hpp"
 
@@ -29,8 +28,8 @@ struct Fixture {
     pm::http::Client http{transport};
     pm::SessionCache sessions{cache.path(), k_url, "admin@example.com", 3600s};
     pm::Deadline deadline = pm::Deadline::after(60s);
-    pm::vmmgr6::api::Client client{http, k_url, {"admin@example.com", "secret"}, sessions,
-                                   deadline};
+    pm::vmmgr6::api::Client client{
+        http, k_url, {"admin@example.com", "secret"}, sessions, deadline};
 };
 
 std::string login(const std::string& token) {
@@ -72,9 +71,9 @@ TEST_CASE("pmvmmgr6 client: a 401 logs in again once and sends the call again") 
 
 TEST_CASE("pmvmmgr6 client: an error reply becomes ApiError with code, message and request id") {
     SECTION("a missing permission (403 with a code) is not cured by a login") {
-        Fixture f({reply(200, login("tok-1")),
-                   reply(403, R"({"error":{"code":1001,"msg":"admin only"}})",
-                         {{"X-Request-Id", "req-7"}})});
+        Fixture f(
+            {reply(200, login("tok-1")), reply(403, R"({"error":{"code":1001,"msg":"admin only"}})",
+                                               {{"X-Request-Id", "req-7"}})});
         try {
             (void)f.client.os_list();
             FAIL("no error");
