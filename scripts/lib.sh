@@ -48,7 +48,9 @@ pm_setup() {
 }
 
 # pm_build <build dir> [cmake options…]: configures once, then builds incrementally: the targets
-# named in PM_BUILD_TARGETS (space-separated) when set, else everything.
+# named in PM_BUILD_TARGETS (space-separated) when set, else everything. With PM_BUILD_ONLY=1
+# the calling script ends after the build (.ci/run builds the sanitizer and fuzz trees ahead,
+# in the background, with `PM_BUILD_ONLY=1 scripts/test --sanitize` and `… scripts/fuzz`).
 pm_build() {
     local dir=$1
     shift
@@ -60,6 +62,9 @@ pm_build() {
     [ -z "${PM_BUILD_TARGETS:-}" ] || read -ra targets <<<"$PM_BUILD_TARGETS"
     pm_log "building $dir: ${targets[*]}"
     cmake --build "$dir" -j "$(nproc)" --target "${targets[@]}"
+    if [ "${PM_BUILD_ONLY:-}" = 1 ]; then
+        exit 0
+    fi
 }
 
 # pm_sim_start <vmmgr6|openstack> <work dir> [simulator options…]: starts a simulator in the

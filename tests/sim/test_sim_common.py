@@ -1,9 +1,15 @@
 """Unit tests of the machinery shared by the simulators (tests/sim/common)."""
+import http.client
+import threading
+import time
 import unittest
 
 from common import schema
 from common.faults import Faults, FaultSpecError, make_fault
 from common.masking import MASK, mask_json, mask_query
+from common.messages import ApiError, Response
+from common.server import App, Simulator
+from common.testing import Client, InProcessSim
 from common.routing import MethodNotAllowed, NotFound, Router
 from common.schema import Bool, Int, List, Object, SchemaError, Str
 from common.timeline import Timeline
@@ -94,11 +100,94 @@ class FaultQueue(unittest.TestCase):
         self.assertFalse(make_fault("status", {"status": 503}).after)
         self.assertTrue(make_fault("status", {"status": 503, "after": True}).after)
 
+    def test_skip_lets_the_first_matching_requests_pass(self):
+        faults = Faults()
+        faults.add(make_fault("hold", {"skip": 2, "prefix": "/a", "after": True}))
+        self.assertIsNone(faults.take("hold", "GET", "/b"))   # not matching: not counted
+        self.assertIsNone(faults.take("hold", "GET", "/a"))
+        self.assertIsNone(faults.take("hold", "POST", "/a/1"))
+        self.assertTrue(faults.take("hold", "GET", "/a").after)
+        self.assertIsNone(faults.take("hold", "GET", "/a"))
+
     def test_bad_specs(self):
         for kind, spec in (("nope", {}), ("status", {"count": 0}), ("status", {"status": 200}),
-                           ("slow", {"delay_ms": "5"}), ("drop", {"delay_ms": 5})):
+                           ("slow", {"delay_ms": "5"}), ("drop", {"delay_ms": 5}),
+                           ("hold", {"skip": -1}), ("hold", {"status": 503})):
             with self.subTest(kind=kind, spec=spec), self.assertRaises(FaultSpecError):
                 make_fault(kind, spec)
+
+
+class Counter(App):
+    """POST /things adds one; GET /things counts them."""
+    name = "counter"
+
+    def __init__(self):
+        super().__init__()
+        self.things = 0
+        self.router.add("POST", "/things", None)
+        self.router.add("GET", "/things", None)
+
+    def error(self, status, message, code=None, value=None):
+        return ApiError(status, {"error": message})
+
+    def call(self, match, request):
+        if request.method == "POST":
+            self.things += 1
+        return Response(200, {"things": self.things})
+
+
+class Holds(unittest.TestCase):
+    """A hold keeps request k in flight until released, then drops it: before or after the
+    App carried it out (what a client killed mid-request leaves behind)."""
+
+    def setUp(self):
+        self.app = Counter()
+        self.sim = InProcessSim(Simulator(self.app))
+        self.client = Client(self.sim.port)
+
+    def tearDown(self):
+        self.client.post("/__sim__/release")
+        self.sim.stop()
+
+    def held_request(self, outcome):
+        try:
+            self.client.post("/things")
+            outcome.append("answered")
+        except (OSError, http.client.HTTPException):
+            outcome.append("dropped")
+
+    def run_held(self, after):
+        self.client.post("/__sim__/fault/hold", {"skip": 1, "prefix": "/things",
+                                                 "method": "POST", "after": after})
+        self.assertEqual(self.client.post("/things").json, {"things": 1})  # skipped
+        outcome = []
+        thread = threading.Thread(target=self.held_request, args=(outcome,))
+        thread.start()
+        for _ in range(200):
+            held = self.client.get("/__sim__/held").json["list"]
+            if held:
+                break
+            time.sleep(0.01)
+        self.assertEqual([(h["method"], h["path"], h["after"]) for h in held],
+                         [("POST", "/things", after)])
+        self.assertEqual(outcome, [])   # still in flight
+        things = self.client.get("/things").json["things"]
+        self.assertEqual(self.client.post("/__sim__/release").json, {"released": 1})
+        thread.join(10)
+        self.assertEqual(outcome, ["dropped"])
+        self.assertEqual(self.client.get("/__sim__/held").json["list"], [])
+        return things
+
+    def test_hold_before_the_app_acts(self):
+        self.assertEqual(self.run_held(after=False), 1)
+        self.assertEqual(self.app.things, 1)
+
+    def test_hold_after_the_app_acted(self):
+        self.assertEqual(self.run_held(after=True), 2)
+        self.assertEqual(self.app.things, 2)
+        faults = [(e["method"], e["fault"]) for e in
+                  self.client.get("/__sim__/requests").json["list"] if e.get("fault")]
+        self.assertEqual(faults, [("POST", "hold-after")])
 
 
 class Routing(unittest.TestCase):

@@ -93,6 +93,10 @@ void OpenStackSim::clear_requests() const {
     (void)m_sim.call("DELETE", "/__sim__/requests", {});
 }
 
+void OpenStackSim::clear_faults() const {
+    (void)m_sim.call("DELETE", "/__sim__/faults", {});
+}
+
 OpenStackTarget::OpenStackTarget(std::vector<std::string> sim_args) {
     const char* target = std::getenv("PM_OPENSTACK_TARGET");
     if (target != nullptr && std::string_view(target) == "real") {

@@ -59,6 +59,8 @@ public:
     [[nodiscard]] std::int64_t requests(std::string_view key) const;
     [[nodiscard]] std::int64_t total_requests() const;
     void clear_requests() const;
+    // Forgets the faults not used up yet.
+    void clear_faults() const;
 
 private:
     Simulator m_sim;
@@ -118,11 +120,13 @@ public:
     // The cloud seen as its admin, for assertions through the real API.
     [[nodiscard]] const openstack::api::Cloud& admin();
 
-private:
+    // A pending running operation, and the command line that runs it (tests that kill a run
+    // and run the same operation again).
     OperationId add_operation(ItemId item, std::optional<ObjectId> object,
                               std::string_view command);
     [[nodiscard]] std::vector<std::string> argv(std::string_view command, OperationId op) const;
 
+private:
     const OpenStackTarget& m_target;
     TempDir m_dir;
     std::string m_store_url; // pm::test::store_url

@@ -44,6 +44,17 @@ void Connection::wait_until(std::string_view what, const std::function<bool()>& 
     m_service->wait_until(what, done);
 }
 
+bool Connection::within_task_appear(std::string_view what,
+                                    const std::function<bool()>& done) const {
+    const auto began = std::chrono::steady_clock::now();
+    bool happened = false;
+    wait_until(what, [&] {
+        happened = done();
+        return happened || std::chrono::steady_clock::now() - began >= m_task_appear;
+    });
+    return happened;
+}
+
 void Connection::wait(const api::TaskRef& task) const {
     const auto label = task_label(task);
     log::info("waiting for task {}", label);

@@ -42,6 +42,11 @@ public:
                         const std::function<bool()>& verified, bool long_change = false) const;
     // Polls `done` until it returns true (same intervals and deadline as wait()).
     void wait_until(std::string_view what, const std::function<bool()>& done) const;
+    // Polls `done` for at most task_appear_s; whether it came true. For the change an
+    // interrupted run may or may not have sent: long enough for a change that VMmanager took to
+    // show, after which it was not taken.
+    [[nodiscard]] bool within_task_appear(std::string_view what,
+                                          const std::function<bool()>& done) const;
 
 private:
     Context& m_context;

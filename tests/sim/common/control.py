@@ -9,9 +9,16 @@
   POST   /__sim__/fault/status       {"status":502,"count":N,"retry_after":S?,…}
   POST   /__sim__/fault/drop         {"count":N,"after":false,…}  after: handle, then drop
   POST   /__sim__/fault/slow         {"count":N,"delay_ms":M,…}
+                                     (every fault also takes "skip":K: the first K matching
+                                     requests pass untouched)
   POST   /__sim__/fault/act_then     {"status":503|429|…|"drop","count":N,…}: the request is
                                      carried out, then answered with that status (429 with
                                      Retry-After: 1) or its connection dropped
+  POST   /__sim__/fault/hold         {"count":N,"skip":K,"after":false,…}: the matching request
+                                     (after K have passed) stays in flight until released,
+                                     then its connection drops; after: carried out first
+  GET    /__sim__/held               {"list":[{"seq","method","path","after"}…]} held now
+  POST   /__sim__/release            {"released":N}: every held request ends (dropped)
   GET    /__sim__/faults             {"list":[pending faults]}
   DELETE /__sim__/faults             forget pending faults
   GET    /__sim__/state              the App's state dump
@@ -84,6 +91,7 @@ def _requests(sim, request) -> dict:
 def _reset(sim) -> dict:
     sim.app.reset()
     sim.faults.clear()
+    sim.holds.release()
     sim.log.clear()
     return {"ok": True}
 
@@ -94,6 +102,8 @@ def register(router, sim) -> None:
     router.add("DELETE", "/__sim__/requests", lambda r: (sim.log.clear(), {"ok": True})[1])
     router.add("GET", "/__sim__/counters", lambda r: sim.log.counters())
     router.add("POST", "/__sim__/fault/{kind}", lambda r, kind: _add_fault(sim, kind, r))
+    router.add("GET", "/__sim__/held", lambda r: {"list": sim.holds.held()})
+    router.add("POST", "/__sim__/release", lambda r: {"released": sim.holds.release()})
     router.add("GET", "/__sim__/faults", lambda r: {"list": sim.faults.pending()})
     router.add("DELETE", "/__sim__/faults", lambda r: (sim.faults.clear(), {"ok": True})[1])
     router.add("GET", "/__sim__/state", lambda r: sim.app.dump())

@@ -1,7 +1,10 @@
 """Fault injection for the next N matching requests: error statuses (503 bursts, 429 with
-Retry-After…), dropped connections and slow replies. A status or drop fault with `after`
+Retry-After…), dropped connections, slow replies and holds. A status or drop fault with `after`
 lets the App carry the request out first (the work is done, the client hears an error or
-nothing: a gateway failing after the backend acted).
+nothing: a gateway failing after the backend acted). A hold keeps the request in flight until
+the control API releases it (then its connection is dropped): with `after` the App carried it
+out first. It is how a test kills the client while request k is in flight, before or after
+the server acted on it (`skip` lets the first k-1 matching requests pass).
 
 A fault matches a request when its path starts with `prefix` (the API path, base path
 removed) and, if given, the method is `method`. Each matching request uses up one count;
@@ -10,7 +13,7 @@ faults of a kind are consumed in the order they were added.
 import threading
 from dataclasses import asdict, dataclass
 
-KINDS = ("status", "drop", "slow")
+KINDS = ("status", "drop", "slow", "hold")
 
 
 class FaultSpecError(ValueError):
@@ -25,8 +28,9 @@ class Fault:
     method: str = ""
     status: int = 503            # status
     retry_after: object = None   # status: Retry-After header value (seconds), if any
-    after: bool = False          # drop/status: handle the request, then drop / answer status
+    after: bool = False          # drop/status/hold: handle the request first
     delay_ms: int = 0            # slow
+    skip: int = 0                # the first `skip` matching requests pass untouched
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method != method:
@@ -45,20 +49,21 @@ def make_fault(kind: str, spec: dict) -> Fault:
     """Validates a fault as posted to the control API."""
     if kind not in KINDS:
         raise FaultSpecError(f"unknown fault kind '{kind}'")
-    known = {"count", "prefix", "method"} | {
+    known = {"count", "prefix", "method", "skip"} | {
         "status": {"status", "retry_after", "after"}, "drop": {"after"},
-        "slow": {"delay_ms"}}[kind]
+        "slow": {"delay_ms"}, "hold": {"after"}}[kind]
     unknown = set(spec) - known
     if unknown:
         raise FaultSpecError(f"unknown fields for a {kind} fault: {sorted(unknown)}")
     fault = Fault(kind, count=_int(spec, "count", 1, 1, 1_000_000),
-                  prefix=str(spec.get("prefix", "")), method=str(spec.get("method", "")).upper())
+                  prefix=str(spec.get("prefix", "")), method=str(spec.get("method", "")).upper(),
+                  skip=_int(spec, "skip", 0, 0, 1_000_000))
     if kind == "status":
         fault.status = _int(spec, "status", 503, 400, 599)
         if spec.get("retry_after") is not None:
             fault.retry_after = _int(spec, "retry_after", 0, 0, 86400)
         fault.after = bool(spec.get("after", False))
-    elif kind == "drop":
+    elif kind in ("drop", "hold"):
         fault.after = bool(spec.get("after", False))
     else:
         fault.delay_ms = _int(spec, "delay_ms", 0, 0, 600_000)
@@ -79,6 +84,9 @@ class Faults:
         with self._lock:
             for fault in self._pending:
                 if fault.kind == kind and fault.matches(method, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.count -= 1
                     if fault.count == 0:
                         self._pending.remove(fault)

@@ -75,6 +75,38 @@ class App:
         """Back to the fixtures and the start-up knobs."""
 
 
+class Holds:
+    """Requests kept in flight by hold faults until released (or `limit_s` passed, so that a
+    forgotten hold never keeps a thread forever)."""
+
+    def __init__(self, limit_s: float = 120.0):
+        self._lock = threading.Lock()
+        self._held = []
+        self._released = threading.Event()
+        self._limit_s = limit_s
+
+    def hold(self, seq: int, method: str, path: str, after: bool) -> None:
+        with self._lock:
+            entry = {"seq": seq, "method": method, "path": path, "after": after}
+            self._held.append(entry)
+            released = self._released
+        released.wait(self._limit_s)
+        with self._lock:
+            if entry in self._held:
+                self._held.remove(entry)
+
+    def held(self) -> list:
+        with self._lock:
+            return [dict(entry) for entry in self._held]
+
+    def release(self) -> int:
+        with self._lock:
+            count = len(self._held)
+            self._released.set()
+            self._released = threading.Event()
+            return count
+
+
 @dataclass
 class Outcome:
     response: Response = None
@@ -87,6 +119,7 @@ class Simulator:
         self.clock = clock or Clock()
         self.log = RequestLog()
         self.faults = Faults()
+        self.holds = Holds()
         self.control = Router()
         app.log = self.log
         # The App's own endpoints first: they may specialise a generic one (a fault kind).
@@ -106,12 +139,23 @@ class Simulator:
             return Outcome(control.dispatch(self.control, request))
         seq = self.log.begin()
         wall, start = self.clock.wall(), time.monotonic()
-        outcome, fault = self._faulted_or_handled(request)
+        outcome, fault = self._held(request, seq) or self._faulted_or_handled(request)
         status = None if outcome.drop else outcome.response.status
         if outcome.response is not None:
             outcome.response.headers.append(("X-Request-Id", f"sim-{seq}"))
         self.log.end(seq, request, status, wall, (time.monotonic() - start) * 1000.0, fault)
         return outcome
+
+    def _held(self, request: Request, seq: int):
+        """A request that a hold fault keeps in flight (None when none applies)."""
+        method, path = request.method, request.api_path or request.path
+        hold = self.faults.take("hold", method, path)
+        if not hold:
+            return None
+        if hold.after:
+            self._handled(request)
+        self.holds.hold(seq, method, path, hold.after)
+        return Outcome(drop=True), ("hold-after" if hold.after else "hold")
 
     def _faulted_or_handled(self, request: Request):
         method, path = request.method, request.api_path or request.path

@@ -1,0 +1,1 @@
+"""oVirt Engine REST API v4 simulator (see README.md)."""
