@@ -5,8 +5,8 @@
 
 #include "pm/json.hpp"
 
-#include "api/parse.hpp"
 #include "fuzz.hpp"
+#include "pmopenstack/api/parse.hpp"
 
 namespace {
 

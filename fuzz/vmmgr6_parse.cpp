@@ -1,7 +1,7 @@
 // The VMmanager 6 reply parsers (modules/pmvmmgr6/api/parse.hpp): every reply body goes to
 // every parser, as a reply of an unexpected shape may reach any of them.
-#include "api/parse.hpp"
 #include "fuzz.hpp"
+#include "pmvmmgr6/api/parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     namespace api = pm::vmmgr6::api;

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "api/client.hpp"
 #include "fuzz.hpp"
+#include "pmvmmgr6/api/client.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "pm/runner.hpp"
 
-#include "module.hpp"
+#include "pmopenstack/module.hpp"
 
 int main(int argc, char** argv) {
     return pm::run(pm::openstack::module_spec(), argc, argv);

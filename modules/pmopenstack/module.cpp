@@ -1,8 +1,10 @@
-#include "module.hpp"
+#include "pmopenstack/module.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/quotas.hpp"
-#include "ops/sync.hpp"
+#include "pm/service.hpp"
+
+#include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/quotas.hpp"
+#include "pmopenstack/sync/sync.hpp"
 
 namespace pm::openstack {
 namespace {
@@ -35,9 +37,6 @@ ModuleSpec module_spec() {
     spec.itemtype = "vdc";
     spec.summary = "pmopenstack: Virtual Data Centers on OpenStack, for hosting billing platforms";
     spec.params = {
-        {"url", "Keystone v3 URL, e.g. https://cloud.example.com:5000/v3", false},
-        {"username", "admin user name", false},
-        {"password", "admin user password", true},
         {"user_domain", "domain of the admin user (default Default)", false},
         {"project", "admin project (default admin)", false},
         {"project_domain", "domain of the admin project (default Default)", false},
@@ -56,11 +55,10 @@ ModuleSpec module_spec() {
          "vdc_sync_all: seconds before an object without external id and operation is removed "
          "(default 600)",
          false},
-        {"task_poll_ms",
-         "first interval between polls of an asynchronous state, ms (default 1000; grows to "
-         "5 s)",
-         false},
     };
+    const auto connection = connection_params(
+        {"Keystone v3 URL, e.g. https://cloud.example.com:5000/v3", "admin user name"});
+    spec.params.insert(spec.params.begin(), connection.begin(), connection.end());
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     spec.item_params = {

@@ -1,6 +1,6 @@
 #include "pm/runner.hpp"
 
-#include "module.hpp"
+#include "pmvmmgr6/module.hpp"
 
 int main(int argc, char** argv) {
     return pm::run(pm::vmmgr6::module_spec(), argc, argv);

@@ -1,6 +1,9 @@
-#include "module.hpp"
+#include "pmvmmgr6/module.hpp"
 
-#include "ops/commands.hpp"
+#include "pm/service.hpp"
+
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/pool/process.hpp"
 
 namespace pm::vmmgr6 {
 
@@ -10,16 +13,10 @@ ModuleSpec module_spec() {
     spec.itemtype = "vds";
     spec.summary = "pmvmmgr6: VPS on ISPsystem VMmanager 6, for hosting billing platforms";
     spec.params = {
-        {"url", "VMmanager URL, e.g. https://vm.example.com", false},
-        {"username", "admin user email", false},
-        {"password", "admin user password", true},
         {"cluster", "cluster id", false},
         {"use_recipes", "run the ordered recipe (on/off)", false},
         {"second_iface", "add a second network interface (on/off)", false},
         {"ipv4_pool", "IPv4 pool ids, comma list (optional)", false},
-        {"task_poll_ms",
-         "first interval between polls of a VMmanager task, ms (default 1000; grows to 5 s)",
-         false},
         {"task_appear_s",
          "seconds a VMmanager task may stay missing from the task list before the operation "
          "fails (default 120)",
@@ -36,6 +33,9 @@ ModuleSpec module_spec() {
          "recipe (id) that sets the hostname inside a VM; takes parameter HOSTNAME", false},
         {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false},
     };
+    const auto service =
+        connection_params({"VMmanager URL, e.g. https://vm.example.com", "admin user email"});
+    spec.params.insert(spec.params.begin(), service.begin(), service.end());
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     spec.item_params = {

@@ -22,7 +22,12 @@ pm::ModuleSpec spec() {
     s.item_params = {{"os", "the OS template", false}, {"password", "root password", true}};
     s.commands = {
         {"features", pm::Scope::none, pm::Mutation::read_only, "list", {}},
-        {"open", pm::Scope::item, pm::Mutation::mutating, "create", {}, {"url", "pool_steps"},
+        {"open",
+         pm::Scope::item,
+         pm::Mutation::mutating,
+         "create",
+         {},
+         {"url", "pool_steps"},
          {"os", "password"}},
         {"close", pm::Scope::item, pm::Mutation::mutating, "delete", {}, {"url"}, {}},
         {"check", pm::Scope::module, pm::Mutation::read_only, "check", {}, {"url"}, {}},

@@ -8,6 +8,7 @@
 #include "pm/log.hpp"
 
 #include "support/process.hpp"
+#include "support/scripted_transport.hpp"
 
 using namespace std::chrono_literals;
 using pm::http::Client;
@@ -19,36 +20,10 @@ using pm::http::Request;
 using pm::http::Response;
 using std::chrono::milliseconds;
 using Kind = pm::http::TransportFailure::Kind;
+using pm::test::FakeTime;
+using pm::test::ScriptedTransport;
 
 namespace {
-
-// The client's clock: starts now, moves only when the client sleeps or a request "takes" time.
-struct FakeTime {
-    pm::Deadline::Clock::time_point now = pm::Deadline::Clock::now();
-    std::vector<milliseconds> sleeps;
-};
-
-// Answers from a script (the last entry repeats) and records every request.
-class ScriptedTransport : public pm::http::Transport {
-public:
-    ScriptedTransport(FakeTime& time, std::vector<Response> script)
-        : m_time(time), m_script(std::move(script)) {}
-
-    Response perform(const Request& request, milliseconds timeout) override {
-        requests.push_back(request);
-        timeouts.push_back(timeout);
-        m_time.now += per_attempt;
-        return m_script.at(std::min(requests.size(), m_script.size()) - 1);
-    }
-
-    std::vector<Request> requests;
-    std::vector<milliseconds> timeouts;
-    milliseconds per_attempt{0};
-
-private:
-    FakeTime& m_time;
-    std::vector<Response> m_script;
-};
 
 Response status(long code, std::vector<Header> headers = {}) {
     Response response;

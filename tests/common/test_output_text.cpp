@@ -87,8 +87,8 @@ TEST_CASE("output text: the default on a terminal, xml otherwise, --output wins"
     spec.commands = {{"features", pm::Scope::none, pm::Mutation::read_only, "list", {}}};
     const auto output_of = [&](std::vector<const char*> args, bool tty) {
         args.insert(args.begin(), "pmunit");
-        return std::get<pm::Invocation>(pm::parse_command_line(
-                                            spec, static_cast<int>(args.size()), args.data(), tty))
+        return std::get<pm::Invocation>(
+                   pm::parse_command_line(spec, static_cast<int>(args.size()), args.data(), tty))
             .output;
     };
     CHECK(output_of({"--command", "features"}, true) == OutputFormat::text);

@@ -5,8 +5,8 @@
 // holds its id.
 #include <catch2/catch.hpp>
 
-#include "api/services.hpp"
 #include "openstack_checks.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::test {
 namespace api = openstack::api;

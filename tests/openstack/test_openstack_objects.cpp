@@ -2,8 +2,8 @@
 // objects, closing what is already gone, and close of a VDC with every kind of object in it.
 #include <catch2/catch.hpp>
 
-#include "api/services.hpp"
 #include "openstack_checks.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::test {
 namespace api = openstack::api;

@@ -3,7 +3,7 @@
 
 #include "pm/errors.hpp"
 
-#include "api/parse.hpp"
+#include "pmopenstack/api/parse.hpp"
 
 namespace pm::test {
 namespace api = openstack::api;

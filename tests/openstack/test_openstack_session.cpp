@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "api/parse.hpp"
-#include "api/services.hpp"
 #include "openstack_checks.hpp"
+#include "pmopenstack/api/parse.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::test {
 namespace api = openstack::api;

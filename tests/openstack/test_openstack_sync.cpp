@@ -9,9 +9,9 @@
 
 #include "pm/file_lock.hpp"
 
-#include "api/services.hpp"
 #include "openstack_checks.hpp"
-#include "ops/connection.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/connection.hpp"
 #include "test_openstack_sync_checks.hpp"
 
 namespace pm::test {

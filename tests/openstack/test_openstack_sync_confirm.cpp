@@ -3,8 +3,8 @@
 // incomplete; and an object marked deleted that OpenStack still has is active again.
 #include <catch2/catch.hpp>
 
-#include "api/services.hpp"
 #include "openstack_checks.hpp"
+#include "pmopenstack/api/services.hpp"
 #include "test_openstack_sync_checks.hpp"
 
 namespace pm::test {

@@ -2,7 +2,7 @@
 // the cases where an OpenStack object is known to the store without its external id.
 #include <catch2/catch.hpp>
 
-#include "ops/sync_steps.hpp"
+#include "pmopenstack/sync/steps.hpp"
 
 namespace pm::test {
 namespace {

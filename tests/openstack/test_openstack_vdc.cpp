@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "api/services.hpp"
 #include "openstack_checks.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::test {
 namespace api = openstack::api;

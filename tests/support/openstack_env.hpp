@@ -23,7 +23,7 @@
 #include "pm/session_cache.hpp"
 #include "pm/store.hpp"
 
-#include "api/cloud.hpp"
+#include "pmopenstack/api/cloud.hpp"
 #include "support/process.hpp"
 #include "support/simulator.hpp"
 

@@ -67,10 +67,9 @@ TEST_CASE("pmvmmgr6 pool hit rate: no ratio before the first open, none with the
     const auto module = std::to_string(env.module().value());
     const auto file = env.dir() / "metrics" / ("pm_pmvmmgr6_pool_process_" + module + ".prom");
     const auto process = [&] {
-        const auto r =
-            pm::test::run({pm::test::module_path("pmvmmgr6"), "--command", "pool_process",
-                           "--module", module, "--output", "json"},
-                          vars, std::chrono::seconds(120));
+        const auto r = pm::test::run({pm::test::module_path("pmvmmgr6"), "--command",
+                                      "pool_process", "--module", module, "--output", "json"},
+                                     vars, std::chrono::seconds(120));
         INFO(r.out << r.err);
         REQUIRE(r.exit_code == 0);
         return pm::test::read_text(file);

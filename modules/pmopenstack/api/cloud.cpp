@@ -1,4 +1,4 @@
-#include "api/cloud.hpp"
+#include "pmopenstack/api/cloud.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 #include "pm/log.hpp"
 #include "pm/redact.hpp"
 
-#include "api/parse.hpp"
+#include "pmopenstack/api/parse.hpp"
 
 namespace pm::openstack::api {
 namespace {
@@ -87,25 +87,25 @@ bool is_over_quota(long status, const ServiceError& error) {
            (contains(message, "quota") || contains(message, "over limit"));
 }
 
-[[noreturn]] void throw_api_error(Service service, std::string_view what, const Reply& reply) {
-    const auto error = parse_error(reply.body);
-    // Masked before it is cut: an error page that quotes our token (a gateway's header dump,
-    // "session <token> has expired") must not leave a tail of it that no longer matches.
-    std::string message = redact(error.message);
-    if (message.empty() && !reply.body.empty()) {
-        message = excerpt(reply.body, k_body_excerpt);
+// The error of any service (parse_error reads every shape), masked before it is cut: an error
+// page that quotes our token (a gateway's header dump, "session <token> has expired") must not
+// leave a tail of it that no longer matches.
+http::ServiceError decode_error(long status, std::string_view body) {
+    const auto error = parse_error(body);
+    http::ServiceError decoded;
+    decoded.message = redact(error.message);
+    if (decoded.message.empty() && !body.empty()) {
+        decoded.message = excerpt(body, k_body_excerpt);
     }
-    const bool over_quota = is_over_quota(reply.status, error);
-    std::string text =
-        fmt::format("{} {}: HTTP {}{}{}{}", service_name(service), what, reply.status,
-                    over_quota ? ", over quota" : "", message.empty() ? "" : ": ", message);
-    if (!reply.request_id.empty()) {
-        text += fmt::format(" (request {})", reply.request_id);
+    if (is_over_quota(status, error)) {
+        decoded.code = "over quota";
     }
-    if (reply.status == 401) {
-        throw AuthError(text, reply.status, message, reply.request_id);
-    }
-    throw ApiError(text, reply.status, message, reply.request_id);
+    decoded.is_auth = status == 401;
+    return decoded;
+}
+
+void apply_token(http::Request& request, const Session& session) {
+    request.headers.push_back({"X-Auth-Token", session.token});
 }
 
 // `ours` with each key the link sets replaced by the link's value, and the link's other keys
@@ -151,8 +151,9 @@ public:
     [[nodiscard]] ExitCode exit_code() const noexcept override { return ExitCode::temporary; }
 };
 
-std::string what_of(http::Method method, std::string_view path) {
-    return fmt::format("{} {}", http::method_name(method), path.substr(0, path.find('?')));
+std::string what_of(Service service, http::Method method, std::string_view path) {
+    return fmt::format("{} {} {}", service_name(service), http::method_name(method),
+                       path.substr(0, path.find('?')));
 }
 
 } // namespace
@@ -194,8 +195,10 @@ json::Document Reply::json(std::string_view context) const {
 
 Cloud::Cloud(http::Client& http, Credentials credentials, Scope scope, Placement placement,
              const SessionCache& sessions, const Deadline& deadline)
-    : m_http(http), m_credentials(std::move(credentials)), m_scope(std::move(scope)),
-      m_placement(std::move(placement)), m_sessions(sessions), m_deadline(deadline) {
+    : m_credentials(std::move(credentials)), m_scope(std::move(scope)),
+      m_placement(std::move(placement)),
+      m_api(http, sessions, deadline,
+            {[this](const Deadline& d) { return this->login(d); }, apply_token, decode_error}) {
     m_credentials.auth_url = strip_slash(m_credentials.auth_url);
     if (!ends_with(m_credentials.auth_url, "/v3")) {
         m_credentials.auth_url += "/v3";
@@ -229,10 +232,9 @@ Session Cloud::login(const Deadline& deadline) const {
                           {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
                           body.str()};
     // A login creates nothing: safe to repeat on any failure.
-    const auto response = m_http.send(request, deadline, http::Idempotency::idempotent);
-    const Reply reply{response.status, response.body, response.request_id};
+    const auto response = m_api.http().send(request, deadline, http::Idempotency::idempotent);
     if (!response.ok()) {
-        throw_api_error(Service::identity, "login", reply);
+        m_api.fail("Keystone login", response);
     }
     const auto token = response.header("X-Subject-Token");
     if (!token || token->empty()) {
@@ -241,7 +243,7 @@ Session Cloud::login(const Deadline& deadline) const {
     register_secret(*token);
     TokenInfo info;
     try {
-        info = parse_token(reply.json("reply of Keystone login").root());
+        info = parse_token(json::parse(response.body, "reply of Keystone login").root());
     } catch (const ProtocolError& e) {
         throw UnusableLogin(e.what());
     }
@@ -257,14 +259,11 @@ Session Cloud::login(const Deadline& deadline) const {
 }
 
 Session Cloud::session() const {
-    const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
-    auto session = m_sessions.get(login, m_deadline);
-    register_secret(session.token);
+    auto session = m_api.session();
     if (const auto problem = cached_problem(session); !problem.empty()) {
         log::warn("the cached Keystone session is not usable ({}); logging in again", problem);
-        m_sessions.drop(session.token, m_deadline);
-        session = m_sessions.get(login, m_deadline);
-        register_secret(session.token);
+        m_api.sessions().drop(session.token, deadline());
+        session = m_api.session();
     }
     return session;
 }
@@ -291,9 +290,9 @@ TokenInfo Cloud::token() const {
 }
 
 TokenInfo Cloud::fresh_token() const {
-    auto session = login(m_deadline);
+    auto session = login(deadline());
     session.created_at = std::chrono::system_clock::now();
-    m_sessions.store(session);
+    m_api.sessions().store(session);
     return info(session);
 }
 
@@ -319,38 +318,25 @@ std::string Cloud::endpoint(const TokenInfo& token, Service service) const {
         m_placement.region.empty() ? "(any)" : m_placement.region, m_placement.interface));
 }
 
-Reply Cloud::call_once(const Session& session, Service service, http::Method method,
-                       std::string_view path, const std::string& body,
-                       std::initializer_list<long> accept, http::Idempotency idempotency,
-                       const std::vector<http::Header>& headers) const {
-    http::Request request{method, endpoint(info(session), service) + std::string(path), headers,
-                          body};
-    request.headers.push_back({"X-Auth-Token", session.token});
-    request.headers.push_back({"Accept", "application/json"});
-    if (!body.empty() || method == http::Method::post || method == http::Method::put ||
-        method == http::Method::patch) {
-        request.headers.push_back({"Content-Type", "application/json"});
-    }
-    const auto response = m_http.send(request, m_deadline, idempotency);
-    Reply reply{response.status, response.body, response.request_id};
-    if (reply.ok() || std::find(accept.begin(), accept.end(), reply.status) != accept.end()) {
-        return reply;
-    }
-    throw_api_error(service, what_of(method, path), reply);
-}
-
 Reply Cloud::call(Service service, http::Method method, std::string_view path, std::string body,
                   std::initializer_list<long> accept, http::Idempotency idempotency,
                   const std::vector<http::Header>& headers) const {
-    const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
-    return m_sessions.with_session(login, m_deadline, [&](const Session& session) {
-        register_secret(session.token);
+    return m_api.with_session([&](const Session& session) {
         if (const auto problem = cached_problem(session); !problem.empty()) {
             // A cache written before its reply was checked: dropped, and a fresh login.
             throw AuthError(fmt::format("the cached Keystone session is not usable: {}", problem),
                             0);
         }
-        return call_once(session, service, method, path, body, accept, idempotency, headers);
+        http::Request request{method, endpoint(info(session), service) + std::string(path), headers,
+                              body};
+        request.headers.push_back({"Accept", "application/json"});
+        if (!body.empty() || method == http::Method::post || method == http::Method::put ||
+            method == http::Method::patch) {
+            request.headers.push_back({"Content-Type", "application/json"});
+        }
+        const auto response =
+            m_api.send(session, request, what_of(service, method, path), idempotency, accept);
+        return Reply{response.status, response.body, response.request_id};
     });
 }
 

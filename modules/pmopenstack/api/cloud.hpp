@@ -15,12 +15,13 @@
 #include <string>
 #include <string_view>
 
+#include "pm/authenticated_api.hpp"
 #include "pm/deadline.hpp"
 #include "pm/http.hpp"
 #include "pm/json.hpp"
 #include "pm/session_cache.hpp"
 
-#include "api/types.hpp"
+#include "pmopenstack/api/types.hpp"
 
 namespace pm::openstack::api {
 
@@ -57,6 +58,9 @@ class Cloud {
 public:
     Cloud(http::Client& http, Credentials credentials, Scope scope, Placement placement,
           const SessionCache& sessions, const Deadline& deadline);
+    // The policies of the session glue point back at this object: neither copied nor moved.
+    Cloud(const Cloud&) = delete;
+    Cloud& operator=(const Cloud&) = delete;
 
     // POST /v3/auth/tokens, outside the cache (the cache calls it).
     [[nodiscard]] Session login(const Deadline& deadline) const;
@@ -85,7 +89,7 @@ public:
                        const std::function<void(const json::View&)>& page,
                        const std::vector<http::Header>& headers = {}) const;
 
-    [[nodiscard]] const Deadline& deadline() const { return m_deadline; }
+    [[nodiscard]] const Deadline& deadline() const { return m_api.deadline(); }
     [[nodiscard]] const Credentials& credentials() const { return m_credentials; }
 
 private:
@@ -94,17 +98,11 @@ private:
     // Why a session read from the cache cannot be used ("" when it can).
     [[nodiscard]] std::string cached_problem(const Session& session) const;
     [[nodiscard]] std::string endpoint(const TokenInfo& info, Service service) const;
-    [[nodiscard]] Reply call_once(const Session& session, Service service, http::Method method,
-                                  std::string_view path, const std::string& body,
-                                  std::initializer_list<long> accept, http::Idempotency idempotency,
-                                  const std::vector<http::Header>& headers) const;
 
-    http::Client& m_http;
     Credentials m_credentials;
     Scope m_scope;
     Placement m_placement;
-    const SessionCache& m_sessions;
-    const Deadline& m_deadline;
+    http::AuthenticatedApi m_api;
     // The parsed catalog of the last token seen, so that it is parsed once per token.
     mutable std::string m_info_token;
     mutable TokenInfo m_info;

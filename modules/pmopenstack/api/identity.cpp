@@ -3,8 +3,8 @@
 
 #include "pm/json.hpp"
 
-#include "api/parse.hpp"
-#include "api/services.hpp"
+#include "pmopenstack/api/parse.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::openstack::api {
 namespace {

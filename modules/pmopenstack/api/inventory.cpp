@@ -1,12 +1,12 @@
 // Listings across every project: Nova, Cinder, Neutron and Octavia collections paged with
 // limit/marker, Keystone's project list, and the quota lists of Neutron and Octavia.
-#include "api/inventory.hpp"
+#include "pmopenstack/api/inventory.hpp"
 
 #include <fmt/format.h>
 
 #include "pm/json.hpp"
 
-#include "api/parse.hpp"
+#include "pmopenstack/api/parse.hpp"
 
 namespace pm::openstack::api {
 namespace {

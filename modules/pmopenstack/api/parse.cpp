@@ -1,4 +1,4 @@
-#include "api/parse.hpp"
+#include "pmopenstack/api/parse.hpp"
 
 #include <algorithm>
 #include <array>

@@ -10,7 +10,7 @@
 
 #include "pm/json.hpp"
 
-#include "api/types.hpp"
+#include "pmopenstack/api/types.hpp"
 
 namespace pm::openstack::api {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/cloud.hpp"
-#include "api/types.hpp"
+#include "pmopenstack/api/cloud.hpp"
+#include "pmopenstack/api/types.hpp"
 
 namespace pm::openstack::api {
 

@@ -4,9 +4,9 @@
 
 #include "pm/errors.hpp"
 
-#include "api/services.hpp"
-#include "ops/commands.hpp"
-#include "ops/connection.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/connection.hpp"
 
 namespace pm::openstack {
 

@@ -6,10 +6,10 @@
 
 #include "pm/log.hpp"
 
-#include "api/services.hpp"
-#include "ops/commands.hpp"
-#include "ops/teardown.hpp"
-#include "ops/vdc.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/teardown.hpp"
+#include "pmopenstack/ops/vdc.hpp"
 
 namespace pm::openstack {
 namespace {

@@ -1,14 +1,10 @@
-// Everything an operation needs to talk to the module's OpenStack: the HTTP client built from
-// the module params (url, tls_verify), the admin client (a token scoped to the admin
-// project, cached per (url, user)), clients scoped to a VDC project for what lands in the
-// token's project (Nova servers, Cinder volumes), and the waits for asynchronous states.
-//
-// Waits poll every `task_poll_ms` (module param, default 1000 ms), growing by half each time
-// up to 5 s (or task_poll_ms when larger), and never past the operation deadline
-// (DeadlineExceeded, exit 3).
+// Everything an operation needs to talk to the module's OpenStack: the service connection of
+// the module params (pm/service.hpp: HTTP client, session caches, polling within the
+// deadline), the admin client (a token scoped to the admin project, cached per (url, user)),
+// and clients scoped to a VDC project for what lands in the token's project (Nova servers,
+// Cinder volumes).
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,18 +12,16 @@
 #include <string_view>
 
 #include "pm/context.hpp"
-#include "pm/http.hpp"
-#include "pm/session_cache.hpp"
+#include "pm/service.hpp"
 
-#include "api/cloud.hpp"
+#include "pmopenstack/api/cloud.hpp"
 
 namespace pm::openstack {
 
 class Connection {
 public:
+    // Neither copied nor moved (the clients point into the service connection).
     explicit Connection(Context& context);
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
     ~Connection();
 
     // Scoped to the module's admin project.
@@ -46,19 +40,13 @@ public:
     [[nodiscard]] const Params& params() const { return m_context.module_params; }
 
 private:
-    [[nodiscard]] std::unique_ptr<SessionCache> sessions(const std::string& user_key) const;
-
     Context& m_context;
-    std::unique_ptr<http::Transport> m_transport;
-    std::unique_ptr<http::Client> m_http;
+    ServiceConnection m_service;
     api::Credentials m_credentials;
     api::Placement m_placement;
-    std::chrono::seconds m_ttl;
-    std::unique_ptr<SessionCache> m_admin_sessions;
     std::unique_ptr<api::Cloud> m_admin;
     struct Scoped;
     std::map<std::string, std::unique_ptr<Scoped>> m_projects;
-    std::chrono::milliseconds m_poll;
     std::string m_domain_id;
 };
 

@@ -18,10 +18,10 @@
 #include "pm/log.hpp"
 #include "pm/password.hpp"
 
-#include "api/services.hpp"
-#include "ops/commands.hpp"
-#include "ops/objects.hpp"
-#include "ops/vdc.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/objects.hpp"
+#include "pmopenstack/ops/vdc.hpp"
 
 namespace pm::openstack {
 namespace {

@@ -1,4 +1,4 @@
-#include "ops/objects.hpp"
+#include "pmopenstack/ops/objects.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "ops/quotas.hpp"
+#include "pmopenstack/ops/quotas.hpp"
 
 #include <fmt/format.h>
 

@@ -12,7 +12,7 @@
 
 #include "pm/context.hpp"
 
-#include "api/types.hpp"
+#include "pmopenstack/api/types.hpp"
 
 namespace pm::openstack {
 

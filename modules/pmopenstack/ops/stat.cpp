@@ -11,10 +11,10 @@
 #include "pm/log.hpp"
 #include "pm/progress.hpp"
 
-#include "api/parse.hpp"
-#include "api/services.hpp"
-#include "ops/commands.hpp"
-#include "ops/connection.hpp"
+#include "pmopenstack/api/parse.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/connection.hpp"
 
 namespace pm::openstack {
 namespace {

@@ -1,11 +1,11 @@
-#include "ops/teardown.hpp"
+#include "pmopenstack/ops/teardown.hpp"
 
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "api/services.hpp"
+#include "pmopenstack/api/services.hpp"
 
 namespace pm::openstack {
 namespace {

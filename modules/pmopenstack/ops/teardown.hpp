@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ops/connection.hpp"
+#include "pmopenstack/ops/connection.hpp"
 
 namespace pm::openstack {
 

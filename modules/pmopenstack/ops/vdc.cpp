@@ -1,12 +1,12 @@
-#include "ops/vdc.hpp"
+#include "pmopenstack/ops/vdc.hpp"
 
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "api/services.hpp"
-#include "ops/quotas.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/quotas.hpp"
 
 namespace pm::openstack {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "pm/context.hpp"
 
-#include "api/types.hpp"
-#include "ops/connection.hpp"
+#include "pmopenstack/api/types.hpp"
+#include "pmopenstack/ops/connection.hpp"
 
 namespace pm::openstack {
 

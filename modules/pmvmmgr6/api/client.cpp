@@ -1,4 +1,4 @@
-#include "api/client.hpp"
+#include "pmvmmgr6/api/client.hpp"
 
 #include <cctype>
 
@@ -8,7 +8,7 @@
 #include "pm/json.hpp"
 #include "pm/redact.hpp"
 
-#include "api/parse.hpp"
+#include "pmvmmgr6/api/parse.hpp"
 
 namespace pm::vmmgr6::api {
 
@@ -61,32 +61,34 @@ bool is_auth_failure(long status, std::optional<std::int64_t> code) {
     return status == 401 || (status == 403 && !code);
 }
 
-[[noreturn]] void throw_api_error(std::string_view what, const http::Response& response) {
-    std::string message;
+// {"error": {"msg": …, "code": …}}, or an excerpt of a reply that is not that.
+http::ServiceError decode_error(long status, std::string_view body) {
+    http::ServiceError error;
     std::optional<std::int64_t> code;
     try {
-        const auto doc = json::parse(response.body, "error reply");
-        const auto error = doc.root().at("error");
-        if (auto msg = error.find("msg")) {
-            message = msg->as_string();
+        const auto doc = json::parse(body, "error reply");
+        const auto reply = doc.root().at("error");
+        if (auto msg = reply.find("msg")) {
+            error.message = msg->as_string();
         }
-        if (auto c = error.find("code")) {
+        if (auto c = reply.find("code")) {
             code = c->as_int64_or_string();
         }
     } catch (const Error&) {
         // Masked before it is cut, so that a token quoted in an error page leaves no tail.
-        message = excerpt(response.body, 200);
+        error.message = excerpt(body, 200);
     }
-    const std::string text = fmt::format("VMmanager {}: HTTP {}{}{}{}", what, response.status,
-                                         code ? fmt::format(", code {}", *code) : std::string(),
-                                         message.empty() ? "" : ": ", message);
-    const std::string full = response.request_id.empty()
-                                 ? text
-                                 : fmt::format("{} (request {})", text, response.request_id);
-    if (is_auth_failure(response.status, code)) {
-        throw AuthError(full, response.status, message, response.request_id);
+    if (code) {
+        error.code = fmt::format("code {}", *code);
     }
-    throw ApiError(full, response.status, message, response.request_id);
+    error.is_auth = is_auth_failure(status, code);
+    return error;
+}
+
+// The session travels as the XSRF header and the ses6 cookie (api/vmmanager6.md §2).
+void apply_session(http::Request& request, const Session& session) {
+    request.headers.push_back({"x-xsrf-token", session.token});
+    request.headers.push_back({"Cookie", "ses6=" + session.token});
 }
 
 } // namespace
@@ -97,8 +99,9 @@ std::string where_eq(std::string_view field, std::string_view value) {
 
 Client::Client(http::Client& http, std::string base_url, Credentials credentials,
                const SessionCache& sessions, const Deadline& deadline)
-    : m_http(http), m_base_url(std::move(base_url)), m_credentials(std::move(credentials)),
-      m_sessions(sessions), m_deadline(deadline) {
+    : m_base_url(std::move(base_url)), m_credentials(std::move(credentials)),
+      m_api(http, sessions, deadline,
+            {[this](const Deadline& d) { return this->login(d); }, apply_session, decode_error}) {
     while (!m_base_url.empty() && m_base_url.back() == '/') {
         m_base_url.pop_back();
     }
@@ -115,9 +118,9 @@ Session Client::login(const Deadline& deadline) const {
                           {{"Content-Type", "application/json"}},
                           body.str()};
     // Login creates nothing: safe to repeat on any failure.
-    const auto response = m_http.send(request, deadline, http::Idempotency::idempotent);
+    const auto response = m_api.http().send(request, deadline, http::Idempotency::idempotent);
     if (!response.ok()) {
-        throw_api_error("login", response);
+        m_api.fail("VMmanager login", response);
     }
     Session session;
     session.token = parse_token(response.body);
@@ -125,31 +128,15 @@ Session Client::login(const Deadline& deadline) const {
     return session;
 }
 
-Client::Reply Client::call_once(http::Client& http, const Session& session, http::Method method,
-                                std::string_view path, const std::string& body,
-                                http::Idempotency idempotency) const {
-    register_secret(session.token);
-    http::Request request{method, m_base_url + std::string(path), {}, body};
-    request.headers.push_back({"x-xsrf-token", session.token});
-    request.headers.push_back({"Cookie", "ses6=" + session.token});
+Client::Reply Client::call(http::Method method, std::string_view path, std::string body,
+                           http::Idempotency idempotency) const {
+    http::Request request{method, m_base_url + std::string(path), {}, std::move(body)};
     if (method == http::Method::post) {
         request.headers.push_back({"Content-Type", "application/json"});
     }
-    const auto response = http.send(request, m_deadline, idempotency);
-    if (!response.ok()) {
-        const auto q = path.find('?');
-        throw_api_error(fmt::format("{} {}", http::method_name(method), path.substr(0, q)),
-                        response);
-    }
-    return Reply{response.body};
-}
-
-Client::Reply Client::call(http::Method method, std::string_view path, std::string body,
-                           http::Idempotency idempotency) const {
-    const SessionCache::Login login = [this](const Deadline& d) { return this->login(d); };
-    return m_sessions.with_session(login, m_deadline, [&](const Session& session) {
-        return call_once(m_http, session, method, path, body, idempotency);
-    });
+    const auto what =
+        fmt::format("VMmanager {} {}", http::method_name(method), path.substr(0, path.find('?')));
+    return Reply{m_api.call(request, what, idempotency).body};
 }
 
 MaybeTask Client::post_task(std::string_view path, std::string body, std::string name,

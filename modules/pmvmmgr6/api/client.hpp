@@ -10,11 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "pm/authenticated_api.hpp"
 #include "pm/deadline.hpp"
 #include "pm/http.hpp"
 #include "pm/session_cache.hpp"
 
-#include "api/types.hpp"
+#include "pmvmmgr6/api/types.hpp"
 
 namespace pm::vmmgr6::api {
 
@@ -30,6 +31,9 @@ public:
     // not-idempotent requests, which http::Client never repeats and sends on a fresh connection.
     Client(http::Client& http, std::string base_url, Credentials credentials,
            const SessionCache& sessions, const Deadline& deadline);
+    // The policies of the session glue point back at this object: neither copied nor moved.
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
 
     // POST /auth/v4/public/token, outside the cache (the cache calls it).
     [[nodiscard]] Session login(const Deadline& deadline) const;
@@ -78,18 +82,13 @@ private:
     struct Reply;
     [[nodiscard]] Reply call(http::Method method, std::string_view path, std::string body,
                              http::Idempotency idempotency = http::Idempotency::by_method) const;
-    [[nodiscard]] Reply call_once(http::Client& http, const Session& session, http::Method method,
-                                  std::string_view path, const std::string& body,
-                                  http::Idempotency idempotency) const;
     [[nodiscard]] MaybeTask
     post_task(std::string_view path, std::string body, std::string name,
               http::Idempotency idempotency = http::Idempotency::by_method) const;
 
-    http::Client& m_http;
     std::string m_base_url;
     Credentials m_credentials;
-    const SessionCache& m_sessions;
-    const Deadline& m_deadline;
+    http::AuthenticatedApi m_api;
 };
 
 // `where=` for `field EQ 'value'`, escaped for a query string.

@@ -1,4 +1,4 @@
-#include "api/parse.hpp"
+#include "pmvmmgr6/api/parse.hpp"
 
 #include <algorithm>
 

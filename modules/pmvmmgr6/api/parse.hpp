@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/types.hpp"
+#include "pmvmmgr6/api/types.hpp"
 
 namespace pm::vmmgr6::api {
 

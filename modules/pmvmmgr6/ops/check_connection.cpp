@@ -3,8 +3,8 @@
 
 #include "pm/errors.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/connection.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 namespace pm::vmmgr6 {
 

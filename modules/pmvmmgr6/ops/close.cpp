@@ -3,8 +3,8 @@
 // and so is a create or reinstall under way (VMmanager refuses to delete a busy VM).
 #include "pm/log.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 

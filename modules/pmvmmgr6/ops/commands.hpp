@@ -18,7 +18,5 @@ void change_password(Context& context);
 // Refreshes state and IPs. A VM gone from VMmanager sets the item `deleted` and its `state`
 // param `deleted`, and is reported in the result (<gone/>); it is not an error.
 void sync_item(Context& context);
-// The pool of pre-created servers (DESIGN §11): see pool/process.cpp.
-void pool_process(Context& context);
 
 } // namespace pm::vmmgr6

@@ -8,10 +8,10 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
-#include "ops/vm_create.hpp"
-#include "pool/takeover.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/pool/takeover.hpp"
+#include "pmvmmgr6/vm/create.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "pm/log.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 namespace {

@@ -1,8 +1,8 @@
 // reopen (reinstall with the item's OS and root password) and change_password.
 #include <fmt/format.h>
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 

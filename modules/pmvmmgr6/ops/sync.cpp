@@ -1,8 +1,8 @@
 // sync_item: what VMmanager says about the item's VM, into the store.
 #include "pm/log.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/ops/commands.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 

@@ -9,6 +9,8 @@
 // Every step is safe to repeat after a kill: a pool item is written before its VM is asked
 // for, its VM id is saved at once, and a server whose create answer was lost is found by its
 // comment. --dry-run reads the store and VMmanager's OS list and prints the plan.
+#include "pmvmmgr6/pool/process.hpp"
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -20,12 +22,11 @@
 #include "pm/progress.hpp"
 #include "pm/redact.hpp"
 
-#include "ops/commands.hpp"
-#include "ops/item_vm.hpp"
-#include "ops/vm_create.hpp"
-#include "pool/report.hpp"
-#include "pool/settings.hpp"
-#include "pool/targets.hpp"
+#include "pmvmmgr6/pool/report.hpp"
+#include "pmvmmgr6/pool/settings.hpp"
+#include "pmvmmgr6/pool/targets.hpp"
+#include "pmvmmgr6/vm/create.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 namespace pool {

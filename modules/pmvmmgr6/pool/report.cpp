@@ -1,4 +1,4 @@
-#include "pool/report.hpp"
+#include "pmvmmgr6/pool/report.hpp"
 
 #include <algorithm>
 

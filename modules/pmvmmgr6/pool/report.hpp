@@ -13,7 +13,7 @@
 #include "pm/output.hpp"
 #include "pm/store.hpp"
 
-#include "pool/targets.hpp"
+#include "pmvmmgr6/pool/targets.hpp"
 
 namespace pm::vmmgr6::pool {
 

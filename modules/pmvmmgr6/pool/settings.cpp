@@ -1,4 +1,4 @@
-#include "pool/settings.hpp"
+#include "pmvmmgr6/pool/settings.hpp"
 
 #include <ctime>
 

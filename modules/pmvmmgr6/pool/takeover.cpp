@@ -1,4 +1,4 @@
-#include "pool/takeover.hpp"
+#include "pmvmmgr6/pool/takeover.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,9 +10,9 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "ops/item_vm.hpp"
-#include "ops/setparam.hpp"
-#include "pool/settings.hpp"
+#include "pmvmmgr6/pool/settings.hpp"
+#include "pmvmmgr6/vm/grow.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6::pool {
 namespace {

@@ -21,7 +21,7 @@
 
 #include "pm/context.hpp"
 
-#include "ops/connection.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 namespace pm::vmmgr6::pool {
 

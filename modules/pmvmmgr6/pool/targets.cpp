@@ -1,4 +1,4 @@
-#include "pool/targets.hpp"
+#include "pmvmmgr6/pool/targets.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -10,8 +10,8 @@
 
 #include "pm/context.hpp"
 
-#include "ops/connection.hpp"
-#include "pool/settings.hpp"
+#include "pmvmmgr6/pool/settings.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 namespace pm::vmmgr6::pool {
 

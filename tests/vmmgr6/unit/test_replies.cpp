@@ -6,8 +6,8 @@
 
 #include "pm/errors.hpp"
 
-#include "api/client.hpp"
-#include "api/parse.hpp"
+#include "pmvmmgr6/api/client.hpp"
+#include "pmvmmgr6/api/parse.hpp"
 
 using namespace pm;
 using namespace pm::vmmgr6::api;

@@ -1,10 +1,10 @@
-// setparam's work on a VM already found, shared with the takeover of a pool server.
+// Growing a VM already found to the tariff: setparam, and the takeover of a pool server.
 #pragma once
 
 #include "pm/context.hpp"
 
-#include "api/types.hpp"
-#include "ops/connection.hpp"
+#include "pmvmmgr6/api/types.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 namespace pm::vmmgr6 {
 

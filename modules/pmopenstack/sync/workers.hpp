@@ -9,7 +9,7 @@
 
 #include "pm/context.hpp"
 
-#include "api/cloud.hpp"
+#include "pmopenstack/api/cloud.hpp"
 
 namespace pm::openstack::sync {
 

@@ -1,4 +1,4 @@
-#include "ops/sync_workers.hpp"
+#include "pmopenstack/sync/workers.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,7 @@
 
 #include "pm/errors.hpp"
 
-#include "ops/connection.hpp"
+#include "pmopenstack/ops/connection.hpp"
 
 namespace pm::openstack::sync {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "pm/log.hpp"
 
-#include "ops/quotas.hpp"
-#include "ops/sync_steps.hpp"
+#include "pmopenstack/ops/quotas.hpp"
+#include "pmopenstack/sync/steps.hpp"
 
 namespace pm::openstack::sync {
 namespace {

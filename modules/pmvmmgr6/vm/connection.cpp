@@ -1,20 +1,15 @@
-#include "ops/connection.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
-#include "pm/poll.hpp"
 
 namespace pm::vmmgr6 {
 namespace {
 
-constexpr std::int64_t k_default_poll_ms = 1000;
-constexpr std::chrono::milliseconds k_max_poll{5000};
-constexpr std::int64_t k_default_session_ttl_s = 3600;
 constexpr std::int64_t k_default_task_appear_s = 120;
 constexpr std::string_view k_item_type = "vds";
 
@@ -32,20 +27,11 @@ Connection::Connection(Context& context) : m_context(context) {
                                          context.item->id, context.item->type, k_item_type));
     }
     const auto& params = context.module_params;
-    http::TransportOptions transport;
-    transport.tls_verify = params.get_bool("tls_verify", true);
-    m_transport = http::make_curl_transport(transport);
-    m_http = std::make_unique<http::Client>(*m_transport);
-    const auto url = params.require("url");
-    const auto user = params.require("username");
-    const auto ttl = params.get_int("session_ttl", k_default_session_ttl_s);
-    m_sessions = context.coordination.session_cache(
-        url, user, std::chrono::seconds(std::max<std::int64_t>(ttl, 1)));
-    m_api = std::make_unique<api::Client>(*m_http, url,
-                                          api::Credentials{user, params.require("password")},
-                                          *m_sessions, context.deadline);
-    const auto poll = params.get_int("task_poll_ms", k_default_poll_ms);
-    m_poll = std::chrono::milliseconds(std::max<std::int64_t>(poll, 1));
+    m_service = std::make_unique<ServiceConnection>(params, context.coordination, context.deadline);
+    m_api = std::make_unique<api::Client>(
+        m_service->http(), m_service->url(),
+        api::Credentials{m_service->username(), m_service->password()}, m_service->sessions(),
+        context.deadline);
     const auto appear = params.get_int("task_appear_s", k_default_task_appear_s);
     m_task_appear = std::chrono::seconds(std::max<std::int64_t>(appear, 1));
 }
@@ -55,7 +41,7 @@ std::int64_t Connection::cluster() const {
 }
 
 void Connection::wait_until(std::string_view what, const std::function<bool()>& done) const {
-    poll_until(m_context.deadline, PollIntervals{m_poll, k_max_poll}, what, done);
+    m_service->wait_until(what, done);
 }
 
 bool Connection::within_task_appear(std::string_view what,

@@ -10,8 +10,8 @@
 
 #include "pm/context.hpp"
 
-#include "api/types.hpp"
-#include "ops/connection.hpp"
+#include "pmvmmgr6/api/types.hpp"
+#include "pmvmmgr6/vm/connection.hpp"
 
 namespace pm::vmmgr6 {
 

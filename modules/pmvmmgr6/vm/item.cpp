@@ -1,4 +1,4 @@
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 #include <algorithm>
 #include <cctype>

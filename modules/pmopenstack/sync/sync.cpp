@@ -1,7 +1,7 @@
 // vdc_sync_all: for each pmopenstack module (or the one --module names) under a lock of its
 // own, the store is read, OpenStack listed in parallel, the changes planned and — unless
 // --dry-run — applied (modules/pmopenstack/SYNC.md).
-#include "ops/sync.hpp"
+#include "pmopenstack/sync/sync.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -15,8 +15,8 @@
 #include "pm/progress.hpp"
 #include "pm/redact.hpp"
 
-#include "ops/sync_report.hpp"
-#include "ops/sync_steps.hpp"
+#include "pmopenstack/sync/report.hpp"
+#include "pmopenstack/sync/steps.hpp"
 
 namespace pm::openstack {
 namespace {

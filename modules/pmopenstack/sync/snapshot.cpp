@@ -10,8 +10,8 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "ops/quotas.hpp"
-#include "ops/sync_steps.hpp"
+#include "pmopenstack/ops/quotas.hpp"
+#include "pmopenstack/sync/steps.hpp"
 
 namespace pm::openstack::sync {
 namespace {

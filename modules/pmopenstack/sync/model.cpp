@@ -1,4 +1,4 @@
-#include "ops/sync_model.hpp"
+#include "pmopenstack/sync/model.hpp"
 
 #include "pm/params.hpp"
 

@@ -1,4 +1,4 @@
-#include "ops/vm_create.hpp"
+#include "pmvmmgr6/vm/create.hpp"
 
 #include <functional>
 #include <utility>
@@ -12,7 +12,7 @@
 #include "pm/password.hpp"
 #include "pm/redact.hpp"
 
-#include "ops/item_vm.hpp"
+#include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6 {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "pm/log.hpp"
 
-#include "ops/sync_steps.hpp"
+#include "pmopenstack/sync/steps.hpp"
 
 namespace pm::openstack::sync {
 namespace {

@@ -13,7 +13,7 @@
 #include "pm/context.hpp"
 #include "pm/store.hpp"
 
-#include "ops/sync_model.hpp"
+#include "pmopenstack/sync/model.hpp"
 
 namespace pm::openstack::sync {
 

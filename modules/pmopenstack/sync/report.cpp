@@ -1,4 +1,4 @@
-#include "ops/sync_report.hpp"
+#include "pmopenstack/sync/report.hpp"
 
 #include <cstdio>
 #include <utility>

@@ -9,7 +9,7 @@
 #include "pm/output.hpp"
 #include "pm/store.hpp"
 
-#include "ops/sync_model.hpp"
+#include "pmopenstack/sync/model.hpp"
 
 namespace pm::openstack::sync {
 

@@ -1,10 +1,8 @@
-// Everything an operation needs to talk to the module's VMmanager: the HTTP client built from
-// the module params (url, tls_verify), the session cache keyed by (url, username) with
-// session_ttl, the typed API client, and the waits for remote tasks.
+// Everything an operation needs to talk to the module's VMmanager: the service connection of
+// the module params (pm/service.hpp: HTTP client, session cache, polling within the deadline),
+// the typed API client, and the waits for VMmanager's tasks.
 //
-// Waits poll every `task_poll_ms` (module param, default 1000 ms), growing by half each time
-// up to 5 s (or task_poll_ms when larger), and never past the operation deadline
-// (DeadlineExceeded, exit 3). A task the task list still does not show `task_appear_s` (module
+// A task the task list still does not show `task_appear_s` (module
 // param, default 120 s) after the wait began fails the operation (OperationError): real
 // VMmanagers list the row at once (api §6.23), so one that never shows will never finish.
 #pragma once
@@ -15,10 +13,9 @@
 #include <string>
 
 #include "pm/context.hpp"
-#include "pm/http.hpp"
-#include "pm/session_cache.hpp"
+#include "pm/service.hpp"
 
-#include "api/client.hpp"
+#include "pmvmmgr6/api/client.hpp"
 
 namespace pm::vmmgr6 {
 
@@ -53,11 +50,8 @@ public:
 
 private:
     Context& m_context;
-    std::unique_ptr<http::Transport> m_transport;
-    std::unique_ptr<http::Client> m_http;
-    std::unique_ptr<SessionCache> m_sessions;
+    std::unique_ptr<ServiceConnection> m_service;
     std::unique_ptr<api::Client> m_api;
-    std::chrono::milliseconds m_poll;
     std::chrono::seconds m_task_appear;
 };
 

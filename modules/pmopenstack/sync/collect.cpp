@@ -1,5 +1,5 @@
 // Listing OpenStack for vdc_sync_all: every kind across all projects, Keystone's projects and
-// the quota limits of the VDC projects, as tasks for the worker threads (sync_workers.hpp).
+// the quota limits of the VDC projects, as tasks for the worker threads (workers.hpp).
 // Each task writes only its own part of the result, so the threads share nothing but the
 // snapshot's index (read only) and the progress counters.
 #include <algorithm>
@@ -9,11 +9,11 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
-#include "api/inventory.hpp"
-#include "api/services.hpp"
-#include "ops/quotas.hpp"
-#include "ops/sync_steps.hpp"
-#include "ops/sync_workers.hpp"
+#include "pmopenstack/api/inventory.hpp"
+#include "pmopenstack/api/services.hpp"
+#include "pmopenstack/ops/quotas.hpp"
+#include "pmopenstack/sync/steps.hpp"
+#include "pmopenstack/sync/workers.hpp"
 
 namespace pm::openstack::sync {
 namespace {
