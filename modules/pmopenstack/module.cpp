@@ -20,7 +20,8 @@ ModuleSpec module_spec() {
     spec.itemtype = "vdc";
     spec.summary = "pmopenstack: Virtual Data Centers on OpenStack, for hosting billing platforms";
     spec.params = {
-        {"url", "Keystone v3 URL, e.g. https://cloud.example.com:5000/v3", false},
+        {"url", "Keystone v3 URL, e.g. https://cloud.example.com:5000/v3", false,
+         ParamKind::http_url},
         {"username", "admin user name", false},
         {"password", "admin user password", true},
         {"user_domain", "domain of the admin user (default Default)", false},
@@ -44,7 +45,7 @@ ModuleSpec module_spec() {
         {"task_poll_ms",
          "first interval between polls of an asynchronous state, ms (default 1000; grows to "
          "5 s)",
-         false},
+         false, ParamKind::positive},
     };
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
