@@ -178,6 +178,11 @@ void CommandRun::load_rows(Context& context) const {
         }
     }
     if (m_command.scope == Scope::item || m_command.scope == Scope::object) {
+        if (!item_id && context.operation) {
+            throw UsageError(fmt::format("running operation {} has no item: {} needs one (its "
+                                         "item_id, or --item)",
+                                         context.operation->id, m_command.name));
+        }
         if (!item_id) {
             throw UsageError(fmt::format("{} needs --item or --runningoperation", m_command.name));
         }

@@ -201,6 +201,10 @@ std::int64_t resolve_os(const Connection& vm, const std::string& os) {
 }
 
 Wanted wanted_resources(const Context& context) {
+    if (!context.store.find_pricelist(context.item->pricelist_id)) {
+        throw ConfigError(fmt::format("item {}: its tariff (pricelist {}) is not in the store",
+                                      context.item->id, context.item->pricelist_id));
+    }
     const auto tariff = context.store.pricelist_params(context.item->pricelist_id);
     // The item's own value (an addon) over the tariff's; a value below `low` is a config error
     // naming where it comes from, never sent to VMmanager.
