@@ -20,6 +20,7 @@
 #include "pm/errors.hpp"
 #include "pm/params.hpp"
 #include "pm/redact.hpp"
+#include "pm/text.hpp"
 
 // The build's git revision (cmake/Packaging.cmake: `git describe --always --dirty` at configure
 // time); a build outside git, or one that does not set it, says "unknown".
@@ -81,13 +82,9 @@ std::string default_text(std::string_view key) {
     return {};
 }
 
-// A bad value as shown in a message: quoted, and cut when it is long.
+// A bad value as shown in a message: quoted, control characters escaped, cut when long.
 std::string shown_value(std::string_view text) {
-    constexpr std::size_t k_max_shown = 40;
-    if (text.size() > k_max_shown) {
-        return fmt::format("'{}...' ({} characters)", text.substr(0, k_max_shown), text.size());
-    }
-    return fmt::format("'{}'", text);
+    return quoted_value(text, 40);
 }
 
 // What an id flag expects, in its messages.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/text.hpp"
 
 namespace pm {
 
@@ -82,15 +83,9 @@ bool valid(ParamKind kind, const Params& params, std::string_view name, std::str
     return true;
 }
 
-// A bad value as shown in a message: quoted, cut when long, never for a secret.
+// A bad value as shown in a message, never a secret's.
 std::string shown(const ParamSpec& param, std::string_view value) {
-    constexpr std::size_t k_max = 64;
-    if (param.secret) {
-        return "the value given";
-    }
-    return value.size() > k_max
-               ? fmt::format("'{}...' ({} characters)", value.substr(0, k_max), value.size())
-               : fmt::format("'{}'", value);
+    return param.secret ? std::string("the value given") : quoted_value(value);
 }
 
 } // namespace

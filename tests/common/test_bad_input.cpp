@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "pm/store.hpp"
+#include "pm/text.hpp"
 
 #include "support/process.hpp"
 #include "support/test_store.hpp"
@@ -635,6 +636,7 @@ std::vector<Case> bad_inputs() {
         {"module", "cluster", "0", "'cluster' must be a whole number of 1 or more, not '0'"},
         {"module", "cluster", k_sql, "'cluster' must be a whole number of 1 or more, not '1; DROP"},
         {"module", "cluster", "99999999999999999999", "'cluster' must be a whole number"},
+        {"module", "cluster", "\xFF\xFE", "'cluster' must be a whole number of 1 or more, not '"},
         {"module", "url", "ftp://vm.example.com", "'url' must be an http:// or https:// URL"},
         {"module", "url", "vm.example.com", "'url' must be an http:// or https:// URL"},
         {"module", "url", "http://", "'url' must be an http:// or https:// URL, not 'http://'"},
@@ -684,6 +686,16 @@ std::vector<Case> bad_inputs() {
         c.rows.push_back({p.owner, p.name, p.value});
         cases.push_back(c);
     }
+    // A NUL byte in a row is shown, not taken for the end of the message (text: no JSON escapes).
+    cases.push_back({K::row,
+                     vm,
+                     {"--command", "check_connection", "--module", "$VM", "--output", "text"},
+                     2,
+                     "'cluster' must be a whole number of 1 or more, not 'ab\\x00c'",
+                     F::text,
+                     "",
+                     {},
+                     {{"module", "cluster", std::string("ab\0c", 4)}}});
     // A bad param is named on a read-only command and recorded on a mutating one, in text too.
     cases.push_back({K::row,
                      vm,
@@ -855,4 +867,12 @@ TEST_CASE("bad input: item and tariff rows of a VPS order are named, and no VM i
     CHECK(row.status == st::OperationStatus::error);
     CHECK(row.error.find(fragment) != std::string::npos);
     CHECK(sim.host_count() == hosts);
+}
+
+TEST_CASE(
+    "bad input: a bad value in a message is quoted, its control characters escaped, and cut") {
+    CHECK(pm::quoted_value("abc") == "'abc'");
+    CHECK(pm::quoted_value(std::string("a\0b\x1b", 4)) == "'a\\x00b\\x1B'");
+    CHECK(pm::quoted_value(std::string(100, 'x'), 3) == "'xxx...' (100 characters)");
+    CHECK(pm::quoted_value("\xD0\xBC") == "'\xD0\xBC'"); // UTF-8 is kept as it is
 }
