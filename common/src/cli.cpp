@@ -19,7 +19,9 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/params.hpp"
 #include "pm/redact.hpp"
+#include "pm/text.hpp"
 
 // The build's git revision (cmake/Packaging.cmake: `git describe --always --dirty` at configure
 // time); a build outside git, or one that does not set it, says "unknown".
@@ -81,34 +83,90 @@ std::string default_text(std::string_view key) {
     return {};
 }
 
-// A bad value as shown in a message: quoted, and cut when it is long.
+// A bad value as shown in a message: quoted, control characters escaped, cut when long.
 std::string shown_value(std::string_view text) {
-    constexpr std::size_t k_max_shown = 40;
-    if (text.size() > k_max_shown) {
-        return fmt::format("'{}...' ({} characters)", text.substr(0, k_max_shown), text.size());
-    }
-    return fmt::format("'{}'", text);
+    return quoted_value(text, 40);
 }
 
-// Ids are decimal: a leading zero does not mean octal (010 is 10), and 0x1, 0b1, 1'0, signs,
-// 0 and values past INT64_MAX are refused, never reinterpreted or clamped.
-std::int64_t parse_id(std::string_view flag, std::string_view text) {
-    const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
-                                                     [](char c) { return c >= '0' && c <= '9'; });
-    std::int64_t value = 0;
-    if (digits) {
-        const char* end = text.data() + text.size();
-        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-        if (ec == std::errc::result_out_of_range) {
-            throw UsageError(fmt::format("{}: {} is out of range (ids go up to {})", flag,
-                                         shown_value(text),
-                                         std::numeric_limits<std::int64_t>::max()));
-        }
-        if (ec == std::errc() && ptr == end && value > 0) {
-            return value;
-        }
+// What an id flag expects, in its messages.
+constexpr const char* k_id_expected = "a positive decimal id (digits only, 1 or more)";
+
+// The check of an id flag's value (CLI11 prefixes the flag's name): ids are decimal, a
+// leading zero does not mean octal (010 is 10), and 0x1, 0b1, 1'0, signs, 0 and values past
+// INT64_MAX are refused, never reinterpreted or clamped. An empty value is left to
+// single_value(), which says the flag needs one.
+std::string id_problem(const std::string& text) {
+    if (text.empty()) {
+        return {};
     }
-    throw UsageError(fmt::format("{}: {} is not a positive decimal id", flag, shown_value(text)));
+    const bool digits =
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (digits && ec == std::errc::result_out_of_range) {
+        return fmt::format("{} is out of range (ids go up to {})", shown_value(text),
+                           std::numeric_limits<std::int64_t>::max());
+    }
+    if (!digits || ec != std::errc() || ptr != end || value <= 0) {
+        return fmt::format("{} is not {}", shown_value(text), k_id_expected);
+    }
+    return {};
+}
+
+// No description: --help shows the option as before (TEXT), its help says it is an id.
+const CLI::Validator k_decimal_id(id_problem, "", "decimal id");
+
+// The format names of --output, as --help shows them.
+const CLI::Validator k_output_format(
+    [](const std::string& text) {
+        return parse_output_format(text) || text.empty()
+                   ? std::string()
+                   : fmt::format("{} is not one of xml, json, text", shown_value(text));
+    },
+    "{xml,json,text}", "output format");
+
+// --dry-run is a flag; `--dry-run=on` and the like are accepted, anything else named.
+const CLI::Validator k_on_off(
+    [](const std::string& text) {
+        return parse_bool(text) ? std::string()
+                                : fmt::format("{} is not on or off (--dry-run alone means on)",
+                                              shown_value(text));
+    },
+    "", "on/off");
+
+// Options with a value are declared to take zero or one value and to keep every occurrence, so
+// that a missing value or a repeated flag reaches single_value(), whose message names the flag
+// and what it expects (CLI11's own say "1 required TEXT missing", "At Most 1 required").
+CLI::Option* value_option(CLI::App& app, const std::string& name, const std::string& help) {
+    return app.add_option(name)
+        ->description(help)
+        ->type_name("TEXT")
+        ->expected(0, 1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+// The value of a value option when it was given once with a value; nullopt when it was not
+// given. UsageError, naming the flag and what it expects, when it was given twice or bare.
+std::optional<std::string> single_value(const CLI::Option& option, std::string_view expects) {
+    if (option.count() == 0) {
+        return std::nullopt;
+    }
+    const auto& results = option.results();
+    if (option.count() > 1 || results.size() > 1) {
+        throw UsageError(fmt::format("{} is given {} times: give it once ({})", option.get_name(),
+                                     std::max(option.count(), results.size()), expects));
+    }
+    if (results.empty() || results.front().empty()) {
+        throw UsageError(fmt::format("{} needs a value: {}", option.get_name(), expects));
+    }
+    return results.front();
+}
+
+std::int64_t id_value(const std::string& text) {
+    std::int64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value); // checked by k_decimal_id
+    return value;
 }
 
 std::string quote_arg(std::string_view arg) {
@@ -299,6 +357,11 @@ std::string read_config_text(const std::filesystem::path& path) {
     if (text.find('\0') != std::string::npos) {
         throw fail("contains a NUL byte (not a text file)");
     }
+    // A UTF-8 byte order mark, as some editors write, is not part of the first key.
+    constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+    if (std::string_view(text).starts_with(k_bom)) {
+        text.erase(0, k_bom.size());
+    }
     return text;
 }
 
@@ -326,8 +389,10 @@ SettingValues read_config_file(const std::filesystem::path& path) {
                             path.string(), item.fullname()));
         }
         if (item.inputs.size() != 1) {
-            throw ConfigError(fmt::format("config file {}: '{}' needs exactly one value",
-                                          path.string(), item.name));
+            throw ConfigError(fmt::format(
+                "config file {}: '{}' has {} values where it takes one (a value with quotes, "
+                "commas or brackets in it goes in double quotes, with \\\" for a quote)",
+                path.string(), item.name, item.inputs.size()));
         }
         values[item.name] = item.inputs.front();
     }
@@ -348,10 +413,20 @@ std::optional<std::filesystem::path> choose_config_file(const std::string& flag)
     return std::nullopt;
 }
 
+// `source` ("--log_dir", "environment PM_LOG_DIR", "config file /etc/pm/pm.conf") closes each
+// message in brackets: written first and followed by a colon, an environment variable named
+// like PM_STORE_PASSWORD would read as a secret header to the log's masking.
 void apply_setting(Settings& settings, const std::string& key, const std::string& value,
                    const std::string& source) {
     if (value.empty()) {
-        throw ConfigError(fmt::format("{}: '{}' is empty", source, key));
+        throw ConfigError(fmt::format("'{}' is empty ({})", key, source));
+    }
+    // A relative directory would depend on where the billing platform or cron starts us.
+    const bool directory =
+        key == "log_dir" || key == "cache_dir" || key == "lock_dir" || key == "metrics_dir";
+    if (directory && !std::filesystem::path(value).is_absolute()) {
+        throw ConfigError(fmt::format("'{}' must be an absolute path, not {} ({})", key,
+                                      shown_value(value), source));
     }
     if (key == "store") {
         settings.store = value;
@@ -369,15 +444,17 @@ void apply_setting(Settings& settings, const std::string& key, const std::string
     } else if (key == "log_level") {
         const auto level = log::parse_level(value);
         if (!level) {
-            throw ConfigError(fmt::format("{}: log_level '{}' is not one of debug, info, warn, "
-                                          "error",
-                                          source, value));
+            throw ConfigError(fmt::format("'log_level' must be one of debug, info, warn, error, "
+                                          "not {} ({})",
+                                          shown_value(value), source));
         }
         settings.log_level = *level;
     }
 }
 
-// Flags over environment over config file over defaults (DESIGN §4).
+// Flags over environment over config file over defaults (DESIGN §4). Every value given is
+// checked, also one that a source of higher precedence overrides: a broken config file is
+// reported the day it is written, not the day the environment that hid it goes away.
 Settings resolve_settings(const SettingValues& flags, const std::string& config_flag) {
     Settings settings;
     settings.config_file = choose_config_file(config_flag);
@@ -387,13 +464,15 @@ Settings resolve_settings(const SettingValues& flags, const std::string& config_
     }
     for (const auto& setting : k_setting_keys) {
         const std::string key = setting.key;
-        if (const auto flag = flags.find(key); flag != flags.end()) {
-            apply_setting(settings, key, flag->second, "--" + key);
-        } else if (const char* env = std::getenv(setting.env); env != nullptr) {
-            apply_setting(settings, key, env, std::string("environment ") + setting.env);
-        } else if (const auto file = file_values.find(key); file != file_values.end()) {
+        if (const auto file = file_values.find(key); file != file_values.end()) {
             apply_setting(settings, key, file->second,
                           "config file " + settings.config_file->string());
+        }
+        if (const char* env = std::getenv(setting.env); env != nullptr) {
+            apply_setting(settings, key, env, std::string("environment ") + setting.env);
+        }
+        if (const auto flag = flags.find(key); flag != flags.end()) {
+            apply_setting(settings, key, flag->second, "--" + key);
         }
     }
     return settings;
@@ -420,49 +499,55 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
     app.set_version_flag("--version", version);
 
     Invocation invocation;
-    // Ids are read as text and converted by parse_id(): CLI11 would take 010 as octal.
-    std::string item;
-    std::string operation;
-    std::string module;
-    std::string output;
-    app.add_option("--command", invocation.command, "the operation (see Commands below)");
-    auto* item_opt = app.add_option("--item", item, "the service (billing item) id");
-    auto* op_opt = app.add_option("--runningoperation", operation, "the running operation id");
-    auto* module_opt = app.add_option("--module", module, "the processing module id");
-    app.add_option("--output", output, "xml, json or text (default: xml, text on a terminal)")
-        ->check(CLI::IsMember({"xml", "json", "text"}));
-    app.add_flag("--dry-run", invocation.dry_run, "print the plan, change nothing");
-    app.add_option("--config", invocation.config_flag,
-                   "config file (default: $PM_CONFIG, else /etc/pm/pm.conf if it exists)");
-    SettingValues& flag_values = invocation.setting_flags;
+    // Ids are read as text, checked by k_decimal_id and converted by id_value(): CLI11 would
+    // take 010 as octal.
+    auto* command_opt = value_option(app, "--command", "the operation (see Commands below)");
+    auto* item_opt =
+        value_option(app, "--item", "the service (billing item) id")->check(k_decimal_id);
+    auto* op_opt =
+        value_option(app, "--runningoperation", "the running operation id")->check(k_decimal_id);
+    auto* module_opt =
+        value_option(app, "--module", "the processing module id")->check(k_decimal_id);
+    auto* output_opt =
+        value_option(app, "--output", "xml, json or text (default: xml, text on a terminal)")
+            ->check(k_output_format);
+    app.add_flag("--dry-run", invocation.dry_run, "print the plan, change nothing")
+        ->check(k_on_off);
+    auto* config_opt = value_option(
+        app, "--config", "config file (default: $PM_CONFIG, else /etc/pm/pm.conf if it exists)");
+    std::vector<std::pair<const SettingKey*, CLI::Option*>> setting_opts;
     for (const auto& setting : k_setting_keys) {
         if (setting.secret) {
-            // Refused, and never echoed: the value is already in the process list.
+            // Refused, and never echoed: the value is already in the process list. (The flag
+            // is never followed by a blank in the message: the log's masking would take the
+            // next word for its value.)
             app.add_option_function<std::string>(
-                std::string("--") + setting.key,
-                [key = setting.key, env = setting.env](const std::string&) {
-                    throw UsageError(fmt::format("--{} is not accepted on the command line, "
-                                                 "where every user can read it: set {} in the "
-                                                 "config file or the environment ({})",
-                                                 key, key, env));
-                },
-                fmt::format("{} (env {})", setting.help, setting.env));
+                   std::string("--") + setting.key,
+                   [key = setting.key, env = setting.env](const std::string&) {
+                       throw UsageError(fmt::format(
+                           "the flag --{}, which every user can read in the process list, is "
+                           "refused: set {} in the config file or the environment ({})",
+                           key, key, env));
+                   },
+                   fmt::format("{} (env {})", setting.help, setting.env))
+                ->expected(0, 1)
+                ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
             continue;
         }
-        app.add_option_function<std::string>(
-            std::string("--") + setting.key,
-            [&flag_values, key = setting.key](const std::string& value) {
-                flag_values[key] = value;
-            },
-            fmt::format(
-                "{} (env {}{})", setting.help, setting.env,
-                default_text(setting.key).empty() ? "" : ", default " + default_text(setting.key)));
+        setting_opts.emplace_back(
+            &setting, value_option(app, std::string("--") + setting.key,
+                                   fmt::format("{} (env {}{})", setting.help, setting.env,
+                                               default_text(setting.key).empty()
+                                                   ? ""
+                                                   : ", default " + default_text(setting.key))));
     }
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
-        if (const CommandSpec* command = spec.find_command(invocation.command)) {
+        const auto& asked = command_opt->results();
+        if (const CommandSpec* command =
+                spec.find_command(asked.empty() ? std::string() : asked.back())) {
             return EarlyExit{command_help(spec, *command), 0};
         }
         return EarlyExit{app.help(), 0};
@@ -472,24 +557,34 @@ parse_command_line(const ModuleSpec& spec, int argc, const char* const* argv, bo
         throw UsageError(e.what());
     }
 
+    // --output first: what it asks for is how every other error is printed.
+    const auto output = single_value(*output_opt, "xml, json or text");
+    invocation.output = output ? *parse_output_format(*output)
+                               : (stdout_is_tty ? OutputFormat::text : OutputFormat::xml);
+    const std::string commands = fmt::format("one of the commands of {} --help", spec.name);
+    invocation.command = single_value(*command_opt, commands).value_or("");
     if (invocation.command.empty()) {
-        throw UsageError(fmt::format("--command is required (see {} --help)", spec.name));
+        throw UsageError(fmt::format("--command is required: {}", commands));
     }
     if (spec.find_command(invocation.command) == nullptr) {
-        throw UsageError(
-            fmt::format("unknown command '{}' (see {} --help)", invocation.command, spec.name));
+        throw UsageError(fmt::format("--command: unknown command {} (see {} --help)",
+                                     shown_value(invocation.command), spec.name));
     }
-    if (item_opt->count() > 0) {
-        invocation.item = ItemId(parse_id("--item", item));
+    if (const auto value = single_value(*item_opt, k_id_expected)) {
+        invocation.item = ItemId(id_value(*value));
     }
-    if (op_opt->count() > 0) {
-        invocation.operation = OperationId(parse_id("--runningoperation", operation));
+    if (const auto value = single_value(*op_opt, k_id_expected)) {
+        invocation.operation = OperationId(id_value(*value));
     }
-    if (module_opt->count() > 0) {
-        invocation.module = ModuleId(parse_id("--module", module));
+    if (const auto value = single_value(*module_opt, k_id_expected)) {
+        invocation.module = ModuleId(id_value(*value));
     }
-    invocation.output = output.empty() ? (stdout_is_tty ? OutputFormat::text : OutputFormat::xml)
-                                       : *parse_output_format(output);
+    invocation.config_flag = single_value(*config_opt, "the path of a config file").value_or("");
+    for (const auto& [setting, option] : setting_opts) {
+        if (const auto value = single_value(*option, setting->help)) {
+            invocation.setting_flags[setting->key] = *value;
+        }
+    }
     invocation.ignored = app.remaining();
     invocation.call_line = join_call(argc, argv);
     return invocation;

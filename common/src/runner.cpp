@@ -178,6 +178,11 @@ void CommandRun::load_rows(Context& context) const {
         }
     }
     if (m_command.scope == Scope::item || m_command.scope == Scope::object) {
+        if (!item_id && context.operation) {
+            throw UsageError(fmt::format("running operation {} has no item: {} needs one (its "
+                                         "item_id, or --item)",
+                                         context.operation->id, m_command.name));
+        }
         if (!item_id) {
             throw UsageError(fmt::format("{} needs --item or --runningoperation", m_command.name));
         }
@@ -214,6 +219,7 @@ void CommandRun::prepare(Context& context) {
                      context.item ? context.item->id.value() : 0);
     if (context.module) {
         check_common_params(context.module_params);
+        check_module_params(m_spec.params, context.module_params);
         auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
         if (timeout <= 0) {
             throw ConfigError(fmt::format("{}: op_timeout must be a positive number of seconds",
@@ -499,20 +505,22 @@ int CommandRun::execute(Context& context) {
 }
 
 // The format --output asks for, looked up on its own so that an error in any other flag is
-// still printed the way the caller can read.
+// still printed the way the caller can read; nullopt (the default format) when --output is
+// bad itself: missing its value, not a format, or given more than once.
 std::optional<OutputFormat> asked_output(int argc, char** argv) {
     std::optional<OutputFormat> format;
+    int given = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        std::optional<OutputFormat> value;
-        if (arg == "--output" && i + 1 < argc) {
-            value = parse_output_format(argv[i + 1]);
+        if (arg == "--output") {
+            ++given;
+            format = i + 1 < argc ? parse_output_format(argv[i + 1]) : std::nullopt;
         } else if (arg.starts_with("--output=")) {
-            value = parse_output_format(arg.substr(std::string_view("--output=").size()));
+            ++given;
+            format = parse_output_format(arg.substr(std::string_view("--output=").size()));
         }
-        format = value ? value : format;
     }
-    return format;
+    return given == 1 ? format : std::nullopt;
 }
 
 } // namespace

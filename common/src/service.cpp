@@ -8,13 +8,13 @@ namespace pm {
 
 std::vector<ParamSpec> connection_params(const ConnectionParamHelp& help) {
     return {
-        {"url", help.url, false},
+        {"url", help.url, false, ParamKind::http_url},
         {"username", help.username, false},
         {"password", "admin user password", true},
         {"task_poll_ms",
          "first interval between polls of a remote task or state, ms (default 1000; grows to "
          "5 s)",
-         false},
+         false, ParamKind::positive},
     };
 }
 

@@ -6,6 +6,7 @@
 
 #include "pm/errors.hpp"
 #include "pm/params.hpp"
+#include "pm/text.hpp"
 
 namespace pm {
 namespace {
@@ -27,16 +28,6 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
         };
         return lower(x) == lower(y);
     });
-}
-
-// A bad value is quoted in the error, but only its start: it may be long, and the error ends
-// up on the running operation.
-std::string quoted_value(std::string_view value) {
-    constexpr std::size_t k_max = 64;
-    if (value.size() <= k_max) {
-        return fmt::format("'{}'", value);
-    }
-    return fmt::format("'{}...'", value.substr(0, k_max));
 }
 
 } // namespace

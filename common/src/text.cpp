@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include <fmt/format.h>
+
 namespace pm {
 namespace {
 
@@ -80,6 +82,22 @@ std::string printable(std::string_view text, LineBreaks breaks) {
 
 std::string repaired_utf8(std::string_view text) {
     return repair(text, Controls::keep, LineBreaks::keep);
+}
+
+std::string quoted_value(std::string_view text, std::size_t max) {
+    std::string out = "'";
+    for (const char c : text.substr(0, max)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) {
+            out += fmt::format("\\x{:02X}", byte);
+        } else {
+            out += c;
+        }
+    }
+    if (text.size() > max) {
+        return fmt::format("{}...' ({} characters)", out, text.size());
+    }
+    return out + "'";
 }
 
 } // namespace pm

@@ -13,25 +13,28 @@ ModuleSpec module_spec() {
     spec.itemtype = "vds";
     spec.summary = "pmvmmgr6: VPS on ISPsystem VMmanager 6, for hosting billing platforms";
     spec.params = {
-        {"cluster", "cluster id", false},
-        {"use_recipes", "run the ordered recipe (on/off)", false},
-        {"second_iface", "add a second network interface (on/off)", false},
-        {"ipv4_pool", "IPv4 pool ids, comma list (optional)", false},
+        {"cluster", "cluster id", false, ParamKind::positive},
+        {"use_recipes", "run the ordered recipe (on/off)", false, ParamKind::on_off},
+        {"second_iface", "add a second network interface (on/off)", false, ParamKind::on_off},
+        {"ipv4_pool", "IPv4 pool ids, comma list (optional)", false, ParamKind::id_list},
         {"task_appear_s",
          "seconds a VMmanager task may stay missing from the task list before the operation "
          "fails (default 120)",
-         false},
-        {"pool_enabled", "keep a pool of pre-created servers (on/off)", false},
-        {"pool_account", "account id owning pool servers", false},
+         false, ParamKind::positive},
+        {"pool_enabled", "keep a pool of pre-created servers (on/off)", false, ParamKind::on_off},
+        {"pool_account", "account id owning pool servers", false, ParamKind::positive},
         {"pool_os", "OS templates always kept in the pool, comma list", false},
-        {"pool_max_months", "pool servers older than this are deleted (default 3, 0: never)",
-         false},
-        {"pool_stat_days", "days of orders counted for pool targets (default 30)", false},
+        {"pool_max_months", "pool servers older than this are deleted (default 3, 0: never)", false,
+         ParamKind::count},
+        {"pool_stat_days", "days of orders counted for pool targets (default 30)", false,
+         ParamKind::positive},
         {"pool_steps",
          "five pool targets for 1-3, 4-6, 7-10, 11-15, >15 orders (default 1,2,3,4,5)", false},
         {"pool_hostname_recipe",
-         "recipe (id) that sets the hostname inside a VM; takes parameter HOSTNAME", false},
-        {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false},
+         "recipe (id) that sets the hostname inside a VM; takes parameter HOSTNAME", false,
+         ParamKind::positive},
+        {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false,
+         ParamKind::positive},
     };
     const auto service =
         connection_params({"VMmanager URL, e.g. https://vm.example.com", "admin user email"});

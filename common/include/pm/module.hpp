@@ -35,10 +35,23 @@ struct CommandSpec {
     std::vector<std::string> item_params{};
 };
 
+// What the value of a module param must be. The runner checks every declared param of the
+// module before a command runs, so a bad value is a configuration error naming the param and
+// what it expects, whichever command runs and however far it would have got.
+enum class ParamKind {
+    text,     // anything
+    on_off,   // on/yes/true/1 or off/no/false/0
+    positive, // a whole number, 1 or more (ids, seconds, intervals)
+    count,    // a whole number, 0 or more
+    id_list,  // a comma list of whole numbers, each 1 or more
+    http_url, // an http:// or https:// URL
+};
+
 struct ParamSpec {
     std::string name;
     std::string help;
     bool secret = false; // marked crypted="yes" in features
+    ParamKind kind = ParamKind::text;
 };
 
 // The params every module honours through the common runner, HTTP layer and session cache:

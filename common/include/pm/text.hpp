@@ -19,4 +19,9 @@ enum class LineBreaks { keep, to_space };
 // `text` with only the malformed UTF-8 replaced by U+FFFD; every character is kept.
 [[nodiscard]] std::string repaired_utf8(std::string_view text);
 
+// A bad value as an error message shows it: in single quotes, control characters (a NUL byte
+// included, which would end the message early) written as \xNN, and cut after `max` bytes
+// with its length added: `'abc'`, `'a\x00b'`, `'xxxx...' (5000 characters)`.
+[[nodiscard]] std::string quoted_value(std::string_view text, std::size_t max = 64);
+
 } // namespace pm

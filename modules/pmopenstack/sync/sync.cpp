@@ -11,6 +11,7 @@
 
 #include "pm/coordination.hpp"
 #include "pm/errors.hpp"
+#include "pm/features.hpp"
 #include "pm/log.hpp"
 #include "pm/progress.hpp"
 #include "pm/redact.hpp"
@@ -97,6 +98,7 @@ void load_module(Context& context, const store::Module& module) {
             register_secret(value);
         }
     }
+    check_module_params(context.spec.params, context.module_params);
     const auto timeout = int_param(context.module_params, "op_timeout", k_default_op_timeout_s, 1,
                                    std::numeric_limits<std::int32_t>::max());
     context.deadline = Deadline::after(std::chrono::seconds(timeout));

@@ -201,20 +201,30 @@ std::int64_t resolve_os(const Connection& vm, const std::string& os) {
 }
 
 Wanted wanted_resources(const Context& context) {
+    if (!context.store.find_pricelist(context.item->pricelist_id)) {
+        throw ConfigError(fmt::format("item {}: its tariff (pricelist {}) is not in the store",
+                                      context.item->id, context.item->pricelist_id));
+    }
     const auto tariff = context.store.pricelist_params(context.item->pricelist_id);
-    const auto pick = [&](std::string_view name) -> std::optional<std::int64_t> {
-        if (auto own = context.item_params.get_int(name)) {
-            return own;
+    // The item's own value (an addon) over the tariff's; a value below `low` is a config error
+    // naming where it comes from, never sent to VMmanager.
+    const auto pick = [&](std::string_view name, std::int64_t low) -> std::optional<std::int64_t> {
+        const auto& source = context.item_params.contains(name) ? context.item_params : tariff;
+        const auto value = source.get_int(name);
+        if (value && *value < low) {
+            throw ConfigError(fmt::format("{}: the param '{}' must be a whole number of {} or "
+                                          "more, not '{}'",
+                                          source.owner(), name, low, *value));
         }
-        return tariff.get_int(name);
+        return value;
     };
     Wanted wanted;
-    wanted.preset = pick("preset");
-    wanted.cpu_number = pick("cpu_number");
-    wanted.ram_mib = pick("ram_mib");
-    wanted.hdd_mib = pick("hdd_mib");
-    wanted.ipv4_number = pick("ipv4_number");
-    wanted.net_bandwidth_mbitps = pick("net_bandwidth_mbitps");
+    wanted.preset = pick("preset", 1);
+    wanted.cpu_number = pick("cpu_number", 1);
+    wanted.ram_mib = pick("ram_mib", 1);
+    wanted.hdd_mib = pick("hdd_mib", 1);
+    wanted.ipv4_number = pick("ipv4_number", 0);
+    wanted.net_bandwidth_mbitps = pick("net_bandwidth_mbitps", 0);
     return wanted;
 }
 
