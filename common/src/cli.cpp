@@ -365,8 +365,28 @@ std::string read_config_text(const std::filesystem::path& path) {
     return text;
 }
 
+// CLI11 reads a key without `=` as a flag set to true, so `store` alone would become the
+// store URL 'true': every setting takes a value, and a line without one is named here.
+void refuse_bare_keys(const std::filesystem::path& path, const std::string& text) {
+    std::istringstream lines(text);
+    std::string line;
+    for (int number = 1; std::getline(lines, line); ++number) {
+        const auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] == '#' || line[first] == ';' ||
+            line[first] == '[' || line.find('=') != std::string::npos) {
+            continue;
+        }
+        const auto last = line.find_last_not_of(" \t\r");
+        throw ConfigError(fmt::format("config file {} line {}: {} has no value: write KEY = VALUE",
+                                      path.string(), number,
+                                      quoted_value(line.substr(first, last - first + 1))));
+    }
+}
+
 SettingValues read_config_file(const std::filesystem::path& path) {
-    std::istringstream text(read_config_text(path));
+    const std::string raw = read_config_text(path);
+    refuse_bare_keys(path, raw);
+    std::istringstream text(raw);
     std::vector<CLI::ConfigItem> items;
     try {
         items = CLI::ConfigTOML().from_config(text);
