@@ -10,6 +10,25 @@
 
 namespace pm::http {
 
+std::string percent_encode(std::string_view text, bool space_as_plus) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += c;
+        } else if (c == ' ' && space_as_plus) {
+            out += '+';
+        } else {
+            constexpr std::string_view k_hex = "0123456789ABCDEF";
+            out += '%';
+            out += k_hex[byte >> 4U];
+            out += k_hex[byte & 0x0FU];
+        }
+    }
+    return out;
+}
+
 std::string_view method_name(Method method) {
     switch (method) {
     case Method::get:

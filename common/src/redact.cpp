@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "pm/http.hpp"
+
 namespace pm {
 namespace {
 
@@ -54,19 +56,6 @@ std::string json_escaped(std::string_view value) {
             out += '\\';
         }
         out += c;
-    }
-    return out;
-}
-
-std::string percent_encoded(std::string_view value) {
-    std::string out;
-    for (const char c : value) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += c;
-        } else {
-            out += fmt::format("%{:02X}", byte);
-        }
     }
     return out;
 }
@@ -275,7 +264,8 @@ void register_secret(std::string_view value) {
     }
     auto& reg = registry();
     const std::lock_guard lock(reg.mutex);
-    for (std::string form : {std::string(value), json_escaped(value), percent_encoded(value)}) {
+    for (std::string form :
+         {std::string(value), json_escaped(value), http::percent_encode(value)}) {
         if (std::find(reg.values.begin(), reg.values.end(), form) == reg.values.end()) {
             reg.values.push_back(std::move(form));
         }

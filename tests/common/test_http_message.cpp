@@ -86,3 +86,15 @@ TEST_CASE("http message: failure kinds have readable names") {
     CHECK(pm::http::kind_name(Kind::misconfigured) == "unusable URL");
     CHECK(pm::http::kind_name(Kind::other) == "transport failure");
 }
+
+TEST_CASE("http message: percent_encode keeps unreserved characters and encodes every other "
+          "byte") {
+    using pm::http::percent_encode;
+    CHECK(percent_encode("aZ09-_.~") == "aZ09-_.~");
+    CHECK(percent_encode("admin@internal") == "admin%40internal");
+    CHECK(percent_encode("a b+c&d=e/f") == "a%20b%2Bc%26d%3De%2Ff");
+    CHECK(percent_encode("a b", true) == "a+b");
+    CHECK(percent_encode("\xC3\xA9\n") == "%C3%A9%0A");
+    CHECK(percent_encode(std::string_view("\0\xFF", 2)) == "%00%FF");
+    CHECK(percent_encode("").empty());
+}

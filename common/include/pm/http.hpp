@@ -143,6 +143,11 @@ private:
     std::string m_last_request_id;
 };
 
+// `text` percent-encoded for a URL query or path segment: every byte but the unreserved
+// characters (letters, digits, - _ . ~) as %XX; with `space_as_plus`, a space as '+' (the
+// application/x-www-form-urlencoded form).
+[[nodiscard]] std::string percent_encode(std::string_view text, bool space_as_plus = false);
+
 // `url` without user info and with secrets masked, for log lines and error messages.
 [[nodiscard]] std::string redact_url(std::string_view url);
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include <fmt/format.h>
 
@@ -177,16 +176,7 @@ std::string_view service_name(Service service) {
 }
 
 std::string encode(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += c;
-        } else {
-            out += fmt::format("%{:02X}", static_cast<unsigned>(u));
-        }
-    }
-    return out;
+    return http::percent_encode(text);
 }
 
 json::Document Reply::json(std::string_view context) const {

@@ -1,7 +1,5 @@
 #include "pmvmmgr6/api/client.hpp"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
@@ -17,23 +15,6 @@ struct Client::Reply {
 };
 
 namespace {
-
-// Percent-encodes everything but unreserved characters; spaces become '+', the form
-// VMmanager's own clients send.
-std::string encode_query_value(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += c;
-        } else if (c == ' ') {
-            out += '+';
-        } else {
-            out += fmt::format("%{:02X}", static_cast<unsigned>(u));
-        }
-    }
-    return out;
-}
 
 // A `where=` string value: quoted, a quote doubled and a backslash escaped (the filter
 // parser reads `\x` as `x`), so that no value can end the quote early (PROBE D20).
@@ -94,7 +75,7 @@ void apply_session(http::Request& request, const Session& session) {
 } // namespace
 
 std::string where_eq(std::string_view field, std::string_view value) {
-    return encode_query_value(fmt::format("({} EQ {})", field, quote(value)));
+    return http::percent_encode(fmt::format("({} EQ {})", field, quote(value)), true);
 }
 
 Client::Client(http::Client& http, std::string base_url, Credentials credentials,
@@ -329,10 +310,11 @@ void Client::set_ptr(std::int64_t ip, std::string_view domain) const {
 }
 
 TaskStatus Client::task(const TaskRef& task) const {
-    const std::string where =
-        encode_query_value(task.name.empty() ? fmt::format("(consul_id EQ '{}')", task.consul_id)
-                                             : fmt::format("((consul_id EQ '{}') AND (name EQ {}))",
-                                                           task.consul_id, quote(task.name)));
+    const std::string where = http::percent_encode(
+        task.name.empty() ? fmt::format("(consul_id EQ '{}')", task.consul_id)
+                          : fmt::format("((consul_id EQ '{}') AND (name EQ {}))", task.consul_id,
+                                        quote(task.name)),
+        true);
     return parse_task_status(call(http::Method::get, "/vm/v3/task?where=" + where, {}).body);
 }
 

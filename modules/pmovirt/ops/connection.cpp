@@ -1,0 +1,13 @@
+#include "pmovirt/ops/connection.hpp"
+
+namespace pm::ovirt {
+
+Connection::Connection(Context& context)
+    : m_service(std::make_unique<ServiceConnection>(context.module_params, context.coordination,
+                                                    context.deadline)),
+      m_api(std::make_unique<api::Client>(
+          m_service->http(), m_service->url(),
+          api::Credentials{m_service->username(), m_service->password()}, m_service->sessions(),
+          context.deadline)) {}
+
+} // namespace pm::ovirt
