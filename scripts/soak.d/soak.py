@@ -419,6 +419,12 @@ def main():
         f"{k} {v}" for k, v in sorted(soak.counts.items())))
     print(f"  faults: {sum(soak.faults.values())} — " + ", ".join(
         f"{k} {v}" for k, v in sorted(soak.faults.items())))
+    hits = 0
+    for name in os.listdir(os.path.join(args.work, "out")):
+        if name.endswith("-open.out"):
+            with open(os.path.join(args.work, "out", name)) as out:
+                hits += '"pool_server"' in out.read()
+    print(f"  VPS opens served from the pool: {hits}")
     print(f"  kills: {sum(len(k) for k in soak.kills.values())}, reruns: {soak.reruns}, "
           f"requests: vmmgr6 {len(world['requests']['vmmgr6'])}, openstack "
           f"{len(world['requests']['openstack'])}, logins: vmmgr6 "
