@@ -263,8 +263,13 @@ class Soak:
                 command = self.rng.choice(["suspend", "reboot", "setparam", "change_password",
                                            "reopen", "close"])
             if command == "setparam":
+                # An addon bought: VMmanager only grows a VM's CPUs (the module refuses to
+                # shrink them, exit 1), so the count only goes up, as far as 8.
+                now = self.sql("SELECT value FROM itemparam WHERE item_id = ? AND "
+                               "name = 'cpu_number'", (item,))[1]
+                cpus = min(8, (int(now[0][0]) if now else 1) + self.rng.choice([1, 2]))
                 self.sql("INSERT OR REPLACE INTO itemparam VALUES (?, 'cpu_number', ?)",
-                         (item, str(self.rng.choice([1, 2, 4]))))
+                         (item, str(cpus)))
             elif command == "change_password":
                 password = f"Soak-{self.args.seed}-{self.rng.getrandbits(40):010x}"
                 self.secrets.append(password)
