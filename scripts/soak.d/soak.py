@@ -74,6 +74,7 @@ class Soak:
             "pool_enabled": "on", "pool_hostname_recipe": "1", "pool_steps": "1,1,2,2,3",
             "pool_os": "Debian 12", "pool_pricelist": "1", "task_poll_ms": "50",
             "queue_enabled": "on", "queue_key": "__PMID__", "queue_count": str(QUEUE_COUNT)})
+        self.billing.env.pop("PM_LOG_LEVEL", None)   # the modules' default level, as deployed
         with sqlite3.connect(self.billing.db) as conn:
             conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 2 AND "
                          "name = 'url'", (self.os_url + "/identity/v3",))
