@@ -431,6 +431,9 @@ def main():
             with open(os.path.join(args.work, "out", name)) as out:
                 hits += '"pool_server"' in out.read()
     print(f"  VPS opens served from the pool: {hits}")
+    print("  peak requests in flight (queue_count {}): ".format(QUEUE_COUNT) + ", ".join(
+        f"{sim} {check.peak_in_flight(world['requests'][sim], world['kills'][sim])[0]}"
+        for sim in ("vmmgr6", "openstack")))
     print(f"  kills: {sum(len(k) for k in soak.kills.values())}, reruns: {soak.reruns}, "
           f"requests: vmmgr6 {len(world['requests']['vmmgr6'])}, openstack "
           f"{len(world['requests']['openstack'])}, logins: vmmgr6 "
