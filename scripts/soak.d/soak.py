@@ -358,14 +358,18 @@ class Soak:
                    self.sql("SELECT id, type, status, external_id FROM vdcobject")[1]]
         vm_state = self.state("vmmgr6")
         os_state = self.state("openstack")
-        scopes = 1 + len([v for v in vdcs if v["project_id"]])
         logins = {}
         for sim in ("vmmgr6", "openstack"):
             method, path = LOGIN[sim]
-            count = sum(1 for e in self.requests[sim] if e["method"] == method
-                        and e["path"] == path and e["status"] and 200 <= e["status"] < 300)
-            logins[sim] = {"count": count, "ttl": 3600.0, "expiries": self.expiries[sim],
-                           "scopes": 1 if sim == "vmmgr6" else scopes}
+            scopes = collections.Counter()
+            for e in self.requests[sim]:
+                if (e["method"] == method and e["path"] == path and e["status"]
+                        and 200 <= e["status"] < 300):
+                    body = e["body"] if isinstance(e["body"], dict) else {}
+                    scope = body.get("auth", {}).get("scope") if sim == "openstack" else None
+                    scopes[f"{e['user']} {json.dumps(scope, sort_keys=True)}"] += 1
+            logins[sim] = {"scopes": dict(scopes), "ttl": 3600.0,
+                           "expiries": self.expiries[sim]}
         # The WAL holds the billing platform's own rows (the passwords it ordered with) as raw
         # pages, which secret-scan cannot tell from a leak: fold it into the database, where
         # the scan reads rows and skips the platform's secret params.
@@ -437,8 +441,9 @@ def main():
     print(f"  kills: {sum(len(k) for k in soak.kills.values())}, reruns: {soak.reruns}, "
           f"requests: vmmgr6 {len(world['requests']['vmmgr6'])}, openstack "
           f"{len(world['requests']['openstack'])}, logins: vmmgr6 "
-          f"{world['logins']['vmmgr6']['count']}, openstack "
-          f"{world['logins']['openstack']['count']}, wall {world['wall']:.1f} s")
+          f"{sum(world['logins']['vmmgr6']['scopes'].values())}, openstack "
+          f"{sum(world['logins']['openstack']['scopes'].values())} in "
+          f"{len(world['logins']['openstack']['scopes'])} scopes, wall {world['wall']:.1f} s")
     if failed:
         print(f"\nsoak FAILED: {failed} invariant(s); replay with scripts/soak --seed "
               f"{args.seed} --orders {args.orders}")

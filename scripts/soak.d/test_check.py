@@ -44,8 +44,9 @@ def good() -> dict:
                      "openstack": []},
         "kills": {"vmmgr6": [], "openstack": []},
         "queue_limits": {"vmmgr6": 2, "openstack": 2},
-        "logins": {"vmmgr6": {"count": 2, "ttl": 3600.0, "expiries": 1, "scopes": 1},
-                   "openstack": {"count": 3, "ttl": 3600.0, "expiries": 0, "scopes": 3}},
+        "logins": {"vmmgr6": {"scopes": {"1 null": 2}, "ttl": 3600.0, "expiries": 1},
+                   "openstack": {"scopes": {"u1 admin": 1, "u2 p1": 1, "u3 p2": 1},
+                                 "ttl": 3600.0, "expiries": 0}},
         "secret_scan": {"rc": 0, "output": ""},
     }
 
@@ -134,13 +135,18 @@ class CheckTest(unittest.TestCase):
 
     def test_too_many_logins(self):
         world = good()
-        world["logins"]["vmmgr6"]["count"] = 3
+        world["logins"]["vmmgr6"]["scopes"]["1 null"] = 3
+        self.assertOnlyFails(world, "logins within the session period")
+
+    def test_two_logins_in_one_scope_within_a_period(self):
+        world = good()
+        world["logins"]["openstack"]["scopes"]["u2 p1"] = 2
         self.assertOnlyFails(world, "logins within the session period")
 
     def test_a_longer_run_allows_a_login_per_period(self):
         world = good()
         world["wall"] = 7300.0
-        world["logins"]["vmmgr6"]["count"] = 4
+        world["logins"]["vmmgr6"]["scopes"]["1 null"] = 4
         self.assertEqual(self.failing(world), [])
 
     def test_a_secret_in_a_log(self):
