@@ -60,6 +60,7 @@ class Soak:
         self.secrets = []
         self.lock = threading.Lock()
         self.out_seq = 0
+        self.running = set()   # the module processes started, for stop()
 
     # -- set-up ------------------------------------------------------------------------------
     def start(self):
@@ -89,6 +90,12 @@ class Soak:
         self.started = time.monotonic()
 
     def stop(self):
+        # Interrupted (^C) or failed: no module process outlives the run (they would wait on
+        # the stopped simulators until their op_timeout).
+        with self.lock:
+            for process in self.running:
+                if process.poll() is None:
+                    process.kill()
         for sim in (getattr(self, "vm_sim", None), getattr(self, "os_sim", None)):
             if sim is not None:
                 sim.terminate()
@@ -156,6 +163,8 @@ class Soak:
         err = open(name + ".err", "w")
         process = subprocess.Popen([self.binary(sim), *argv, "--output", "json"], stdout=out,
                                    stderr=err, env=self.billing.env)
+        with self.lock:
+            self.running.add(process)
         out.close()
         err.close()
         return process, name
@@ -309,7 +318,7 @@ class Soak:
 
             def work(sim=sim, op=op, command=command, kill_after=kill_after):
                 results[op] = self.run_op(sim, op, command, kill_after)
-            thread = threading.Thread(target=work)
+            thread = threading.Thread(target=work, daemon=True)
             thread.start()
             threads.append(thread)
         for thread in threads:
@@ -407,6 +416,10 @@ def main():
     parser.add_argument("--orders", type=int, required=True)
     parser.add_argument("--work", required=True)
     args = parser.parse_args()
+    # SIGTERM and SIGINT (ignored by default in a background job) end the run through the
+    # finally below: simulators and module processes stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print(f"soak: seed {args.seed}, {args.orders} orders, work {args.work}", flush=True)
     soak = Soak(args)
     try:
