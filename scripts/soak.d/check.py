@@ -117,18 +117,19 @@ def peak_in_flight(requests: list, kills: list) -> tuple:
     is taken before the session), and the cron jobs run alone between the waves, so requests
     in flight at once never outnumber the operations holding a slot. A request that was in
     flight when the soak SIGKILLed a process is left out: the simulator carries it on after
-    the slot is freed (flock), which is correct behaviour. Ends are shrunk by 2 ms (the log
-    rounds times to 1 ms)."""
+    the slot is freed (flock), which is correct behaviour. Both ends are pulled in by 0.6 ms:
+    the log rounds start times to 1 ms; a hand-over from one process to the next (store write,
+    unlock, wake-up, the next request) takes longer than that."""
     events = []
     for entry in requests:
         start = entry["time"]
         end = start + entry["ms"] / 1000.0
-        if any(start <= kill <= end + 0.002 for kill in kills):
+        if any(start - 0.001 <= kill <= end + 0.002 for kill in kills):
             continue
-        if end - start <= 0.004:
+        if end - start <= 0.0012:
             continue
-        events.append((start + 0.002, 1, entry))
-        events.append((end - 0.002, -1, entry))
+        events.append((start + 0.0006, 1, entry))
+        events.append((end - 0.0006, -1, entry))
     events.sort(key=lambda e: (e[0], e[1]))
     peak, now, at = 0, 0, None
     for when, step, entry in events:
