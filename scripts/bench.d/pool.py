@@ -28,8 +28,9 @@ HISTORY = {"Debian 12": 20, "Ubuntu 22.04": 10, "AlmaLinux 9": 6, "Windows Serve
 MIX = [("Debian 12", 50), ("Ubuntu 22.04", 25), ("AlmaLinux 9", 15), ("Windows Server 2022", 10)]
 
 
-def start_simulator(root: str, *args: str) -> tuple[subprocess.Popen, str]:
-    sim = subprocess.Popen([os.path.join(root, "scripts/sim"), "vmmgr6", *args],
+def start_simulator(root: str, *args: str, name: str = "vmmgr6") -> tuple[subprocess.Popen, str]:
+    """scripts/sim NAME ARGS… in the background: (the process, its base URL)."""
+    sim = subprocess.Popen([os.path.join(root, "scripts/sim"), name, *args],
                            stdout=subprocess.PIPE, text=True)
     line = sim.stdout.readline().strip()
     return sim, line.removeprefix("listening on ")
