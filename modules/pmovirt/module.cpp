@@ -11,8 +11,9 @@ ModuleSpec module_spec() {
     spec.name = "pmovirt";
     spec.itemtype = "vds";
     spec.summary = "pmovirt: VPS on oVirt from templates, for hosting billing platforms";
-    spec.params = connection_params({"oVirt engine URL, e.g. https://engine.example.com/ovirt-engine",
-                                     "user, e.g. admin@internal"});
+    spec.params =
+        connection_params({"oVirt engine URL, e.g. https://engine.example.com/ovirt-engine",
+                           "user, e.g. admin@internal"});
     spec.params.push_back({"cluster", "cluster, name or id"});
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());

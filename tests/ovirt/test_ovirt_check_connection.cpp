@@ -1,13 +1,13 @@
 // pmovirt's first commands end to end: the binary against the oVirt simulator (tests/sim/ovirt)
 // with a scratch billing store, run the way a billing platform runs it.
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "pm/json.hpp"
 #include "pm/store.hpp"
@@ -25,17 +25,20 @@ constexpr const char* k_cluster_id = "5a1d0000-0000-4000-8000-000000000002";
 
 // A scratch store with module "oVirt" (pmovirt) pointed at the simulator.
 struct OvirtEnv {
-    pm::test::Simulator sim{"ovirt", {"--time-scale", "0.01", "--admin-password", k_admin_password}};
+    pm::test::Simulator sim{"ovirt",
+                            {"--time-scale", "0.01", "--admin-password", k_admin_password}};
     pm::test::TempDir dir;
     std::string store_url = pm::test::store_url(dir.path());
     pm::store::Store store = pm::store::Store::open(store_url);
     pm::ModuleId module = store.create_module({"oVirt", "pmovirt"});
 
     OvirtEnv() {
-        const std::map<std::string, std::string> params{
-            {"url", sim.url() + "/ovirt-engine"}, {"username", "admin@internal"},
-            {"password", k_admin_password},       {"cluster", "Default"},
-            {"task_poll_ms", "50"},               {"op_timeout", "60"}};
+        const std::map<std::string, std::string> params{{"url", sim.url() + "/ovirt-engine"},
+                                                        {"username", "admin@internal"},
+                                                        {"password", k_admin_password},
+                                                        {"cluster", "Default"},
+                                                        {"task_poll_ms", "50"},
+                                                        {"op_timeout", "60"}};
         for (const auto& [name, value] : params) {
             store.set_module_param(module, name, value);
         }

@@ -36,11 +36,11 @@ Session Client::login(const Deadline& deadline) const {
         fmt::format("grant_type=password&scope=ovirt-app-api&username={}&password={}",
                     http::percent_encode(m_credentials.username, true),
                     http::percent_encode(m_credentials.password, true));
-    http::Request request{http::Method::post,
-                          m_engine + "/sso/oauth/token",
-                          {{"Content-Type", "application/x-www-form-urlencoded"},
-                           {"Accept", "application/json"}},
-                          form};
+    http::Request request{
+        http::Method::post,
+        m_engine + "/sso/oauth/token",
+        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}},
+        form};
     // A token request creates nothing that matters: safe to repeat on any failure.
     const auto response = m_api.http().send(request, deadline, http::Idempotency::idempotent);
     if (!response.ok()) {

@@ -19,9 +19,9 @@ void check_connection(Context& context) {
     try {
         product = engine.api().product_info();
     } catch (const AuthError& e) {
-        throw ConfigError(fmt::format(
-            "cannot log in to oVirt as {}: {}", engine.service().username(),
-            e.service_message().empty() ? e.what() : e.service_message()));
+        throw ConfigError(
+            fmt::format("cannot log in to oVirt as {}: {}", engine.service().username(),
+                        e.service_message().empty() ? e.what() : e.service_message()));
     }
     const auto clusters = engine.api().clusters();
     const auto found = std::find_if(clusters.begin(), clusters.end(), [&](const api::Cluster& c) {
@@ -32,8 +32,9 @@ void check_connection(Context& context) {
         for (const auto& cluster : clusters) {
             known += (known.empty() ? "" : ", ") + cluster.name;
         }
-        throw ConfigError(fmt::format("oVirt has no cluster '{}' (param cluster; the engine has: {})",
-                                      wanted, known.empty() ? "none" : known));
+        throw ConfigError(
+            fmt::format("oVirt has no cluster '{}' (param cluster; the engine has: {})", wanted,
+                        known.empty() ? "none" : known));
     }
     context.result.add("engine", product.version);
     context.result.add("user", engine.service().username());
