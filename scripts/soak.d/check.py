@@ -110,39 +110,73 @@ def store_and_remote_agree(world: dict) -> list:
     return problems
 
 
+def _peak(spans: list) -> tuple:
+    """The most spans (start, end, what) open at once, and one of them at that moment. Both ends
+    are pulled in by 0.6 ms: the simulators' logs round start times to 1 ms, and a hand-over
+    from one slot holder to the next (store write, unlock, wake-up, the next request) takes
+    longer than that; spans shorter than 1.2 ms are left out."""
+    events = []
+    for start, end, what in spans:
+        if end - start <= 0.0012:
+            continue
+        events.append((start + 0.0006, 1, what))
+        events.append((end - 0.0006, -1, what))
+    events.sort(key=lambda e: (e[0], e[1]))
+    peak, now, at = 0, 0, None
+    for when, step, what in events:
+        now += step
+        if now > peak:
+            peak, at = now, what
+    return peak, at
+
+
+def _in_flight_at_kill(start: float, end: float, kills: list):
+    """The first SIGKILL while a request (start, end) was in flight, or None: the simulator
+    carries such a request on after the process died and its queue slot was freed (flock),
+    which is correct behaviour."""
+    return next((kill for kill in kills if start - 0.001 <= kill <= end + 0.002), None)
+
+
 def peak_in_flight(requests: list, kills: list) -> tuple:
     """The most requests a simulator had in flight at once, from its request log: every entry
     has its start (`time`, wall seconds) and duration (`ms`). A module process sends its
     requests one after another and only while it holds its queue slot (DESIGN §6: the slot
-    is taken before the session), and the cron jobs run alone between the waves, so requests
-    in flight at once never outnumber the operations holding a slot. A request that was in
-    flight when the soak SIGKILLed a process is left out: the simulator carries it on after
-    the slot is freed (flock), which is correct behaviour. Both ends are pulled in by 0.6 ms:
-    the log rounds start times to 1 ms; a hand-over from one process to the next (store write,
-    unlock, wake-up, the next request) takes longer than that.
-    Limitation: this is a sampling measure. The simulators answer in 1-3 ms and the modules
-    poll tasks every 50 ms, so requests of two slot holders rarely overlap: a run with the
-    store's queue_count raised to 8 (seed 1, 40 orders) still saw at most 1 in flight. It
-    catches a queue that lets many operations through at once only when their requests meet
-    (slow replies make that likelier); a per-process attribution of the requests would be
-    the stronger check."""
-    events = []
+    is taken before the session), so requests in flight at once never outnumber the
+    operations holding a slot. A sampling measure: the simulators answer in 1-3 ms and the
+    modules poll every 50 ms, so the requests of two slot holders rarely meet (a run with the
+    store's queue_count raised to 8 still saw at most 1); peak_holders is the strong check."""
+    spans = []
     for entry in requests:
         start = entry["time"]
         end = start + entry["ms"] / 1000.0
-        if any(start - 0.001 <= kill <= end + 0.002 for kill in kills):
+        if _in_flight_at_kill(start, end, kills) is None:
+            spans.append((start, end, entry))
+    return _peak(spans)
+
+
+def peak_holders(requests: list, kills: list, crons: list) -> tuple:
+    """The most module processes that were talking to a simulator at once, from its request
+    log: each entry names the connection that brought it (`conn`), and a process keeps one
+    connection (libcurl keep-alive; a new one after a dropped reply, never two at once) and
+    talks only while it holds its queue slot — so a connection is busy from its first
+    request's start to its last request's end, and connections busy at once never outnumber
+    the slot holders. A process killed with a request in flight frees its slot at the kill,
+    so that connection ends at the kill. The cron jobs run alone between the waves (several
+    workers' connections at once, no slot): their windows (start, end) are left out.
+    Returns (peak, (conn, first entry))."""
+    busy = {}
+    for entry in requests:
+        start = entry["time"]
+        if any(begin <= start <= end for begin, end in crons):
             continue
-        if end - start <= 0.0012:
-            continue
-        events.append((start + 0.0006, 1, entry))
-        events.append((end - 0.0006, -1, entry))
-    events.sort(key=lambda e: (e[0], e[1]))
-    peak, now, at = 0, 0, None
-    for when, step, entry in events:
-        now += step
-        if now > peak:
-            peak, at = now, entry
-    return peak, at
+        end = start + entry["ms"] / 1000.0
+        kill = _in_flight_at_kill(start, end, kills)
+        if kill is not None:
+            end = max(start, kill)
+        conn = entry.get("conn")
+        first, last, head = busy.get(conn, (start, end, entry))
+        busy[conn] = (min(first, start), max(last, end), head)
+    return _peak([(first, last, (conn, head)) for conn, (first, last, head) in busy.items()])
 
 
 def queue_limits_kept(world: dict) -> list:
@@ -152,6 +186,13 @@ def queue_limits_kept(world: dict) -> list:
         if peak > limit:
             problems.append(f"{sim}: {peak} requests in flight at once (queue_count {limit}), "
                             f"e.g. seq {entry['seq']} {entry['method']} {entry['path']}")
+        holders, at = peak_holders(world["requests"][sim], world["kills"][sim],
+                                   world["crons"][sim])
+        if holders > limit:
+            conn, head = at
+            problems.append(f"{sim}: {holders} processes talking at once (queue_count "
+                            f"{limit}), e.g. connection {conn} from seq {head['seq']} "
+                            f"{head['method']} {head['path']}")
     return problems
 
 

@@ -53,6 +53,7 @@ class Soak:
         self.counts = collections.Counter()    # operations by kind
         self.faults = collections.Counter()    # faults by kind
         self.kills = {"vmmgr6": [], "openstack": []}
+        self.crons = {"vmmgr6": [], "openstack": []}   # (start, end) of each cron job
         self.reruns = 0
         self.expiries = {"vmmgr6": 0, "openstack": 0}
         self.requests = {"vmmgr6": [], "openstack": []}
@@ -197,6 +198,13 @@ class Soak:
         return rc
 
     def cron(self, sim, argv):
+        begin = time.time()
+        try:
+            self.cron_runs(sim, argv)
+        finally:
+            self.crons[sim].append((begin - 0.001, time.time() + 0.001))
+
+    def cron_runs(self, sim, argv):
         for _ in range(MAX_RUNS):
             process, name = self.spawn(sim, argv)
             rc = process.wait()
@@ -400,7 +408,7 @@ class Soak:
                                        or o.get("tenant_id")}
                                       for o in os_state[kind]]
                                for kind in ("volumes", "networks")},
-            "requests": self.requests, "kills": self.kills,
+            "requests": self.requests, "kills": self.kills, "crons": self.crons,
             "queue_limits": {"vmmgr6": QUEUE_COUNT, "openstack": QUEUE_COUNT},
             "logins": logins,
             "secret_scan": {"rc": scan.returncode, "output": scan.stdout + scan.stderr},
@@ -448,8 +456,10 @@ def main():
             with open(os.path.join(args.work, "out", name)) as out:
                 hits += '"pool_server"' in out.read()
     print(f"  VPS opens served from the pool: {hits}")
-    print("  peak requests in flight (queue_count {}): ".format(QUEUE_COUNT) + ", ".join(
-        f"{sim} {check.peak_in_flight(world['requests'][sim], world['kills'][sim])[0]}"
+    print("  peak requests in flight / processes talking at once (queue_count {}): ".format(
+        QUEUE_COUNT) + ", ".join(
+        f"{sim} {check.peak_in_flight(world['requests'][sim], world['kills'][sim])[0]}/"
+        f"{check.peak_holders(world['requests'][sim], world['kills'][sim], world['crons'][sim])[0]}"
         for sim in ("vmmgr6", "openstack")))
     print(f"  kills: {sum(len(k) for k in soak.kills.values())}, reruns: {soak.reruns}, "
           f"requests: vmmgr6 {len(world['requests']['vmmgr6'])}, openstack "

@@ -10,9 +10,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check  # noqa: E402
 
 
-def entry(seq, start, ms, path="/vm/v3/host", method="GET", status=200):
+def entry(seq, start, ms, conn, path="/vm/v3/host", method="GET", status=200):
     return {"seq": seq, "time": start, "ms": ms, "method": method, "path": path,
-            "status": status}
+            "status": status, "conn": conn}
 
 
 def good() -> dict:
@@ -39,10 +39,12 @@ def good() -> dict:
         "remote_objects": {"volumes": [{"id": "v1", "name": "vol", "project_id": "p1"},
                                        {"id": "v0", "name": "x", "project_id": "admin"}],
                            "networks": []},
-        "requests": {"vmmgr6": [entry(1, 10.0, 100), entry(2, 10.05, 100),
-                                entry(3, 10.2, 100)],
+        # Two processes (connections 1 and 2) talking at once, as queue_count 2 allows.
+        "requests": {"vmmgr6": [entry(1, 10.0, 100, 1), entry(2, 10.05, 100, 2),
+                                entry(3, 10.2, 100, 1)],
                      "openstack": []},
         "kills": {"vmmgr6": [], "openstack": []},
+        "crons": {"vmmgr6": [], "openstack": []},
         "queue_limits": {"vmmgr6": 2, "openstack": 2},
         "logins": {"vmmgr6": {"scopes": {"1 null": 2}, "ttl": 3600.0, "expiries": 1},
                    "openstack": {"scopes": {"u1 admin": 1, "u2 p1": 1, "u3 p2": 1},
@@ -123,12 +125,43 @@ class CheckTest(unittest.TestCase):
 
     def test_three_requests_in_flight_with_two_slots(self):
         world = good()
-        world["requests"]["vmmgr6"].append(entry(4, 10.06, 50))
+        world["requests"]["vmmgr6"].append(entry(4, 10.06, 50, 2))
         self.assertOnlyFails(world, "queue limits never exceeded")
+
+    def test_three_processes_talking_with_two_slots_and_two_requests_in_flight(self):
+        world = good()
+        # At 10.12 connections 1 (10.0-10.3), 2 (10.05-10.15) and 3 are busy, while only
+        # requests 2 and 5 are in flight: the request-level measure cannot see it.
+        world["requests"]["vmmgr6"].append(entry(5, 10.12, 5, 3))
+        self.assertEqual(check.peak_in_flight(world["requests"]["vmmgr6"], [])[0], 2)
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 3)
+        self.assertOnlyFails(world, "queue limits never exceeded")
+        problems = dict(check.run(world))["queue limits never exceeded"]
+        self.assertEqual(problems, ["vmmgr6: 3 processes talking at once (queue_count 2), "
+                                    "e.g. connection 3 from seq 5 GET /vm/v3/host"])
+
+    def test_a_cron_job_talks_alone(self):
+        world = good()
+        world["requests"]["vmmgr6"].append(entry(5, 10.12, 5, 3))
+        world["crons"]["vmmgr6"].append((10.11, 10.13))
+        self.assertEqual(self.failing(world), [])
+
+    def test_a_process_killed_in_flight_stops_talking_at_the_kill(self):
+        world = good()
+        # Connection 2 sends once more (10.25-10.35) and is killed at 10.26; connection 3
+        # starts at 10.29, with connection 1 still busy until 10.3: two at once.
+        world["requests"]["vmmgr6"] += [entry(5, 10.25, 100, 2), entry(6, 10.29, 5, 3)]
+        world["kills"]["vmmgr6"].append(10.26)
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"],
+                                            world["kills"]["vmmgr6"], [])[0], 2)
+        # The same without the kill: connection 2 busy until 10.35, three at once.
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 3)
+        # The kill also allows one more login; nothing fails.
+        self.assertEqual(self.failing(world), [])
 
     def test_a_request_in_flight_at_a_kill_is_left_out(self):
         world = good()
-        world["requests"]["vmmgr6"].append(entry(4, 10.06, 50))
+        world["requests"]["vmmgr6"].append(entry(4, 10.06, 50, 2))
         world["kills"]["vmmgr6"].append(10.07)
         # The kill also allows one more login; nothing fails.
         self.assertEqual(self.failing(world), [])

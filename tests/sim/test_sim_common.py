@@ -190,6 +190,28 @@ class Holds(unittest.TestCase):
         self.assertEqual(faults, [("POST", "hold-after")])
 
 
+class Connections(unittest.TestCase):
+    """Each request log entry names the TCP connection that brought it: a client that keeps its
+    connection (keep-alive, as libcurl does) shows one number, another connection a new one."""
+
+    def test_keep_alive_requests_share_a_number_and_new_connections_get_new_ones(self):
+        sim = InProcessSim(Simulator(Counter()))
+        self.addCleanup(sim.stop)
+        kept = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=10)
+        self.addCleanup(kept.close)
+        for _ in range(2):
+            kept.request("POST", "/things", body=b"{}",
+                         headers={"Content-Type": "application/json"})
+            kept.getresponse().read()
+        Client(sim.port).post("/things")   # a connection of its own
+        log = Client(sim.port).get("/__sim__/requests").json["list"]
+        conns = [e["conn"] for e in log]
+        self.assertEqual(len(conns), 3)
+        self.assertEqual(conns[0], conns[1])
+        self.assertNotEqual(conns[2], conns[0])
+        self.assertTrue(all(isinstance(c, int) and c > 0 for c in conns))
+
+
 class Routing(unittest.TestCase):
     def test_patterns(self):
         router = Router()

@@ -20,6 +20,7 @@ class Request:
     params: dict = field(default_factory=dict)   # filled by the router
     pattern: str = ""                            # the matched route, for counters
     context: dict = field(default_factory=dict)  # auth facts for the request log
+    connection: int = 0       # which TCP connection brought it (1, 2, … in accept order)
 
     def json(self, empty_as=None):
         """The body parsed as JSON; an empty body gives empty_as (BodyError if None)."""

@@ -45,7 +45,7 @@ class RequestLog:
             "status": status, "ms": round(ms, 1),
             "authenticated": bool(request.context.get("user") is not None),
             "auth": request.context.get("auth"), "user": request.context.get("user"),
-            "fault": fault,
+            "fault": fault, "conn": request.connection,
         }
         key = f"{request.method} {request.pattern or request.path}"
         with self._lock:

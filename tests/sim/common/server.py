@@ -6,6 +6,7 @@ the Simulator decides, per request, whether it is a control call (/__sim__/…, 
 nor logged), a faulted one (dropped, slowed, answered with an injected status) or an API
 call for the App, and records it.
 """
+import itertools
 import sys
 import threading
 import time
@@ -198,7 +199,13 @@ class SimHTTPServer(ThreadingHTTPServer):
     def __init__(self, port: int, simulator: Simulator, verbose: bool = False):
         self.simulator = simulator
         self.verbose = verbose
+        self._connections = itertools.count(1)
         super().__init__(("127.0.0.1", port), Handler)
+
+    def next_connection(self) -> int:
+        """A number for each accepted connection: one client process keeps its connection
+        (keep-alive), so the request log can tell whose requests overlap."""
+        return next(self._connections)   # atomic under the GIL
 
     def handle_error(self, request, client_address):
         # Clients hang up on purpose (timeouts, killed processes): not worth a traceback.
@@ -225,6 +232,10 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: SimHTTPServer
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection = self.server.next_connection()
+
     def _serve(self) -> None:
         request = self._read_request()
         outcome = self.server.simulator.process(request)
@@ -248,7 +259,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in self.headers.items():
             headers[name] = value
         return Request(self.command, parts.path, self.server.simulator.api_path(parts.path),
-                       parts.query, query, headers, self._read_body())
+                       parts.query, query, headers, self._read_body(),
+                       connection=self.connection)
 
     def _write(self, response: Response, head_only: bool = False) -> None:
         payload = response.payload()
