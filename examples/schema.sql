@@ -1,4 +1,4 @@
--- The billing store schema (DESIGN §5), version 5: what pm creates or migrates to when a
+-- The billing store schema (DESIGN §5), version 6: what pm creates or migrates to when a
 -- command opens the store. pm does this by itself; this file documents the tables and lets a
 -- billing platform create an empty store beforehand:
 --
@@ -147,6 +147,17 @@ CREATE TABLE pm_pool_order (
     served_at TEXT NOT NULL
 );
 
+-- The addresses modules hand out from their ipv4_range: one row per module and address (a
+-- 32-bit number), held by an item until its VM is gone.
+CREATE TABLE pm_ipv4_lease (
+    module_id INTEGER NOT NULL REFERENCES processingmodule (id) ON DELETE CASCADE,
+    address INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    leased_at TEXT NOT NULL,
+    PRIMARY KEY (module_id, address)
+);
+CREATE INDEX pm_ipv4_lease_item_idx ON pm_ipv4_lease (item_id);
+
 -- Auth sessions shared by every host when the store is a MariaDB/MySQL server (DESIGN §7):
 -- the serialized session of one (URL, user), keyed by a hash of both. Unused with SQLite,
 -- where each host's cache_dir holds them.
@@ -167,4 +178,4 @@ CREATE UNIQUE INDEX pm_pool_server_claim_idx ON pm_pool_server (claimed_by)
     WHERE state = 'claimed';
 CREATE INDEX item_module_created_idx ON item (module_id, created_at);
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

@@ -4,6 +4,7 @@
 
 #include "pm/errors.hpp"
 #include "pm/http.hpp"
+#include "pm/text.hpp"
 
 #include "curl_library.hpp"
 
@@ -58,15 +59,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
         return 0;
     }
     return bytes;
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {

@@ -95,6 +95,9 @@ const std::vector<Table>& tables() {
           {"updated_at", T}},
          "module_id, os, pricelist_id"},
         {"pm_pool_order", {{"item_id", I}, {"served", T}, {"served_at", T}}, "item_id"},
+        {"pm_ipv4_lease",
+         {{"module_id", I}, {"address", I}, {"item_id", I}, {"leased_at", T}},
+         "module_id, address"},
     };
     return k_tables;
 }

@@ -11,16 +11,6 @@
 namespace pm {
 namespace {
 
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view k_blanks = " \t\r\n";
-    const auto first = text.find_first_not_of(k_blanks);
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(k_blanks);
-    return text.substr(first, last - first + 1);
-}
-
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
     return std::ranges::equal(a, b, [](char x, char y) {
         const auto lower = [](char c) {

@@ -165,8 +165,26 @@ CREATE TABLE pm_pool_order (
 );
 )sql";
 
-constexpr std::array<Migration, 5> k_migrations{
-    {{1, k_version_1}, {2, k_version_2}, {3, k_version_3}, {4, k_version_4}, {5, k_version_5}}};
+// The addresses modules hand out from their `ipv4_range` (DESIGN §5, §13): one row per module
+// and address (as a 32-bit number, so that the lowest free one is found in order), held by an
+// item until its VM is gone.
+constexpr const char* k_version_6 = R"sql(
+CREATE TABLE pm_ipv4_lease (
+    module_id INTEGER NOT NULL REFERENCES processingmodule (id) ON DELETE CASCADE,
+    address INTEGER NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES item (id) ON DELETE CASCADE,
+    leased_at TEXT NOT NULL,
+    PRIMARY KEY (module_id, address)
+);
+CREATE INDEX pm_ipv4_lease_item_idx ON pm_ipv4_lease (item_id);
+)sql";
+
+constexpr std::array<Migration, 6> k_migrations{{{1, k_version_1},
+                                                 {2, k_version_2},
+                                                 {3, k_version_3},
+                                                 {4, k_version_4},
+                                                 {5, k_version_5},
+                                                 {6, k_version_6}}};
 static_assert(k_migrations.back().version == k_schema_version);
 
 int user_version(db::Connection& db) {
@@ -312,6 +330,12 @@ std::vector<MariaStep> maria_steps(std::string_view collation) {
         {5,
          {make("pm_pool_order (item_id BIGINT NOT NULL PRIMARY KEY, served VARCHAR(16) NOT NULL, "
                "served_at VARCHAR(32) NOT NULL, "
+               "FOREIGN KEY (item_id) REFERENCES item (id) ON DELETE CASCADE)")}},
+        {6,
+         {make("pm_ipv4_lease (module_id BIGINT NOT NULL, address BIGINT NOT NULL, "
+               "item_id BIGINT NOT NULL, leased_at VARCHAR(32) NOT NULL, "
+               "PRIMARY KEY (module_id, address), KEY pm_ipv4_lease_item_idx (item_id), "
+               "FOREIGN KEY (module_id) REFERENCES processingmodule (id) ON DELETE CASCADE, "
                "FOREIGN KEY (item_id) REFERENCES item (id) ON DELETE CASCADE)")}},
     };
 }

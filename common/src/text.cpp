@@ -100,4 +100,14 @@ std::string quoted_value(std::string_view text, std::size_t max) {
     return out + "'";
 }
 
+std::string_view trim(std::string_view text) {
+    constexpr std::string_view k_blanks = " \t\r\n";
+    const auto first = text.find_first_not_of(k_blanks);
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(k_blanks);
+    return text.substr(first, last - first + 1);
+}
+
 } // namespace pm

@@ -276,7 +276,7 @@ TEST_CASE("cli: --command C --help shows that command: what it needs, whether it
           std::string::npos);
 }
 
-TEST_CASE("cli: --version names the build's git revision; --help shows each setting's default") {
+TEST_CASE("cli: --version names the build's git revision, --help shows each setting's default") {
     const auto version = std::get<pm::EarlyExit>(parse({"--version"})).text;
     CHECK(version.rfind(std::string("pmunit ") + PM_VERSION + " (git ", 0) == 0);
     CHECK(version.find("(git )") == std::string::npos); // never an empty revision

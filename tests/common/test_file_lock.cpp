@@ -146,7 +146,7 @@ TEST_CASE("file_lock: a killed holder frees the lock at once") {
     CHECK(lock.held());
 }
 
-TEST_CASE("file_lock: a lock on a removed file is not taken; the new file is locked") {
+TEST_CASE("file_lock: a lock on a removed file is not taken, the new file is locked") {
     pm::test::TempDir dir;
     const auto path = dir / "removed.lock";
     FileLock holder = FileLock::try_lock(path);

@@ -35,7 +35,7 @@ TEST_CASE("output text: a node with attributes is a block of aligned keys and va
                                                            "    since      2024-05-01T00:00:00Z\n");
 }
 
-TEST_CASE("output text: a list of alike rows is a table; keys some rows lack go at the end") {
+TEST_CASE("output text: a list of alike rows is a table, keys some rows lack go at the end") {
     pm::Result result;
     auto& changes = result.add("changes");
     changes.add("change").attr("action", "add").attr("object", "12").attr("name", "vm-1");

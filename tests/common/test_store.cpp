@@ -108,11 +108,11 @@ TEST_CASE("store: opening creates the file and the schema in WAL mode", "[sqlite
     CHECK(raw.text("PRAGMA journal_mode") == "wal");
     const auto tables = raw.rows("SELECT name FROM sqlite_master WHERE type = 'table' "
                                  "ORDER BY name");
-    CHECK(tables == std::vector<std::string>{"account", "item", "itemparam", "itemstat",
-                                             "pm_pool_order", "pm_pool_server", "pm_pool_stat",
-                                             "pm_session", "pricelist", "pricelistparam",
-                                             "processingmodule", "processingparam",
-                                             "runningoperation", "vdcobject", "vdcobjectparam"});
+    CHECK(tables == std::vector<std::string>{
+                        "account", "item", "itemparam", "itemstat", "pm_ipv4_lease",
+                        "pm_pool_order", "pm_pool_server", "pm_pool_stat", "pm_session",
+                        "pricelist", "pricelistparam", "processingmodule", "processingparam",
+                        "runningoperation", "vdcobject", "vdcobjectparam"});
 }
 
 TEST_CASE("store: opening an empty store creates every table") {
@@ -121,9 +121,9 @@ TEST_CASE("store: opening an empty store creates every table") {
     CHECK(Store::open(url).modules().empty());
     RawDb raw(url);
     for (const char* table :
-         {"account", "item", "itemparam", "itemstat", "pm_pool_order", "pm_pool_server",
-          "pm_pool_stat", "pricelist", "pricelistparam", "processingmodule", "processingparam",
-          "runningoperation", "vdcobject", "vdcobjectparam"}) {
+         {"account", "item", "itemparam", "itemstat", "pm_ipv4_lease", "pm_pool_order",
+          "pm_pool_server", "pm_pool_stat", "pricelist", "pricelistparam", "processingmodule",
+          "processingparam", "runningoperation", "vdcobject", "vdcobjectparam"}) {
         CAPTURE(table);
         CHECK(raw.integer(std::string("SELECT COUNT(*) FROM ") + table) == 0);
     }

@@ -303,7 +303,7 @@ TEST_CASE(
 }
 
 // Hidden ([.]): run by the mariadb tier only, which selects [own_server].
-TEST_CASE("store mariadb: a server that restarts mid-run fails the run as temporary; a rerun "
+TEST_CASE("store mariadb: a server that restarts mid-run fails the run as temporary, a rerun "
           "goes on",
           "[.][own_server]") {
     TempDir dir;

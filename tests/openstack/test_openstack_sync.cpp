@@ -87,7 +87,7 @@ void delete_remotely(OpenStackEnv& env, const OpenVdc& vdc) {
 
 } // namespace
 
-TEST_CASE("vdc_sync_all: in step, nothing changes; objects gone from OpenStack are marked "
+TEST_CASE("vdc_sync_all: in step, nothing changes, objects gone from OpenStack are marked "
           "deleted, every kind",
           "[cloud]") {
     const OpenStackTarget target;
@@ -265,7 +265,7 @@ TEST_CASE("vdc_sync_all: objects that lost their external id are found again by 
     require_ok(env.run("close", item));
 }
 
-TEST_CASE("vdc_sync_all: store objects without external id and operation are removed; "
+TEST_CASE("vdc_sync_all: store objects without external id and operation are removed, "
           "operations and youth keep them",
           "[cloud]") {
     const OpenStackTarget target;
@@ -359,7 +359,7 @@ TEST_CASE("vdc_sync_all: objects with running operations are left alone, and wha
     CHECK(store.objects(item).size() == 5);
 }
 
-TEST_CASE("vdc_sync_all: the limits in force are loaded; those the tariff leaves empty come "
+TEST_CASE("vdc_sync_all: the limits in force are loaded, those the tariff leaves empty come "
           "from OpenStack",
           "[cloud]") {
     const OpenStackTarget target;

@@ -131,7 +131,7 @@ TEST_CASE("vdc_sync_all: 503 bursts and 429s in the middle of the listing are wa
     CHECK(counters.root().at("faults").at("429").as_int64() == 2);
 }
 
-TEST_CASE("vdc_sync_all: a listing that fails changes nothing and exits 3; the next run "
+TEST_CASE("vdc_sync_all: a listing that fails changes nothing and exits 3, the next run "
           "completes",
           "[sim]") {
     const OpenStackTarget target;
@@ -163,7 +163,7 @@ TEST_CASE("vdc_sync_all: a listing that fails changes nothing and exits 3; the n
     expect_drift_fixed(env, vdc);
 }
 
-TEST_CASE("vdc_sync_all: a sync that fails halfway leaves whole VDCs done or untouched; the "
+TEST_CASE("vdc_sync_all: a sync that fails halfway leaves whole VDCs done or untouched, the "
           "next run completes",
           "[sim]") {
     const OpenStackTarget target;
@@ -305,7 +305,7 @@ TEST_CASE("vdc_sync_all: a second sync of a module already syncing skips it clea
     }
 }
 
-TEST_CASE("vdc_sync_all: every module is synced; one that fails is reported, the others run",
+TEST_CASE("vdc_sync_all: every module is synced, one that fails is reported, the others run",
           "[sim]") {
     const OpenStackTarget target;
     const auto& sim = target.sim();

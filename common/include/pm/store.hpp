@@ -21,12 +21,13 @@
 
 #include "pm/deadline.hpp"
 #include "pm/ids.hpp"
+#include "pm/ipv4.hpp"
 #include "pm/params.hpp"
 
 namespace pm::store {
 
 // The schema version this build creates (PRAGMA user_version); examples/schema.sql matches it.
-inline constexpr int k_schema_version = 5;
+inline constexpr int k_schema_version = 6;
 inline constexpr std::chrono::milliseconds k_default_busy_timeout{30'000};
 
 enum class ItemStatus { ordered, active, suspended, closed, deleted, pool };
@@ -305,6 +306,19 @@ public:
     // each way; orders not opened yet count in neither.
     [[nodiscard]] std::map<Served, std::int64_t> count_served(ModuleId module,
                                                               std::string_view since) const;
+
+    // Addresses a module hands out to its VMs (private table pm_ipv4_lease: one row per module
+    // and address, so that no address is leased twice in a module). Leases `count` addresses
+    // of `ranges` to `item`: the item's own leases count first (a rerun gets the same ones,
+    // even after the ranges changed), then the lowest free addresses. Returns the item's
+    // addresses, lowest first; nullopt, leasing nothing, when the ranges have too few free.
+    [[nodiscard]] std::optional<std::vector<std::string>>
+    lease_ipv4(ModuleId module, ItemId item, const std::vector<ipv4::Range>& ranges,
+               std::int64_t count = 1);
+    // The item's leased addresses, lowest first.
+    [[nodiscard]] std::vector<std::string> ipv4_leases(ItemId item) const;
+    // Frees the item's addresses (its VM is gone); returns how many were leased.
+    std::int64_t release_ipv4(ItemId item);
 
     // Running operations, oldest first.
     [[nodiscard]] std::optional<RunningOperation> find_operation(OperationId id) const;

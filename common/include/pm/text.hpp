@@ -24,4 +24,7 @@ enum class LineBreaks { keep, to_space };
 // with its length added: `'abc'`, `'a\x00b'`, `'xxxx...' (5000 characters)`.
 [[nodiscard]] std::string quoted_value(std::string_view text, std::size_t max = 64);
 
+// `text` without the blanks (space, tab, CR, LF) around it.
+[[nodiscard]] std::string_view trim(std::string_view text);
+
 } // namespace pm
