@@ -1,9 +1,11 @@
 // The store-param parsers (common/include/pm/params.hpp): parse_bool, parse_int and every
-// getter of Params over values taken from the input (lines of name=value). A bad value must
-// end in ConfigError only.
+// getter of Params over values taken from the input (lines of name=value), and the IPv4 range
+// lists of ipv4_range (pm/ipv4.hpp). A bad value must end in ConfigError only.
 #include "pm/params.hpp"
 
 #include <string>
+
+#include "pm/ipv4.hpp"
 
 #include "fuzz.hpp"
 
@@ -17,6 +19,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto flag = pm::parse_bool(text)) {
         PM_FUZZ_CHECK(pm::parse_bool(*flag ? "on" : "off") == flag);
     }
+    if (const auto address = pm::ipv4::parse_address(text)) {
+        PM_FUZZ_CHECK(pm::ipv4::parse_address(pm::ipv4::format(*address)) == address);
+    }
+    expect_only_pm_errors([&] {
+        const auto ranges = pm::ipv4::parse_ranges(text, "fuzz");
+        // Sorted, each first <= last, apart by more than one address (merged otherwise).
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            PM_FUZZ_CHECK(ranges[i].first <= ranges[i].last);
+            PM_FUZZ_CHECK(i == 0 || ranges[i].first > std::uint64_t{ranges[i - 1].last} + 1);
+        }
+    });
     pm::ParamMap values;
     std::size_t start = 0;
     while (start < text.size()) {

@@ -165,9 +165,27 @@ private:
     fs::path m_lock_path;
 };
 
+// Temporary files of this entry that a writer killed between mkstemp and rename left behind
+// (they hold a whole session): gone after a minute, when no live writer can still use them
+// (a write takes milliseconds; a writer without the entry lock may run beside this one).
+void remove_stale_temporaries(const fs::path& dir, const std::string& prefix) {
+    std::error_code error;
+    const auto now = fs::file_time_type::clock::now();
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+        const std::string name = it->path().filename().string();
+        std::error_code age_error;
+        const auto written = it->last_write_time(age_error);
+        if (name.starts_with(prefix) && !age_error && now - written > std::chrono::minutes(1)) {
+            ::unlink(it->path().c_str());
+        }
+    }
+}
+
 void FileSessionStorage::write(std::string_view bytes) const {
     ensure_private_directory(m_dir);
-    std::string temp = (m_dir / ("." + m_path.filename().string() + ".XXXXXX")).string();
+    const std::string prefix = "." + m_path.filename().string() + ".";
+    remove_stale_temporaries(m_dir, prefix);
+    std::string temp = (m_dir / (prefix + "XXXXXX")).string();
     // mkstemp creates the file with mode 0600, whatever the umask.
     const int fd = ::mkstemp(temp.data());
     if (fd < 0) {
