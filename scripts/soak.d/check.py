@@ -12,6 +12,8 @@ REMOTE_KIND = {"vm": "servers", "volume": "volumes", "network": "networks",
                "router": "routers", "router_interface": "ports",
                "loadbalancer": "loadbalancers"}
 INTERFACE = "network:router_interface"
+# The simulators' login requests (soak.py LOGIN): VMmanager 6, Keystone.
+LOGIN_PATHS = ("/auth/v4/public/token", "/identity/v3/auth/tokens")
 
 
 def _remote_key(kind: str, obj: dict):
@@ -306,36 +308,48 @@ def peak_in_flight(requests: list, kills: list, crons=()) -> tuple:
 
 def peak_holders(requests: list, kills: list, crons: list) -> tuple:
     """The most module processes that were talking to a simulator at once, from its request
-    log: each entry names the connection that brought it (`conn`), and a process keeps one
-    connection (libcurl keep-alive; a new one after a dropped reply) and talks only while it
-    holds its queue slot — so a connection is busy from its first request's start to its
-    last request's end, and connections busy at once never outnumber the slot holders.
-    Except one: common/'s HTTP client sends every request that must never be repeated (a
-    create's POST…) on a connection of its own (http_client.cpp, fresh_connection) while
-    the process's kept-alive connection waits, so a connection that carried a single POST or
-    PATCH is such a side connection of a slot holder already counted, and is left out here
-    (peak_in_flight still counts its request). A process killed with a request in flight
-    frees its slot at the kill, so that connection ends at the kill. The cron jobs run alone
-    between the waves (several workers' connections at once, no slot): their windows
-    (start, end) are left out. Returns (peak, (conn, first entry))."""
-    carried = {}
-    for entry in requests:
-        carried.setdefault(entry.get("conn"), []).append(entry["method"])
-    busy = {}
+    log: each entry names the connection that brought it (`conn`), and a process talks only
+    while it holds its queue slot, its requests one after another — so a process is busy from
+    its first request's start to its last request's end, and processes busy at once never
+    outnumber the slot holders. A process keeps one connection (libcurl keep-alive), with
+    one exception: common/'s HTTP client sends every request that must never be repeated (a
+    create's POST, a PATCH) on a fresh connection (http_client.cpp, fresh_connection), which
+    libcurl then keeps too and may go on using (after the old one dropped a reply). So a
+    connection whose first request is such a POST or PATCH (not a login: that opens a
+    process's first connection) is taken for a side connection of the process that sat
+    idle at that moment — busy, but without a request in flight then; when several did, the
+    one idle the longest is not chosen: the one whose last request ended latest is (a
+    process sends its next request at once). Without such a process it is one of its own.
+    A process killed with a request in flight frees its slot at the kill, so that request
+    ends at the kill. The cron jobs run alone between the waves (several workers'
+    connections at once, no slot): their windows (start, end) are left out.
+    Returns (peak, (conn, first entry))."""
+    conns = {}
     for entry in requests:
         start = entry["time"]
         if _in_cron(start, crons):
-            continue
-        if carried[entry.get("conn")] in (["POST"], ["PATCH"]):
             continue
         end = start + entry["ms"] / 1000.0
         kill = _in_flight_at_kill(start, end, kills)
         if kill is not None:
             end = max(start, kill)
-        conn = entry.get("conn")
-        first, last, head = busy.get(conn, (start, end, entry))
-        busy[conn] = (min(first, start), max(last, end), head)
-    return _peak([(first, last, (conn, head)) for conn, (first, last, head) in busy.items()])
+        conns.setdefault(entry.get("conn"), []).append((start, end, entry))
+    processes = []   # [first, last, [(start, end)], (conn, head)]
+    for conn, spans in sorted(conns.items(), key=lambda kv: kv[1][0][0]):
+        start, end, head = spans[0]
+        owner = None
+        if head["method"] in ("POST", "PATCH") and head["path"] not in LOGIN_PATHS:
+            idle = [p for p in processes if p[0] <= start <= p[1]
+                    and not any(s < end and start < e for s, e in p[2])]
+            owner = max(idle, key=lambda p: max(e for s, e in p[2] if s <= start),
+                        default=None)
+        if owner is None:
+            owner = [start, end, [], (conn, head)]
+            processes.append(owner)
+        owner[0] = min(owner[0], start)
+        owner[1] = max(owner[1], max(e for _, e, _ in spans))
+        owner[2] += [(s, e) for s, e, _ in spans]
+    return _peak([(first, last, at) for first, last, _, at in processes])
 
 
 def queue_limits_kept(world: dict) -> list:

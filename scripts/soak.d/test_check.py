@@ -355,9 +355,26 @@ class CheckTest(unittest.TestCase):
         world["requests"]["vmmgr6"].append(entry(5, 10.12, 5, 3, method="POST"))
         self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 2)
         self.assertEqual(self.failing(world), [])
-        # A connection that went on talking after its POST is a process of its own.
-        world["requests"]["vmmgr6"].append(entry(6, 10.13, 5, 3))
+        # It may go on with the process's later requests (its kept-alive one dropped a reply).
+        world["requests"]["vmmgr6"].append(entry(6, 10.16, 5, 3))
+        self.assertEqual(self.failing(world), [])
+
+    def test_a_login_on_a_connection_of_its_own_is_a_process(self):
+        world = good()
+        # A login's POST opens a process's first connection: with connections 1 and 2 busy,
+        # a third process.
+        world["requests"]["vmmgr6"].append(entry(5, 10.12, 5, 3, path="/auth/v4/public/token",
+                                                 method="POST"))
         self.assertOnlyFails(world, "queue limits never exceeded")
+
+    def test_a_create_while_every_process_has_a_request_in_flight(self):
+        world = good()
+        # At 10.22 connections 1 (10.2-10.3), 2 (10.05-10.35, made longer) and 4 each have a
+        # request in flight: the POST of connection 3 belongs to none of them.
+        world["requests"]["vmmgr6"] += [entry(5, 10.21, 30, 4), entry(6, 10.22, 5, 3,
+                                                                     method="POST")]
+        world["requests"]["vmmgr6"][1]["ms"] = 300
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 4)
 
     def test_a_cron_job_talks_alone(self):
         world = good()
