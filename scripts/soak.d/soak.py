@@ -10,8 +10,14 @@ millisecond.) Each wave: faults are armed on both simulators, the wave's operati
 together (the queue limits them, queue_count 2 per module), some are SIGKILLed and run again
 as the billing platform does, every operation is run again until it ends with exit 0
 (exit 3 = temporary, run again; anything else stops it and leaves it not done); then the cron
-jobs run alone: pool_process, vdc_sync_all, vdc_stat. At the end the faults are cleared and
-check.py's invariants are checked on the collected state.
+jobs run alone: pool_process, vdc_sync_all, vdc_stat. Two waves of follow-ups only end the
+month. At the end the faults are cleared and check.py's invariants are checked on the
+collected state, which is also written to DIR/world.json for reading a failure.
+
+A VDC gets per wave either one change of the whole VDC (close, suspend, setparam with a
+raised limit; resume or close when suspended) or up to three object operations that a
+billing platform could order at once (VdcPlan: within the limits, no dependency inside the
+wave, no router closed with interfaces, no network closed while in use).
 """
 import argparse
 import collections
@@ -39,8 +45,121 @@ OSES = ["Debian 12", "Ubuntu 22.04", "AlmaLinux 9"]
 LOGIN = {"vmmgr6": ("POST", "/auth/v4/public/token"),
          "openstack": ("POST", "/identity/v3/auth/tokens")}
 # Faults only on the service paths: a fault on the login itself would count as a login.
-PREFIXES = {"vmmgr6": ["/vm/v3/"], "openstack": ["/compute/", "/volume/v3/", "/network/"]}
+PREFIXES = {"vmmgr6": ["/vm/v3/"], "openstack": ["/compute/", "/volume/v3/", "/network/",
+                                                  "/load-balancer/"]}
 MAX_RUNS = 12
+# Waves of follow-ups only after the last orders: the month goes on for what was bought (a
+# VDC's objects need a wave or two: a network first, then what uses it).
+FOLLOW_UP_WAVES = 2
+# The VDC limits a billing platform knows (DESIGN §5: tariff, overridden by the item's own
+# param of the same name) and the sizes of what the soak orders inside a VDC: servers of the
+# simulator's m1.tiny (1 vCPU, 512 MiB) from its cirros image.
+QUOTA_NAMES = ("cores", "ram_mib", "instances", "volumes", "gigabytes", "networks", "subnets",
+               "routers", "ports", "loadbalancers")
+VM_FLAVOR, VM_IMAGE, VM_CORES, VM_RAM_MIB = "m1.tiny", "cirros", 1, 512
+# setparam: a limit raised (an addon bought) by a step, never past a ceiling — raising never
+# goes below what is in use, which Nova and Cinder would refuse. networks and subnets go
+# together (one subnet per network).
+RAISES = {"instances": (1, 8), "cores": (2, 16), "ram_mib": (1024, 32768), "volumes": (2, 20),
+          "gigabytes": (50, 500), "networks": (1, 4), "routers": (1, 3), "ports": (5, 40),
+          "loadbalancers": (1, 3)}
+
+
+class VdcPlan:
+    """The object operations of one VDC in one wave, chosen so that a billing platform would
+    order each: within the limits in force (what is open, plus what this wave opens), and
+    never depending on another operation of the same wave, since they run at once — a server,
+    load balancer or router interface only on a network (and router) open before the wave and
+    not closed in it; a network closed only when nothing open or opening uses it, a router
+    only without interfaces (the module refuses both, the billing platform closes the users
+    first); each network with at most one router interface (Neutron: a subnet's gateway
+    address goes to one router); distinct CIDRs in a VDC (one router's subnets must not
+    overlap)."""
+
+    def __init__(self, live: dict, limits: dict):
+        self.live = live            # {id: (type, params)} open before the wave
+        self.limits = limits
+        self.closing = set()        # live ids closed in this wave
+        self.new = []               # (type, params) opened in this wave
+
+    def opening(self, kind, params):
+        self.new.append((kind, params))
+
+    def all(self):
+        return list(self.live.values()) + self.new
+
+    def count(self, kind) -> int:
+        return sum(1 for k, _ in self.all() if k == kind)
+
+    def used_by(self, obj, param) -> bool:
+        return any(p.get(param) == str(obj) for _, p in self.all())
+
+    def room(self, name, used, add=1) -> bool:
+        limit = self.limits.get(name, -1)
+        return limit == -1 or used + add <= limit
+
+    def usable(self, kind) -> list:
+        return [obj for obj, (k, _) in sorted(self.live.items())
+                if k == kind and obj not in self.closing]
+
+    def ports(self) -> int:
+        return sum(self.count(k) for k in ("vm", "router_interface", "loadbalancer"))
+
+    def gigabytes(self) -> int:
+        return sum(int(p.get("size_gb", 0)) for k, p in self.all() if k == "volume")
+
+    def free_pairs(self) -> list:
+        return [(router, net) for router in self.usable("router")
+                for net in self.usable("network") if not any(
+                    k == "router_interface" and p.get("network") == str(net)
+                    for k, p in self.all())]
+
+    def options(self) -> list:
+        """[("open", kind) | ("close", id)] allowed now."""
+        opts = []
+        nets, vms = self.usable("network"), self.count("vm")
+        if self.room("volumes", self.count("volume")) and self.room("gigabytes",
+                                                                    self.gigabytes()):
+            opts.append(("open", "volume"))
+        if (self.room("networks", self.count("network"))
+                and self.room("subnets", self.count("network"))):
+            opts.append(("open", "network"))
+        if (nets and self.room("instances", vms) and self.room("cores", vms * VM_CORES, VM_CORES)
+                and self.room("ram_mib", vms * VM_RAM_MIB, VM_RAM_MIB)
+                and self.room("ports", self.ports())):
+            opts.append(("open", "vm"))
+        if self.room("routers", self.count("router")):
+            opts.append(("open", "router"))
+        if self.free_pairs() and self.room("ports", self.ports()):
+            opts.append(("open", "router_interface"))
+        if (nets and self.room("loadbalancers", self.count("loadbalancer"))
+                and self.room("ports", self.ports())):
+            opts.append(("open", "loadbalancer"))
+        for obj, (kind, _) in sorted(self.live.items()):
+            if obj in self.closing or (kind in ("router", "network")
+                                       and self.used_by(obj, kind)):
+                continue
+            opts.append(("close", obj))
+        return opts
+
+    def params_for(self, kind, rng) -> list:
+        if kind == "volume":
+            most = self.limits.get("gigabytes", -1)
+            sizes = [s for s in (1, 5, 10) if most == -1 or s <= most - self.gigabytes()]
+            return [("size_gb", str(rng.choice(sizes)))]
+        if kind == "network":
+            taken = {p.get("cidr") for k, p in self.all() if k == "network"}
+            cidrs = [c for c in (f"10.{n}.0.0/24" for n in range(256)) if c not in taken]
+            return [("cidr", rng.choice(cidrs))]
+        if kind == "vm":
+            return [("flavor", VM_FLAVOR), ("image", VM_IMAGE),
+                    ("network", str(rng.choice(self.usable("network"))))]
+        if kind == "router":
+            return [("external", "on" if rng.random() < 0.8 else "off")]
+        if kind == "router_interface":
+            router, net = rng.choice(self.free_pairs())
+            return [("router", str(router)), ("network", str(net))]
+        return [("network", str(rng.choice(self.usable("network"))))]   # loadbalancer
 
 
 class Soak:
@@ -62,6 +181,7 @@ class Soak:
         self.lock = threading.Lock()
         self.out_seq = 0
         self.running = set()   # the module processes started, for stop()
+        self.waves_with_orders = 0
 
     # -- set-up ------------------------------------------------------------------------------
     def start(self):
@@ -87,6 +207,10 @@ class Soak:
             for table in ("runningoperation", "vdcobjectparam", "vdcobject", "itemparam",
                           "item"):
                 conn.execute(f"DELETE FROM {table}")
+            self.tariff = {name: int(value) for name, value in conn.execute(
+                "SELECT name, value FROM pricelistparam WHERE pricelist_id = 2")
+                if name in QUOTA_NAMES}
+        self.ordered_objects = set()   # the vdcobject rows the soak wrote
         self.fixture_projects = [p["id"] for p in self.state("openstack")["projects"]]
         self.started = time.monotonic()
 
@@ -138,14 +262,13 @@ class Soak:
                 (item, "password", password)])
         return item
 
-    def new_object(self, item, kind):
+    def new_object(self, item, kind, params):
         obj, _ = self.sql("INSERT INTO vdcobject (item_id, type, name) VALUES (?, ?, ?)",
                           (item, kind, f"{kind}-{self.rng.getrandbits(24):06x}"))
-        params = {"volume": [("size_gb", str(self.rng.choice([1, 5, 10])))],
-                  "network": [("cidr", f"10.{self.rng.randrange(256)}.0.0/24")]}[kind]
         with sqlite3.connect(self.billing.db, timeout=60) as conn:
             conn.executemany("INSERT INTO vdcobjectparam VALUES (?, ?, ?)",
                              [(obj, k, v) for k, v in params])
+        self.ordered_objects.add(obj)
         return obj
 
     def new_op(self, module, item, command, obj=None):
@@ -218,6 +341,77 @@ class Soak:
                 print(f"   cron {' '.join(argv)}: exit {rc} ({name}.err)", flush=True)
                 return
 
+    # -- the VDCs' follow-ups -----------------------------------------------------------------
+    def limits(self, item) -> dict:
+        """The limits in force for a VDC as its billing platform knows them: the tariff's,
+        each overridden by the item's param of the same name (-1: unlimited)."""
+        own = dict(self.sql("SELECT name, value FROM itemparam WHERE item_id = ?", (item,))[1])
+        return {name: int(own.get(name, self.tariff.get(name))) for name in QUOTA_NAMES
+                if name in own or name in self.tariff}
+
+    def live_objects(self, item) -> dict:
+        """The VDC's active objects: {id: (type, {param: value})}."""
+        live = {}
+        for obj, kind, name, value in self.sql(
+                "SELECT o.id, o.type, p.name, p.value FROM vdcobject o LEFT JOIN "
+                "vdcobjectparam p ON p.object_id = o.id WHERE o.item_id = ? AND "
+                "o.status = 'active' ORDER BY o.id, p.name", (item,))[1]:
+            live.setdefault(obj, (kind, {}))
+            if name is not None:
+                live[obj][1][name] = value
+        return live
+
+    def vdc_follow_ups(self, item, status) -> list:
+        """This wave's operations on one VDC, as [(sim, op, command)]: a change of the whole
+        VDC (close, suspend, setparam; resume or close when suspended) alone, or one to three
+        object operations that do not depend on each other (VdcPlan)."""
+        roll = self.rng.random()
+        if status == "suspended":
+            command = "resume" if roll < 0.5 else "close" if roll < 0.6 else None
+            return [("openstack", self.new_op(2, item, command), command)] if command else []
+        if roll < 0.04:
+            return [("openstack", self.new_op(2, item, "close"), "close")]
+        if roll < 0.1:
+            return [("openstack", self.new_op(2, item, "suspend"), "suspend")]
+        if roll < 0.16:
+            # A limit raised (an addon bought), written as the billing platform writes it.
+            limits = self.limits(item)
+            name = self.rng.choice(sorted(RAISES))
+            step, most = RAISES[name]
+            if limits.get(name, -1) == -1 or limits[name] >= most:
+                return []
+            value = str(min(most, limits[name] + step))
+            names = ("networks", "subnets") if name == "networks" else (name,)
+            with sqlite3.connect(self.billing.db, timeout=60) as conn:
+                conn.executemany("INSERT OR REPLACE INTO itemparam VALUES (?, ?, ?)",
+                                 [(item, n, value) for n in names])
+            return [("openstack", self.new_op(2, item, "setparam"), "setparam")]
+        if roll >= 0.9:
+            return []
+        plan = VdcPlan(self.live_objects(item), self.limits(item))
+        jobs = []
+        for _ in range(self.rng.choice([1, 2, 2, 3])):
+            options = plan.options()
+            opens = [o for o in options if o[0] == "open"]
+            closes = [o for o in options if o[0] == "close"]
+            if not options:
+                break
+            # Mostly growing, as a month of customers does; closing a third of the time.
+            what, arg = self.rng.choice(opens if opens and (not closes or
+                                                            self.rng.random() < 0.7)
+                                        else closes)
+            if what == "open":
+                params = plan.params_for(arg, self.rng)
+                obj = self.new_object(item, arg, params)
+                plan.opening(arg, dict(params))
+                command = f"vdc_{arg}_open"
+            else:
+                obj = arg
+                plan.closing.add(obj)
+                command = f"vdc_{plan.live[obj][0]}_close"
+            jobs.append(("openstack", self.new_op(2, item, command, obj), command))
+        return jobs
+
     # -- faults --------------------------------------------------------------------------------
     def arm_faults(self):
         for sim in ("vmmgr6", "openstack"):
@@ -264,11 +458,11 @@ class Soak:
     def wave(self, orders):
         vps = dict(self.sql("SELECT id, status FROM item WHERE module_id = 1 AND "
                             "status IN ('active', 'suspended')")[1])
-        vdcs = [row[0] for row in self.sql("SELECT id FROM item WHERE module_id = 2 AND "
-                                           "status = 'active'")[1]]
+        vdcs = dict(self.sql("SELECT id, status FROM item WHERE module_id = 2 AND "
+                             "status IN ('active', 'suspended')")[1])
         jobs = []   # (sim, op, command)
         for _ in range(orders):
-            if self.rng.random() < 0.8:
+            if self.rng.random() < 0.7:
                 jobs.append(("vmmgr6", self.new_op(1, self.order_vps(), "open"), "open"))
             else:
                 jobs.append(("openstack", self.new_op(2, self.order_vdc(), "open"), "open"))
@@ -297,25 +491,8 @@ class Soak:
                 self.sql("UPDATE itemparam SET value = ? WHERE item_id = ? AND name = 'os'",
                          (self.rng.choice(OSES), item))
             jobs.append(("vmmgr6", self.new_op(1, item, command), command))
-        for item in vdcs:
-            roll = self.rng.random()
-            if roll < 0.08:
-                jobs.append(("openstack", self.new_op(2, item, "close"), "close"))
-            elif roll < 0.4:
-                live = self.sql("SELECT id, type FROM vdcobject WHERE item_id = ? AND "
-                                "status = 'active'", (item,))[1]
-                # What the tariff still allows (examples/seed.sql: 2 networks, 10 volumes and
-                # 200 GB): a billing platform orders nothing over quota.
-                room = [kind for kind, most in (("volume", 5), ("network", 2))
-                        if sum(1 for _, k in live if k == kind) < most]
-                if live and (not room or self.rng.random() < 0.4):
-                    obj, kind = self.rng.choice(live)
-                    command = f"vdc_{kind}_close"
-                else:
-                    kind = self.rng.choice(room)
-                    obj = self.new_object(item, kind)
-                    command = f"vdc_{kind}_open"
-                jobs.append(("openstack", self.new_op(2, item, command, obj), command))
+        for item, status in sorted(vdcs.items()):
+            jobs += self.vdc_follow_ups(item, status)
         self.rng.shuffle(jobs)
         self.arm_faults()
         threads, results = [], {}
@@ -342,10 +519,12 @@ class Soak:
 
     def month(self):
         left, number = self.args.orders, 0
-        while left > 0:
+        while left > 0 or number < self.waves_with_orders + FOLLOW_UP_WAVES:
             number += 1
             orders = min(left, self.rng.randint(4, 12))
             left -= orders
+            if left == 0 and orders:
+                self.waves_with_orders = number
             self.wave(orders)
             print(f"wave {number}: {orders} orders, {sum(self.counts.values())} operations so "
                   f"far, {sum(len(k) for k in self.kills.values())} kills", flush=True)
@@ -368,13 +547,80 @@ class Soak:
         vps = [dict(zip(("id", "status", "vm_id"), row)) for row in self.sql(
             "SELECT i.id, i.status, p.value FROM item i LEFT JOIN itemparam p ON "
             "p.item_id = i.id AND p.name = 'vm_id' WHERE i.module_id = 1")[1]]
-        vdcs = [dict(zip(("id", "status", "project_id"), row)) for row in self.sql(
-            "SELECT i.id, i.status, p.value FROM item i LEFT JOIN itemparam p ON "
-            "p.item_id = i.id AND p.name = 'project_id' WHERE i.module_id = 2")[1]]
-        objects = [dict(zip(("id", "type", "status", "external_id"), row)) for row in
-                   self.sql("SELECT id, type, status, external_id FROM vdcobject")[1]]
+        vdcs = []
+        for item, status in self.sql("SELECT id, status FROM item WHERE module_id = 2 "
+                                     "ORDER BY id")[1]:
+            params = dict(self.sql("SELECT name, value FROM itemparam WHERE item_id = ?",
+                                   (item,))[1])
+            vdcs.append({"id": item, "status": status, "project_id": params.get("project_id"),
+                         # what the billing platform wants (tariff, item overrides) and what
+                         # the module recorded as in force (limit_<name>)
+                         "limits": self.limits(item),
+                         "recorded": {name: int(params[f"limit_{name}"]) for name in
+                                      QUOTA_NAMES if f"limit_{name}" in params}})
+        objects = {}
+        for row in self.sql("SELECT id, item_id, type, status, external_id FROM vdcobject "
+                            "ORDER BY id")[1]:
+            obj = dict(zip(("id", "item_id", "type", "status", "external_id"), row))
+            obj["params"] = {}
+            obj["ordered"] = obj["id"] in self.ordered_objects
+            objects[obj["id"]] = obj
+        for obj, name, value in self.sql("SELECT object_id, name, value FROM "
+                                         "vdcobjectparam")[1]:
+            if obj in objects:
+                objects[obj]["params"][name] = value
+        objects = list(objects.values())
         vm_state = self.state("vmmgr6")
         os_state = self.state("openstack")
+        # The simulator's quota limits per project, under the billing names.
+        quota_keys = {"cores": ("compute", "cores"), "ram_mib": ("compute", "ram"),
+                      "instances": ("compute", "instances"), "volumes": ("volume", "volumes"),
+                      "gigabytes": ("volume", "gigabytes"), "networks": ("network", "network"),
+                      "subnets": ("network", "subnet"), "routers": ("network", "router"),
+                      "ports": ("network", "port"),
+                      "loadbalancers": ("load-balancer", "load_balancer")}
+
+        def quotas_of(project):
+            got = {}
+            for name, (service, key) in quota_keys.items():
+                value = os_state["quotas"].get(service, {}).get(project, {}).get(key)
+                if value is not None:
+                    got[name] = int(value)
+            return got
+
+        def owner(o):
+            return o.get("project_id") or o.get("tenant_id")
+
+        ports_of = collections.defaultdict(list)
+        for port in os_state["ports"]:
+            ports_of[port["device_id"]].append(port["network_id"])
+        remote = {
+            "volumes": [{"id": o["id"], "name": o.get("name", ""), "project_id": owner(o),
+                         "status": o.get("status")} for o in os_state["volumes"]],
+            "networks": [{"id": o["id"], "name": o.get("name", ""), "project_id": owner(o)}
+                         for o in os_state["networks"] if not o.get("external")],
+            "subnets": [{"id": o["id"], "name": o.get("name", ""), "project_id": owner(o),
+                         "network_id": o.get("network_id")} for o in os_state["subnets"]],
+            "servers": [{"id": o["id"], "name": o.get("name", ""), "project_id": owner(o),
+                         "state": o.get("vm_state"), "task": o.get("task_state"),
+                         "networks": sorted(ports_of.get(o["id"], []))}
+                        for o in os_state["servers"]],
+            "routers": [{"id": o["id"], "name": o.get("name", ""), "project_id": owner(o),
+                         "gateway": bool(o.get("gateway_network_id"))}
+                        for o in os_state["routers"]],
+            "loadbalancers": [{"id": o["id"], "name": o.get("name", ""),
+                               "project_id": owner(o), "status": o.get("provisioning_status"),
+                               "subnet_id": o.get("vip_subnet_id")}
+                              for o in os_state["loadbalancers"]],
+            # Every port but the external network's own: router interfaces are billed
+            # objects; the others (a server's, a load balancer's VIP, a router's gateway)
+            # belong to their device.
+            "ports": [{"id": o["id"], "name": o.get("name", ""), "project_id": owner(o),
+                       "owner": o.get("device_owner", ""), "device": o.get("device_id", ""),
+                       "network_id": o.get("network_id"),
+                       "subnet_id": (o.get("fixed_ips") or [{}])[0].get("subnet_id")}
+                      for o in os_state["ports"]],
+        }
         logins = {}
         for sim in ("vmmgr6", "openstack"):
             method, path = LOGIN[sim]
@@ -400,14 +646,10 @@ class Soak:
             "wall": wall, "ops": ops, "vps": vps, "vdcs": vdcs, "objects": objects,
             "hosts": [{"id": h["id"], "name": h["name"], "state": h["state"]}
                       for h in vm_state["hosts"]],
-            "projects": [{"id": p["id"], "name": p["name"], "enabled": p.get("enabled", True)}
-                         for p in os_state["projects"]],
+            "projects": [{"id": p["id"], "name": p["name"], "enabled": p.get("enabled", True),
+                          "quotas": quotas_of(p["id"])} for p in os_state["projects"]],
             "fixture_projects": self.fixture_projects,
-            "remote_objects": {kind: [{"id": o["id"], "name": o.get("name", ""),
-                                       "project_id": o.get("project_id")
-                                       or o.get("tenant_id")}
-                                      for o in os_state[kind]]
-                               for kind in ("volumes", "networks")},
+            "remote_objects": remote,
             "requests": self.requests, "kills": self.kills, "crons": self.crons,
             "queue_limits": {"vmmgr6": QUEUE_COUNT, "openstack": QUEUE_COUNT},
             "logins": logins,
@@ -436,6 +678,9 @@ def main():
         world = soak.collect()
     finally:
         soak.stop()
+    # The end state the invariants read, kept for reading a failure (PM_SOAK_DIR).
+    with open(os.path.join(args.work, "world.json"), "w") as out:
+        json.dump(world, out, indent=1, default=str)
     failed = 0
     print("\ninvariants:")
     for name, problems in check.run(world):
@@ -456,11 +701,12 @@ def main():
             with open(os.path.join(args.work, "out", name)) as out:
                 hits += '"pool_server"' in out.read()
     print(f"  VPS opens served from the pool: {hits}")
-    print("  peak requests in flight / processes talking at once (queue_count {}): ".format(
-        QUEUE_COUNT) + ", ".join(
-        f"{sim} {check.peak_in_flight(world['requests'][sim], world['kills'][sim])[0]}/"
-        f"{check.peak_holders(world['requests'][sim], world['kills'][sim], world['crons'][sim])[0]}"
-        for sim in ("vmmgr6", "openstack")))
+    peaks = []
+    for sim in ("vmmgr6", "openstack"):
+        seen = (world["requests"][sim], world["kills"][sim], world["crons"][sim])
+        peaks.append(f"{sim} {check.peak_in_flight(*seen)[0]}/{check.peak_holders(*seen)[0]}")
+    print(f"  peak requests in flight / processes talking at once (queue_count {QUEUE_COUNT}): "
+          + ", ".join(peaks))
     print(f"  kills: {sum(len(k) for k in soak.kills.values())}, reruns: {soak.reruns}, "
           f"requests: vmmgr6 {len(world['requests']['vmmgr6'])}, openstack "
           f"{len(world['requests']['openstack'])}, logins: vmmgr6 "

@@ -15,6 +15,16 @@ def entry(seq, start, ms, conn, path="/vm/v3/host", method="GET", status=200):
             "status": status, "conn": conn}
 
 
+def obj(ident, item, kind, external_id, status="active", params=None):
+    return {"id": ident, "item_id": item, "type": kind, "status": status,
+            "external_id": external_id, "params": params or {}, "ordered": True}
+
+
+def port(ident, owner, device, network, subnet, project="p1"):
+    return {"id": ident, "name": "", "project_id": project, "owner": owner, "device": device,
+            "network_id": network, "subnet_id": subnet}
+
+
 def good() -> dict:
     return {
         "wall": 100.0,
@@ -27,18 +37,49 @@ def good() -> dict:
         "hosts": [{"id": 10, "name": "a", "state": "active"},
                   {"id": 11, "name": "b", "state": "stopped"},
                   {"id": 12, "name": "c", "state": "active"}],
-        "vdcs": [{"id": 5, "status": "active", "project_id": "p1"},
+        "vdcs": [{"id": 5, "status": "active", "project_id": "p1",
+                  "limits": {"instances": 4, "volumes": 10}, "recorded": {"instances": 4}},
                  {"id": 6, "status": "suspended", "project_id": "p2"},
                  {"id": 7, "status": "closed", "project_id": "p3"}],
         "projects": [{"id": "admin", "name": "admin", "enabled": True},
-                     {"id": "p1", "name": "vdc-5", "enabled": True},
+                     {"id": "p1", "name": "vdc-5", "enabled": True,
+                      "quotas": {"instances": 4, "volumes": 10}},
                      {"id": "p2", "name": "vdc-6", "enabled": False}],
         "fixture_projects": ["admin"],
-        "objects": [{"id": 1, "type": "volume", "status": "active", "external_id": "v1"},
-                    {"id": 2, "type": "network", "status": "closed", "external_id": "n1"}],
-        "remote_objects": {"volumes": [{"id": "v1", "name": "vol", "project_id": "p1"},
-                                       {"id": "v0", "name": "x", "project_id": "admin"}],
-                           "networks": []},
+        # VDC 5 holds one of every kind, VDC 6 (suspended) a server, VDC 7 had a network.
+        "objects": [obj(1, 5, "volume", "v1"),
+                    obj(2, 7, "network", "n1", "closed"),
+                    obj(3, 5, "network", "n2", params={"subnet_id": "s2", "cidr": "10.1.0.0/24"}),
+                    obj(4, 5, "vm", "srv1", params={"network": "3", "flavor": "m1.tiny"}),
+                    obj(5, 5, "router", "r1", params={"external": "on"}),
+                    obj(6, 5, "router_interface", "port1",
+                        params={"router": "5", "network": "3", "router_id": "r1",
+                                "subnet_id": "s2"}),
+                    obj(7, 5, "loadbalancer", "lb1", params={"network": "3"}),
+                    obj(8, 6, "vm", "srv2", params={"network": "9"}),
+                    obj(9, 6, "network", "n3", params={"subnet_id": "s3"}),
+                    obj(10, 5, "vm", "srv0", "closed")],
+        "remote_objects": {
+            "volumes": [{"id": "v1", "name": "vol", "project_id": "p1", "status": "available"},
+                        {"id": "v0", "name": "x", "project_id": "admin",
+                         "status": "available"}],
+            "networks": [{"id": "n2", "name": "net", "project_id": "p1"},
+                         {"id": "n3", "name": "net", "project_id": "p2"}],
+            "subnets": [{"id": "s2", "name": "net", "project_id": "p1", "network_id": "n2"},
+                        {"id": "s3", "name": "net", "project_id": "p2", "network_id": "n3"}],
+            "servers": [{"id": "srv1", "name": "vm1", "project_id": "p1", "state": "active",
+                         "task": None, "networks": ["n2"]},
+                        {"id": "srv2", "name": "vm2", "project_id": "p2", "state": "stopped",
+                         "task": None, "networks": ["n3"]}],
+            "routers": [{"id": "r1", "name": "rt", "project_id": "p1", "gateway": True}],
+            "loadbalancers": [{"id": "lb1", "name": "lb", "project_id": "p1",
+                               "status": "ACTIVE", "subnet_id": "s2"}],
+            "ports": [port("port1", "network:router_interface", "r1", "n2", "s2"),
+                      port("port2", "compute:nova", "srv1", "n2", "s2"),
+                      port("port3", "compute:nova", "srv2", "n3", "s3", "p2"),
+                      port("port4", "Octavia", "lb-lb1", "n2", "s2"),
+                      port("port5", "network:router_gateway", "r1", "pub", "pubs", "")],
+        },
         # Two processes (connections 1 and 2) talking at once, as queue_count 2 allows.
         "requests": {"vmmgr6": [entry(1, 10.0, 100, 1), entry(2, 10.05, 100, 2),
                                 entry(3, 10.2, 100, 1)],
@@ -82,7 +123,7 @@ class CheckTest(unittest.TestCase):
     def test_a_volume_created_twice(self):
         world = good()
         world["remote_objects"]["volumes"].append({"id": "v1", "name": "vol",
-                                                   "project_id": "p1"})
+                                                   "project_id": "p1", "status": "available"})
         self.assertOnlyFails(world, "nothing duplicated")
 
     def test_an_orphan_vm(self):
@@ -100,6 +141,163 @@ class CheckTest(unittest.TestCase):
         world["remote_objects"]["volumes"].append({"id": "v9", "name": "lost",
                                                    "project_id": "p1"})
         self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_a_server_created_twice(self):
+        world = good()
+        world["remote_objects"]["servers"].append(dict(world["remote_objects"]["servers"][0],
+                                                       id="srv9"))
+        world["remote_objects"]["ports"].append(port("port9", "compute:nova", "srv9", "n2",
+                                                     "s2"))
+        # The second one is held by no object: an orphan as well.
+        self.assertEqual(self.failing(world), ["nothing duplicated", "nothing orphaned"])
+
+    def test_a_router_interface_attached_twice(self):
+        world = good()
+        world["remote_objects"]["ports"].append(
+            port("port9", "network:router_interface", "r1", "n2", "s2"))
+        world["objects"].append(obj(11, 5, "router_interface", "port9",
+                                    params={"router_id": "r1", "subnet_id": "s2"}))
+        self.assertOnlyFails(world, "nothing duplicated")
+
+    def test_two_objects_holding_one_router(self):
+        world = good()
+        world["objects"].append(obj(11, 5, "router", "r1", params={"external": "on"}))
+        self.assertOnlyFails(world, "nothing duplicated")
+
+    def test_a_load_balancer_created_twice(self):
+        world = good()
+        world["remote_objects"]["loadbalancers"].append(
+            dict(world["remote_objects"]["loadbalancers"][0], id="lb9"))
+        world["remote_objects"]["ports"].append(port("port9", "Octavia", "lb-lb9", "n2", "s2"))
+        world["objects"].append(obj(11, 5, "loadbalancer", "lb9", params={"network": "3"}))
+        self.assertOnlyFails(world, "nothing duplicated")
+
+    def test_an_orphan_server(self):
+        world = good()
+        world["remote_objects"]["servers"].append(
+            {"id": "srv9", "name": "lost", "project_id": "p1", "state": "active",
+             "task": None, "networks": ["n2"]})
+        world["remote_objects"]["ports"].append(port("port9", "compute:nova", "srv9", "n2",
+                                                     "s2"))
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_an_orphan_router(self):
+        world = good()
+        world["remote_objects"]["routers"].append({"id": "r9", "name": "lost",
+                                                   "project_id": "p1", "gateway": False})
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_an_orphan_router_interface(self):
+        world = good()
+        world["remote_objects"]["ports"].append(
+            port("port9", "network:router_interface", "r1", "n3", "s3", "p2"))
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_an_orphan_load_balancer(self):
+        world = good()
+        world["remote_objects"]["loadbalancers"].append(
+            {"id": "lb9", "name": "lost", "project_id": "p1", "status": "ACTIVE",
+             "subnet_id": "s2"})
+        world["remote_objects"]["ports"].append(port("port9", "Octavia", "lb-lb9", "n2", "s2"))
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_an_orphan_subnet(self):
+        world = good()
+        world["remote_objects"]["subnets"].append({"id": "s9", "name": "lost",
+                                                   "project_id": "p1", "network_id": "n2"})
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_a_port_whose_server_is_gone(self):
+        world = good()
+        world["remote_objects"]["ports"].append(port("port9", "compute:nova", "srv404", "n2",
+                                                     "s2"))
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_an_object_the_sync_added(self):
+        world = good()
+        world["objects"][0]["ordered"] = False
+        world["objects"][0]["params"]["origin"] = "sync"
+        self.assertOnlyFails(world, "nothing orphaned")
+
+    def test_a_suspended_vdc_whose_server_runs(self):
+        world = good()
+        world["remote_objects"]["servers"][1]["state"] = "active"
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_an_active_vdc_whose_server_is_stopped(self):
+        world = good()
+        world["remote_objects"]["servers"][0]["state"] = "stopped"
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_server_still_stopping(self):
+        world = good()
+        world["remote_objects"]["servers"][1]["task"] = "powering-off"
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_server_in_another_project(self):
+        world = good()
+        world["remote_objects"]["servers"][0]["project_id"] = "p2"
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_server_off_its_network(self):
+        world = good()
+        world["remote_objects"]["servers"][0]["networks"] = ["n3"]
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_closed_server_that_exists(self):
+        world = good()
+        world["objects"][9]["external_id"] = "srv1"
+        world["objects"][3]["status"] = "closed"   # srv1 held by a closed object only
+        world["objects"][3]["external_id"] = "srv404"
+        self.assertIn("store and remote side agree", self.failing(world))
+
+    def test_an_active_router_gone_remotely(self):
+        world = good()
+        world["objects"][4]["external_id"] = "r404"
+        self.assertIn("store and remote side agree", self.failing(world))
+
+    def test_a_router_without_its_gateway(self):
+        world = good()
+        world["remote_objects"]["routers"][0]["gateway"] = False
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_router_interface_on_another_subnet(self):
+        world = good()
+        world["remote_objects"]["ports"][0]["subnet_id"] = "s3"
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_load_balancer_in_error(self):
+        world = good()
+        world["remote_objects"]["loadbalancers"][0]["status"] = "ERROR"
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_network_without_its_subnet(self):
+        world = good()
+        world["objects"][2]["params"]["subnet_id"] = "s404"
+        world["remote_objects"]["subnets"][0]["id"] = "s404-other"
+        world["objects"][6]["params"]["network"] = "9"   # keep the LB out of it
+        world["remote_objects"]["loadbalancers"][0]["subnet_id"] = "s3"
+        world["objects"][5]["params"].update(network="9", subnet_id="s3")
+        world["remote_objects"]["ports"][0]["subnet_id"] = "s3"
+        # s404-other is now an orphan subnet too.
+        self.assertIn("store and remote side agree", self.failing(world))
+
+    def test_an_object_left_active_in_a_closed_vdc(self):
+        world = good()
+        world["objects"][1]["status"] = "active"
+        world["remote_objects"]["networks"].append({"id": "n1", "name": "old",
+                                                    "project_id": "p1"})
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_limit_not_enforced(self):
+        world = good()
+        world["projects"][1]["quotas"]["volumes"] = 5
+        self.assertOnlyFails(world, "store and remote side agree")
+
+    def test_a_limit_recorded_wrong(self):
+        world = good()
+        world["vdcs"][0]["recorded"]["instances"] = 3
+        self.assertOnlyFails(world, "store and remote side agree")
 
     def test_a_suspended_item_whose_vm_runs(self):
         world = good()
@@ -139,6 +337,44 @@ class CheckTest(unittest.TestCase):
         problems = dict(check.run(world))["queue limits never exceeded"]
         self.assertEqual(problems, ["vmmgr6: 3 processes talking at once (queue_count 2), "
                                     "e.g. connection 3 from seq 5 GET /vm/v3/host"])
+
+    def test_a_cron_job_with_several_requests_in_flight(self):
+        world = good()
+        # vdc_sync_all lists with several workers: three requests at once, in its window.
+        world["requests"]["vmmgr6"] += [entry(5, 20.0, 50, 3), entry(6, 20.01, 50, 4),
+                                        entry(7, 20.02, 50, 5)]
+        world["crons"]["vmmgr6"].append((19.99, 20.1))
+        self.assertEqual(self.failing(world), [])
+        world["crons"]["vmmgr6"] = []
+        self.assertOnlyFails(world, "queue limits never exceeded")
+
+    def test_a_create_on_a_connection_of_its_own(self):
+        world = good()
+        # Connection 2's process sends its create on a fresh connection (3) while connection
+        # 1 is busy too: still two processes, not three.
+        world["requests"]["vmmgr6"].append(entry(5, 10.12, 5, 3, method="POST"))
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 2)
+        self.assertEqual(self.failing(world), [])
+        # It may go on with the process's later requests (its kept-alive one dropped a reply).
+        world["requests"]["vmmgr6"].append(entry(6, 10.16, 5, 3))
+        self.assertEqual(self.failing(world), [])
+
+    def test_a_login_on_a_connection_of_its_own_is_a_process(self):
+        world = good()
+        # A login's POST opens a process's first connection: with connections 1 and 2 busy,
+        # a third process.
+        world["requests"]["vmmgr6"].append(entry(5, 10.12, 5, 3, path="/auth/v4/public/token",
+                                                 method="POST"))
+        self.assertOnlyFails(world, "queue limits never exceeded")
+
+    def test_a_create_while_every_process_has_a_request_in_flight(self):
+        world = good()
+        # At 10.22 connections 1 (10.2-10.3), 2 (10.05-10.35, made longer) and 4 each have a
+        # request in flight: the POST of connection 3 belongs to none of them.
+        world["requests"]["vmmgr6"] += [entry(5, 10.21, 30, 4), entry(6, 10.22, 5, 3,
+                                                                     method="POST")]
+        world["requests"]["vmmgr6"][1]["ms"] = 300
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 4)
 
     def test_a_cron_job_talks_alone(self):
         world = good()
