@@ -1,7 +1,10 @@
 #include "support/ovirt_env.hpp"
 
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 #include "pm/http.hpp"
@@ -26,8 +29,24 @@ http::Method method_of(std::string_view method) {
     return http::Method::post;
 }
 
+// The admin password, then the options in PM_OVIRT_SIM_ARGS (split on spaces) after a
+// test's own, e.g. "--variants 3" to run the tests under the simulator's variant knobs
+// (tests/sim/ovirt/README.md, "Knobs"); the value is printed once per process.
 std::vector<std::string> with_password(std::vector<std::string> args) {
     args.insert(args.end(), {"--admin-password", k_admin_password});
+    const char* extra = std::getenv("PM_OVIRT_SIM_ARGS");
+    if (extra == nullptr || *extra == '\0') {
+        return args;
+    }
+    static const bool shown = [extra] {
+        std::cerr << "ovirt simulator: PM_OVIRT_SIM_ARGS='" << extra << "'\n";
+        return true;
+    }();
+    (void)shown;
+    std::istringstream words{std::string(extra)};
+    for (std::string word; words >> word;) {
+        args.push_back(word);
+    }
     return args;
 }
 
