@@ -316,3 +316,48 @@ TEST_CASE("pmovirt features and --help list the commands on existing VMs", "[ovi
     CHECK_THAT(help.out, Contains("shutdown_timeout"));
     CHECK_THAT(help.out, Contains("vm_id"));
 }
+
+TEST_CASE("pmovirt: statuses of host trouble and transitions of the engine's own",
+          "[ovirt][ovirt_e2e]") {
+    OvirtEnv env;
+    const auto [item, vm] = served_item(env, true);
+    const auto trouble = [&](const char* status) {
+        env.control("POST", "/__sim__/vms/" + vm + "/status",
+                    std::string(R"({"status":")") + status + "\"}");
+    };
+    SECTION("suspend of a VM not responding powers it off (no ACPI shutdown)") {
+        trouble("not_responding");
+        require_done(env.run("suspend", item));
+        CHECK(env.vm_status(vm) == "down");
+        CHECK(env.requests("POST", "/shutdown") == 0);
+        CHECK(env.requests("POST", "/stop") == 1);
+    }
+    SECTION("close of a VM in an unknown status powers it off and deletes it") {
+        trouble("unknown");
+        require_done(env.run("close", item));
+        CHECK_FALSE(env.vm_status(vm).has_value());
+    }
+    SECTION("an unassigned VM cannot be shut down: a clear error at once") {
+        trouble("unassigned");
+        pm::OperationId op;
+        CHECK(env.run("suspend", item, &op).exit_code == 1);
+        CHECK_THAT(env.operation(op).error, Contains("unassigned"));
+        CHECK(env.requests("POST", "/shutdown") + env.requests("POST", "/stop") == 0);
+    }
+    SECTION("reboot of a VM that is rebooting waits for it, without a second reboot") {
+        env.control("POST", "/__sim__/config", R"({"seconds":{"reboot":100}})");
+        (void)env.engine("POST", "/vms/" + vm + "/reboot", "{}");
+        REQUIRE(env.vm_status(vm) == "reboot_in_progress");
+        require_done(env.run("reboot", item));
+        CHECK(env.vm_status(vm) == "up");
+        CHECK(env.requests("POST", "/reboot") == 1); // the test's own
+    }
+    SECTION("resume of a VM on its way down waits for down, then starts it") {
+        env.control("POST", "/__sim__/config", R"({"seconds":{"power_down":100}})");
+        (void)env.engine("POST", "/vms/" + vm + "/stop", "{}");
+        REQUIRE(env.vm_status(vm) == "powering_down");
+        require_done(env.run("resume", item));
+        CHECK(env.vm_status(vm) == "up");
+        CHECK(env.requests("POST", "/start") == 2);
+    }
+}
