@@ -16,8 +16,8 @@ ModuleSpec module_spec() {
                            "user, e.g. admin@internal"});
     spec.params.push_back({"cluster", "cluster, name or id"});
     spec.params.push_back({"shutdown_timeout",
-                           "seconds a guest gets to shut down on ACPI before suspend and close "
-                           "power it off (default 120; 0: power off at once)",
+                           "seconds a guest gets to shut down on ACPI before suspend powers it "
+                           "off (default 120; 0: power off at once)",
                            false, ParamKind::count});
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
@@ -27,15 +27,18 @@ ModuleSpec module_spec() {
         {"state", "written: active, stopped, suspended, busy, problem (the engine's status for "
                   "billing), deleted"},
     };
-    const std::vector<std::string> connection{"url", "username", "password", "cluster",
-                                              "task_poll_ms"};
+    const std::vector<std::string> connection{"url", "username", "password", "task_poll_ms"};
     const std::vector<std::string> vm{"vm_id"};
     auto shutdown = connection;
     shutdown.push_back("shutdown_timeout");
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
-        {"check_connection", Scope::module, Mutation::read_only,
-         "log in, read the engine's version, find the cluster", check_connection, connection},
+        {"check_connection",
+         Scope::module,
+         Mutation::read_only,
+         "log in, read the engine's version, find the cluster",
+         check_connection,
+         {"url", "username", "password", "cluster"}},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,
          shutdown, vm},
