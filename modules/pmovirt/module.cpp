@@ -15,13 +15,43 @@ ModuleSpec module_spec() {
         connection_params({"oVirt engine URL, e.g. https://engine.example.com/ovirt-engine",
                            "user, e.g. admin@internal"});
     spec.params.push_back({"cluster", "cluster, name or id"});
+    spec.params.push_back({"shutdown_timeout",
+                           "seconds a guest gets to shut down on ACPI before suspend powers it "
+                           "off (default 120; 0: power off at once)",
+                           false, ParamKind::count});
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
-    const std::vector<std::string> connection{"url", "username", "password", "cluster"};
+    spec.item_params = {
+        {"vm_id", "the VM's engine id (written when the VM is found); else the VM is found by "
+                  "its name, pm-item-<item id>"},
+        {"state", "written: active, stopped, suspended, busy, problem (the engine's status for "
+                  "billing), deleted"},
+    };
+    const std::vector<std::string> connection{"url", "username", "password", "task_poll_ms"};
+    const std::vector<std::string> vm{"vm_id"};
+    auto shutdown = connection;
+    shutdown.push_back("shutdown_timeout");
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
-        {"check_connection", Scope::module, Mutation::read_only,
-         "log in, read the engine's version, find the cluster", check_connection, connection},
+        {"check_connection",
+         Scope::module,
+         Mutation::read_only,
+         "log in, read the engine's version, find the cluster",
+         check_connection,
+         {"url", "username", "password", "cluster"}},
+        {"suspend", Scope::item, Mutation::mutating,
+         "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,
+         shutdown, vm},
+        {"resume", Scope::item, Mutation::mutating, "start the VM, wait until up", resume,
+         connection, vm},
+        {"reboot", Scope::item, Mutation::mutating,
+         "reboot the VM (start it when down), wait until up", reboot, connection, vm},
+        {"close", Scope::item, Mutation::mutating,
+         "power the VM off, delete it, wait until the engine no longer has it", close, connection,
+         vm},
+        {"sync_item", Scope::item, Mutation::mutating,
+         "the VM's engine status as the item's state; a VM gone marks the item deleted", sync_item,
+         connection, vm},
     };
     return spec;
 }

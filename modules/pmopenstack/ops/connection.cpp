@@ -85,9 +85,4 @@ std::string object_mark(ObjectId object) {
     return fmt::format("pm object {}", object.value());
 }
 
-void save_item_param(Context& context, std::string_view name, std::string_view value) {
-    context.store.set_item_param(context.item->id, name, value);
-    context.item_params.set(std::string(name), std::string(value));
-}
-
 } // namespace pm::openstack

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "pm/context.hpp"
+#include "pm/item_param.hpp" // save_item_param
 #include "pm/service.hpp"
 
 #include "pmopenstack/api/cloud.hpp"
@@ -56,8 +57,5 @@ private:
 [[nodiscard]] std::string object_mark(ObjectId object);
 // The metadata key of Nova servers and Cinder volumes that holds object_mark().
 inline constexpr std::string_view k_mark_key = "pm";
-
-// Writes one item param to the store and to the context.
-void save_item_param(Context& context, std::string_view name, std::string_view value);
 
 } // namespace pm::openstack

@@ -6,6 +6,7 @@
 
 #include "pmovirt/api/error.hpp"
 #include "pmovirt/api/parse.hpp"
+#include "pmovirt/api/search.hpp"
 
 namespace pm::ovirt::api {
 namespace {
@@ -52,12 +53,15 @@ Session Client::login(const Deadline& deadline) const {
     return session;
 }
 
+http::Request Client::request(http::Method method, std::string_view path) const {
+    return {method,
+            fmt::format("{}/api{}", m_engine, path),
+            {{"Accept", "application/json"}, {"Version", "4"}},
+            {}};
+}
+
 std::string Client::get(std::string_view path, std::string_view what) const {
-    http::Request request{http::Method::get,
-                          fmt::format("{}/api{}", m_engine, path),
-                          {{"Accept", "application/json"}, {"Version", "4"}},
-                          {}};
-    return m_api.call(request, what).body;
+    return m_api.call(request(http::Method::get, path), what).body;
 }
 
 ProductInfo Client::product_info() const {
@@ -66,6 +70,67 @@ ProductInfo Client::product_info() const {
 
 std::vector<Cluster> Client::clusters() const {
     return parse_clusters(get("/clusters", "GET clusters"));
+}
+
+std::optional<Vm> Client::vm(const std::string& id) const {
+    const auto path = "/vms/" + http::percent_encode(id);
+    const auto response = m_api.call(request(http::Method::get, path), "GET vms/" + id,
+                                     http::Idempotency::by_method, {404});
+    if (response.status == 404) {
+        return std::nullopt;
+    }
+    return parse_vm(response.body);
+}
+
+std::optional<Vm> Client::vm_named(const std::string& name) const {
+    const auto search = Search::name_is(name);
+    const auto path = "/vms?search=" + http::percent_encode(search.text()) + "&case_sensitive=true";
+    return find_vm_named(parse_vms(get(path, "GET vms?search=name")), name);
+}
+
+Outcome Client::refused_or_done(const http::Response& response) const {
+    if (response.status != 404 && response.status != 409) {
+        const auto result = parse_action(response.body);
+        if (result.fault) { // a 2xx carrying a failed action: the engine's own refusal
+            return {false, decode_error(response.status, response.body).kind, response.status,
+                    *result.fault};
+        }
+        return {};
+    }
+    const auto decoded = decode_error(response.status, response.body);
+    return {false, decoded.kind, response.status, decoded.message};
+}
+
+Outcome Client::act(const std::string& id, Action action, const std::string& body,
+                    const std::string& correlation_id) const {
+    auto post = request(http::Method::post,
+                        fmt::format("/vms/{}/{}", http::percent_encode(id), to_string(action)));
+    post.headers.push_back({"Content-Type", "application/json"});
+    post.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    post.body = body;
+    return refused_or_done(m_api.call(post, fmt::format("POST vms/{}/{}", id, to_string(action)),
+                                      http::Idempotency::idempotent, {404, 409}));
+}
+
+Outcome Client::remove_vm(const std::string& id, const std::string& correlation_id) const {
+    auto del = request(http::Method::del, "/vms/" + http::percent_encode(id));
+    del.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    return refused_or_done(
+        m_api.call(del, "DELETE vms/" + id, http::Idempotency::idempotent, {404, 409}));
+}
+
+const char* to_string(Action action) {
+    switch (action) {
+    case Action::start:
+        return "start";
+    case Action::stop:
+        return "stop";
+    case Action::shutdown:
+        return "shutdown";
+    case Action::reboot:
+        return "reboot";
+    }
+    return "start";
 }
 
 } // namespace pm::ovirt::api

@@ -4,6 +4,7 @@
 // HTML page, §2.1) logs in once more and sends the request once more.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,23 @@
 #include "pm/http.hpp"
 #include "pm/session_cache.hpp"
 
+#include "pmovirt/api/error.hpp"
 #include "pmovirt/api/types.hpp"
 
 namespace pm::ovirt::api {
+
+// The engine's answer to an action or a delete: done, or refused with a 404 or 409 (the VM
+// gone, not in a state for it, locked: §3.5), decoded. Any other failure throws.
+struct Outcome {
+    bool done = true;
+    FaultKind refusal = FaultKind::other; // when !done
+    long status = 0;                      // when !done
+    std::string message;                  // when !done
+};
+
+// The power actions of §5.3 that pmovirt sends.
+enum class Action { start, stop, shutdown, reboot };
+[[nodiscard]] const char* to_string(Action action);
 
 struct Credentials {
     std::string username; // e.g. admin@internal
@@ -35,9 +50,23 @@ public:
     // `GET /api/clusters`: every cluster the user sees.
     [[nodiscard]] std::vector<Cluster> clusters() const;
 
+    // `GET /api/vms/{id}`; nullopt when the engine answers 404 (§3.3: no such VM, any more).
+    [[nodiscard]] std::optional<Vm> vm(const std::string& id) const;
+    // The VM of exactly that name (`GET /api/vms?search=name="…"`, compared exactly, §7).
+    [[nodiscard]] std::optional<Vm> vm_named(const std::string& name) const;
+    // `POST /api/vms/{id}/<action>` with `body` (api/body.hpp) and `correlation_id` (§4.3).
+    // Sent again after a failure with no answer: the caller checks the VM's state first, and
+    // the engine refuses a repeated start, stop or reboot with a 409 (§3.5).
+    [[nodiscard]] Outcome act(const std::string& id, Action action, const std::string& body,
+                              const std::string& correlation_id) const;
+    // `DELETE /api/vms/{id}` (§5.7): a 404 (already gone) or 409 comes back as an Outcome.
+    [[nodiscard]] Outcome remove_vm(const std::string& id, const std::string& correlation_id) const;
+
 private:
     Session login(const Deadline& deadline) const;
     [[nodiscard]] std::string get(std::string_view path, std::string_view what) const;
+    [[nodiscard]] http::Request request(http::Method method, std::string_view path) const;
+    [[nodiscard]] Outcome refused_or_done(const http::Response& response) const;
 
     std::string m_engine;
     Credentials m_credentials;

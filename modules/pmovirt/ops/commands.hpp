@@ -6,5 +6,15 @@
 namespace pm::ovirt {
 
 void check_connection(Context& context);
+// suspend: the VM shut down (ACPI, then a power-off after shutdown_timeout), item suspended.
+void suspend(Context& context);
+// resume: the VM started and up, item active.
+void resume(Context& context);
+// reboot: the VM rebooted (started when it was down) and up again.
+void reboot(Context& context);
+// close: the VM powered off, deleted and gone (a VM already gone is success), item closed.
+void close(Context& context);
+// sync_item: the VM's engine status as the item's state; a VM gone marks the item deleted.
+void sync_item(Context& context);
 
 } // namespace pm::ovirt

@@ -32,11 +32,6 @@ std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item) {
     return vm.api().hosts_named(item_vm_name(item));
 }
 
-void save_item_param(Context& context, std::string_view name, std::string_view value) {
-    context.store.set_item_param(context.item->id, name, value);
-    context.item_params.set(std::string(name), std::string(value));
-}
-
 std::optional<api::Host> find_item_host(Context& context, const Connection& vm) {
     if (const auto id = context.item_params.get_int("vm_id")) {
         if (auto host = vm.api().host(*id)) {

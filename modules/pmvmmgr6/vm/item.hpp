@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pm/context.hpp"
+#include "pm/item_param.hpp" // save_item_param
 
 #include "pmvmmgr6/api/types.hpp"
 #include "pmvmmgr6/vm/connection.hpp"
@@ -32,9 +33,6 @@ inline constexpr std::string_view failed = "failed";
 [[nodiscard]] std::string item_vm_name(ItemId item);
 // The item's VMs found by their name.
 [[nodiscard]] std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item);
-
-// Writes one item param to the store and to the context.
-void save_item_param(Context& context, std::string_view name, std::string_view value);
 
 // The item's VM: by the saved vm_id, else by the item comment (saving the id found).
 // nullopt when VMmanager has none.

@@ -13,6 +13,8 @@
   POST /__sim__/check_password      {"vm":ID|NAME,"password":P} → {"match":bool,"boot":n}
   GET  /__sim__/vms/{id}/boots      what each boot of the VM applied (passwords masked)
   DELETE /__sim__/vms/{id}          the VM is gone at once (deleted in the portal)
+  POST /__sim__/vms/{id}/status     {"status":"not_responding|unknown|paused|unassigned"}:
+                                    host or storage trouble puts the VM in that status now
 """
 import copy
 
@@ -134,6 +136,15 @@ def _vanish(app, request, id) -> dict:
     return {"ok": True, "id": vm.id}
 
 
+def _trouble(app, request, id) -> dict:
+    vm = _find_vm(app, id)
+    status = request.json_object().get("status")
+    if status not in app.state.HOST_TROUBLE:
+        raise ControlError(f"'status' must be one of {list(app.state.HOST_TROUBLE)}")
+    app.state.trouble(vm, status)
+    return {"ok": True, "id": vm.id, "status": vm.status}
+
+
 def register(router, app) -> None:
     router.add("GET", "/__sim__/config", _locked(app, lambda a, r: a.config.public()))
     router.add("POST", "/__sim__/config", _locked(app, lambda a, r: control_update(a.config, r)))
@@ -146,6 +157,7 @@ def register(router, app) -> None:
     router.add("POST", "/__sim__/check_password", _locked(app, _check_password))
     router.add("GET", "/__sim__/vms/{id}/boots", _locked(app, _boots))
     router.add("DELETE", "/__sim__/vms/{id}", _locked(app, _vanish))
+    router.add("POST", "/__sim__/vms/{id}/status", _locked(app, _trouble))
 
 
 def _vm(state, vm) -> dict:

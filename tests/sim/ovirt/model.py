@@ -265,6 +265,14 @@ class State:
     # --- power ------------------------------------------------------------------------
     def start(self, vm: Vm, params: dict, correlation_id: str) -> Job:
         action = "run VM"
+        if vm.status == "paused":
+            # RunVm of a paused VM resumes it (Ansible starts a paused VM before acting,
+            # ovirt.md §5.6) [guess: at once, no boot]
+            job = self.job(correlation_id, f"Launching VM {vm.name}", "RunVm")
+            vm.gen += 1
+            vm.status = "up"
+            self.end_job(job, self.now())
+            return job
         if vm.status == "image_locked":
             raise Refused("STATUS_ILLEGAL", action, status="Image Locked")
         if vm.status in RUNNING:
@@ -466,6 +474,15 @@ class State:
                 del self.disks[disk_id]
                 self.storage_used -= disk.actual
         self.end_job(job, when, outcome)
+
+    HOST_TROUBLE = ("not_responding", "unknown", "paused", "unassigned")
+
+    def trouble(self, vm: Vm, status: str) -> None:
+        """The VM's host or storage in trouble (§5.2 lists these statuses; nothing a client
+        sends leads to them): the status changes at once and what was under way stops."""
+        vm.gen += 1
+        vm.status = status
+        vm.reported_ips = []
 
     def vanish(self, vm: Vm) -> None:
         """Gone at once (an admin deleted it in the portal)."""

@@ -1,0 +1,24 @@
+// close: power the VM off, delete it and wait until the engine no longer has it (ovirt.md
+// §5.7: it stays visible, its name taken, until its disks are removed). A VM already gone, or
+// never created, is success; a delete or a create under way (a rerun after a kill) is waited for.
+#include "pm/item_param.hpp"
+#include "pm/log.hpp"
+
+#include "pmovirt/ops/commands.hpp"
+#include "pmovirt/vm/item.hpp"
+#include "pmovirt/vm/power.hpp"
+
+namespace pm::ovirt {
+
+void close(Context& context) {
+    const Connection engine(context);
+    if (const auto vm = find_item_vm(context, engine)) {
+        remove({engine, vm->id, vm->name, item_correlation_id(context)});
+    } else {
+        log::info("item {} has no VM in oVirt: nothing to delete", context.item->id.value());
+    }
+    save_item_param(context, "state", "deleted");
+    context.store.set_item_status(context.item->id, store::ItemStatus::closed);
+}
+
+} // namespace pm::ovirt

@@ -1,0 +1,50 @@
+// suspend = shutdown with a power-off fallback, resume = start, reboot (DESIGN §13, ovirt.md
+// §5.6: for billing suspension, shut down rather than hibernate). A VM already in the wanted
+// state is success; each command waits until the VM is there (vm/power.hpp).
+#include "pmovirt/vm/power.hpp"
+
+#include <chrono>
+
+#include "pm/log.hpp"
+
+#include "pmovirt/ops/commands.hpp"
+#include "pmovirt/vm/item.hpp"
+
+namespace pm::ovirt {
+namespace {
+
+// Seconds the guest gets to shut down on ACPI before it is powered off (module param).
+constexpr std::int64_t k_default_shutdown_timeout_s = 120;
+
+PowerRequest power_request(const Context& context, const Connection& engine, const api::Vm& vm) {
+    return {engine, vm.id, vm.name, item_correlation_id(context)};
+}
+
+} // namespace
+
+void suspend(Context& context) {
+    const Connection engine(context);
+    const auto vm = require_item_vm(context, engine);
+    const auto grace = std::chrono::seconds(
+        context.module_params.get_int("shutdown_timeout", k_default_shutdown_timeout_s));
+    record_vm(context, power_off(power_request(context, engine, vm), grace));
+    context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
+    context.result.add("state", context.item_params.get_or("state", ""));
+}
+
+void resume(Context& context) {
+    const Connection engine(context);
+    const auto vm = require_item_vm(context, engine);
+    record_vm(context, power_on(power_request(context, engine, vm)));
+    context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    context.result.add("state", context.item_params.get_or("state", ""));
+}
+
+void reboot(Context& context) {
+    const Connection engine(context);
+    const auto vm = require_item_vm(context, engine);
+    record_vm(context, restart(power_request(context, engine, vm)));
+    context.result.add("state", context.item_params.get_or("state", ""));
+}
+
+} // namespace pm::ovirt

@@ -1,0 +1,87 @@
+#include "pmovirt/vm/item.hpp"
+
+#include <fmt/format.h>
+
+#include "pm/errors.hpp"
+#include "pm/item_param.hpp"
+#include "pm/log.hpp"
+
+#include "pmovirt/api/parse.hpp"
+
+namespace pm::ovirt {
+
+std::string item_vm_name(ItemId item) {
+    return fmt::format("pm-item-{}", item.value());
+}
+
+std::string item_correlation_id(const Context& context) {
+    return fmt::format("pm-item-{}-{}", context.item->id.value(), context.invocation.command);
+}
+
+std::optional<api::Vm> find_item_vm(Context& context, const Connection& engine) {
+    const auto saved = context.item_params.get_or("vm_id", "");
+    if (!saved.empty()) {
+        if (auto vm = engine.api().vm(saved)) {
+            return vm;
+        }
+        // A saved id the engine does not know (a VM re-created by hand, a restored backup)
+        // is not taken for "no VM": the name decides.
+        log::info("VM {} of item {} not found: looking for the item's VM by its name", saved,
+                  context.item->id.value());
+    }
+    auto vm = engine.api().vm_named(item_vm_name(context.item->id));
+    if (vm && vm->id != saved) {
+        log::info("found VM {} ({}) of item {} by its name", vm->id, vm->name,
+                  context.item->id.value());
+        save_item_param(context, "vm_id", vm->id);
+    }
+    return vm;
+}
+
+api::Vm require_item_vm(Context& context, const Connection& engine) {
+    auto vm = find_item_vm(context, engine);
+    if (!vm) {
+        const auto saved = context.item_params.get_or("vm_id", "");
+        throw OperationError(fmt::format("item {} has no VM in oVirt (no VM {}{})",
+                                         context.item->id.value(), item_vm_name(context.item->id),
+                                         saved.empty() ? "" : ", nor VM id " + saved));
+    }
+    return *vm;
+}
+
+std::string_view billing_state(api::VmStatus status) {
+    using api::VmStatus;
+    switch (status) {
+    case VmStatus::up:
+    case VmStatus::powering_up:
+    case VmStatus::reboot_in_progress:
+    case VmStatus::migrating:
+        return "active";
+    case VmStatus::down:
+    case VmStatus::powering_down:
+        return "stopped";
+    case VmStatus::suspended:
+    case VmStatus::saving_state:
+    case VmStatus::restoring_state:
+        return "suspended";
+    case VmStatus::image_locked:
+    case VmStatus::wait_for_launch:
+        return "busy";
+    case VmStatus::unknown:
+    case VmStatus::not_responding:
+    case VmStatus::paused:
+    case VmStatus::unassigned:
+    case VmStatus::unrecognised:
+        return "problem";
+    }
+    return "problem";
+}
+
+void record_vm(Context& context, const api::Vm& vm) {
+    context.store.set_item_params(
+        context.item->id, {{"vm_id", vm.id}, {"state", std::string(billing_state(vm.status))}});
+    context.item_params.set("vm_id", vm.id);
+    context.item_params.set("state", std::string(billing_state(vm.status)));
+}
+
+} // namespace pm::ovirt

@@ -1,0 +1,99 @@
+// pmovirt killed while each of its requests is in flight, before and after the engine acted on
+// it, then run again on the same running operation (tests/support/crash.hpp): every command on
+// an existing VM ends done, with the one VM of the item in the wanted status (none after
+// close) and the store agreeing with the engine. Hidden tests (tag [.crash]): ctest runs them
+// with the label crash.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "pm/store.hpp"
+
+#include "support/crash.hpp"
+#include "support/ovirt_env.hpp"
+
+namespace pm::test {
+namespace {
+
+struct OvirtCrash {
+    std::string command;
+    bool running = true;           // the VM's status before: up, else down
+    std::string status;            // the VM's status after; "" when it must be gone
+    store::ItemStatus item_status; // the item's after
+};
+
+class OvirtWorld : public CrashWorld {
+public:
+    explicit OvirtWorld(const OvirtCrash& crash) : m_crash(crash) {
+        m_item = m_env.add_item();
+        const auto name = "pm-item-" + std::to_string(m_item.value());
+        m_vm = crash.running ? m_env.running_vm(name) : m_env.create_vm(name);
+        m_env.store().set_item_param(m_item, "vm_id", m_vm);
+        m_env.store().set_item_status(m_item, store::ItemStatus::active);
+        m_op = m_env.add_operation(m_item, crash.command);
+        (void)m_env.sim().call("DELETE", "/__sim__/requests", "");
+    }
+
+    [[nodiscard]] json::Document sim_get(std::string_view path) const override {
+        return m_env.control("GET", path);
+    }
+    void sim_post(std::string_view path, std::string_view body) const override {
+        (void)m_env.control("POST", path, body);
+    }
+    void clear_faults() const override { (void)m_env.sim().call("DELETE", "/__sim__/faults", ""); }
+    [[nodiscard]] Process start() override {
+        return Process::spawn(m_env.argv(m_crash.command, m_op), m_env.env());
+    }
+    ProcessResult again() override { return m_env.rerun(m_crash.command, m_op); }
+
+    void check(const std::string& where) override {
+        INFO(where);
+        CHECK(m_env.operation(m_op).status == store::OperationStatus::done);
+        CHECK(m_env.status(m_item) == m_crash.item_status);
+        const auto state = m_env.control("GET", "/__sim__/state");
+        const auto vms = state.root().at("vms");
+        if (m_crash.status.empty()) {
+            CHECK(vms.size() == 0);
+            return;
+        }
+        REQUIRE(vms.size() == 1);
+        const auto vm = vms.at(std::size_t{0});
+        CHECK(vm.at("id").as_string() == m_env.param(m_item, "vm_id"));
+        CHECK(vm.at("status").as_string() == m_crash.status);
+    }
+
+private:
+    const OvirtCrash& m_crash;
+    OvirtEnv m_env;
+    ItemId m_item;
+    std::string m_vm;
+    OperationId m_op;
+};
+
+void crash(const OvirtCrash& crash) {
+    const auto figures = crash_at_every_request(
+        "pmovirt " + crash.command, [&crash] { return std::make_unique<OvirtWorld>(crash); });
+    CHECK(figures.killed > 0);
+}
+
+} // namespace
+
+TEST_CASE("pmovirt crash at every request: suspend", "[.crash]") {
+    crash({"suspend", true, "down", store::ItemStatus::suspended});
+}
+
+TEST_CASE("pmovirt crash at every request: resume", "[.crash]") {
+    crash({"resume", false, "up", store::ItemStatus::active});
+}
+
+TEST_CASE("pmovirt crash at every request: reboot", "[.crash]") {
+    crash({"reboot", true, "up", store::ItemStatus::active});
+}
+
+TEST_CASE("pmovirt crash at every request: close", "[.crash]") {
+    crash({"close", true, "", store::ItemStatus::closed});
+}
+
+} // namespace pm::test
