@@ -53,7 +53,7 @@ bool wait_status(const OvirtEnv& env, const std::string& vm, const std::string& 
 
 } // namespace
 
-TEST_CASE("pmovirt suspend, resume, reboot: each waits for the VM's state; a rerun is success",
+TEST_CASE("pmovirt suspend, resume, reboot: each waits for the VM's state, a rerun is success",
           "[ovirt][ovirt_e2e]") {
     OvirtEnv env;
     const auto [item, vm] = served_item(env, true);
@@ -127,7 +127,7 @@ TEST_CASE("pmovirt suspend: a guest that ignores ACPI is powered off after shutd
     CHECK_THAT(env.log(), Contains("powering it off"));
 }
 
-TEST_CASE("pmovirt close: powers off, deletes and waits until the VM is gone; reruns succeed",
+TEST_CASE("pmovirt close: powers off, deletes and waits until the VM is gone, reruns succeed",
           "[ovirt][ovirt_e2e]") {
     OvirtEnv env;
     const auto [item, vm] = served_item(env, true);
@@ -193,7 +193,7 @@ TEST_CASE("pmovirt finds the VM by its name when vm_id is missing or unknown",
     CHECK(env.param(item, "state") == "active");
 }
 
-TEST_CASE("pmovirt sync_item: the engine's status as the item's state; a VM gone marks deleted",
+TEST_CASE("pmovirt sync_item: the engine's status as the item's state, a VM gone marks deleted",
           "[ovirt][ovirt_e2e]") {
     OvirtEnv env;
     const auto [item, vm] = served_item(env, true);
