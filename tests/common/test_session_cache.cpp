@@ -378,13 +378,13 @@ TEST_CASE("session_cache: a temporary file a killed writer left behind goes at t
     const auto cache = make_cache(dir.path());
     cache.store(session_at("token-1-secret-value", Clock::now()));
     const std::string entry = cache.path().filename().string();
-    // What a writer killed between mkstemp and rename leaves: a whole session, and one of a
-    // writer that may still be busy (written just now), and another entry's.
+    // What a writer killed between mkstemp and rename leaves (a whole session, here a stub), one of
+    // a writer that may still be busy (written just now), and another entry's.
     const auto stale = dir.path() / ("." + entry + ".AbC123");
     const auto busy = dir.path() / ("." + entry + ".XyZ789");
     const auto other = dir.path() / ".session-0000000000000000.json.QqQ111";
     for (const auto& path : {stale, busy, other}) {
-        pm::test::write_file(path, "{\"token\":\"token-0-secret-value\"}");
+        pm::test::write_file(path, "{\"partial\":");
     }
     const auto old = fs::file_time_type::clock::now() - 2min;
     fs::last_write_time(stale, old);
