@@ -2,7 +2,8 @@
 // once cleanly to count its API requests N; then, for each k in 1..N, in a fresh world, the
 // simulator holds request k in flight (a `hold` fault: before it acts on it, or after it acted
 // and before the reply leaves), the process is killed with SIGKILL while it waits, the request
-// is dropped, and the same running operation is run again the way the billing platform does
+// is dropped (a GET is held only before: on a read, after the server acted is the same world),
+// and the same running operation is run again the way the billing platform does
 // until it is done. After every run the world's invariants are checked: one remote object per
 // billing object, no orphan, the store agreeing with the remote side, the operation done.
 #pragma once
@@ -38,7 +39,8 @@ public:
 
 struct CrashFigures {
     int requests = 0;    // N: the requests of the clean run
-    int points = 0;      // crash points tried (2 N)
+    int points = 0;      // crash points tried (2 N less the reads)
+    int reads = 0;       // requests that only read (GET): killed before = killed after
     int killed = 0;      // of those, the runs killed with request k in flight
     int not_reached = 0; // runs that ended before request k (fewer polls than the clean run)
     int reruns = 0;      // runs of the same operation after the kills
