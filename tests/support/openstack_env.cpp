@@ -39,17 +39,6 @@ std::map<std::string, std::string> read_openrc(const std::filesystem::path& path
     return vars;
 }
 
-// The words of PM_OPENSTACK_SIM_ARGS (the `variants` tests: tests/sim/openstack/README.md),
-// appended to every simulator's arguments.
-std::vector<std::string> with_env_args(std::vector<std::string> args) {
-    const char* extra = std::getenv("PM_OPENSTACK_SIM_ARGS");
-    std::istringstream words(extra != nullptr ? extra : "");
-    for (std::string word; words >> word;) {
-        args.push_back(word);
-    }
-    return args;
-}
-
 std::string random_prefix() {
     std::random_device random;
     return fmt::format("pmt{:08x}", random());
@@ -58,7 +47,7 @@ std::string random_prefix() {
 } // namespace
 
 OpenStackSim::OpenStackSim(std::vector<std::string> args)
-    : m_sim("openstack", with_env_args(std::move(args))) {}
+    : m_sim("openstack", with_env_args(std::move(args), "PM_OPENSTACK_SIM_ARGS")) {}
 
 OpenStackSim::~OpenStackSim() = default;
 

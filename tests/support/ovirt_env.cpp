@@ -29,25 +29,11 @@ http::Method method_of(std::string_view method) {
     return http::Method::post;
 }
 
-// The admin password, then the options in PM_OVIRT_SIM_ARGS (split on spaces) after a
-// test's own, e.g. "--variants 3" to run the tests under the simulator's variant knobs
-// (tests/sim/ovirt/README.md, "Knobs"); the value is printed once per process.
+// The admin password, then the options in PM_OVIRT_SIM_ARGS after a test's own, e.g.
+// "--variants 3" (tests/sim/ovirt/README.md, "Knobs").
 std::vector<std::string> with_password(std::vector<std::string> args) {
     args.insert(args.end(), {"--admin-password", k_admin_password});
-    const char* extra = std::getenv("PM_OVIRT_SIM_ARGS");
-    if (extra == nullptr || *extra == '\0') {
-        return args;
-    }
-    static const bool shown = [extra] {
-        std::cerr << "ovirt simulator: PM_OVIRT_SIM_ARGS='" << extra << "'\n";
-        return true;
-    }();
-    (void)shown;
-    std::istringstream words{std::string(extra)};
-    for (std::string word; words >> word;) {
-        args.push_back(word);
-    }
-    return args;
+    return with_env_args(std::move(args), "PM_OVIRT_SIM_ARGS");
 }
 
 } // namespace
@@ -91,6 +77,12 @@ std::vector<std::string> OvirtEnv::argv(std::string_view command, OperationId op
             "json",
             "--runningoperation",
             std::to_string(op.value())};
+}
+
+ProcessResult OvirtEnv::run_module(std::string_view command) const {
+    return pm::test::run({module_path("pmovirt"), "--command", std::string(command), "--module",
+                          std::to_string(m_module.value()), "--output", "json"},
+                         env());
 }
 
 std::map<std::string, std::string> OvirtEnv::env() const {

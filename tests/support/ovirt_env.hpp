@@ -40,6 +40,8 @@ public:
     ProcessResult run(std::string_view command, ItemId item, OperationId* op = nullptr);
     // Runs `command` again for the running operation `op`.
     ProcessResult rerun(std::string_view command, OperationId op) const;
+    // Runs a module-wide `command` (check_connection, sync…) with --module.
+    ProcessResult run_module(std::string_view command) const;
 
     [[nodiscard]] std::string param(ItemId item, std::string_view name);
     [[nodiscard]] store::ItemStatus status(ItemId item);

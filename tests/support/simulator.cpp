@@ -1,6 +1,11 @@
 #include "support/simulator.hpp"
 
 #include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -83,6 +88,26 @@ std::string Simulator::call(std::string_view method, std::string_view path,
                                  ": HTTP " + std::to_string(response.status) + " " + response.body);
     }
     return response.body;
+}
+
+std::vector<std::string> with_env_args(std::vector<std::string> args, const char* variable) {
+    const char* extra = std::getenv(variable);
+    if (extra == nullptr || *extra == '\0') {
+        return args;
+    }
+    static std::mutex mutex;
+    static std::set<std::string> shown;
+    {
+        const std::lock_guard lock(mutex);
+        if (shown.insert(variable).second) {
+            std::cerr << "simulator: " << variable << "='" << extra << "'\n";
+        }
+    }
+    std::istringstream words{std::string(extra)};
+    for (std::string word; words >> word;) {
+        args.push_back(word);
+    }
+    return args;
 }
 
 } // namespace pm::test

@@ -31,4 +31,10 @@ private:
     int m_port = 0;
 };
 
+// `args` followed by the words of the environment variable `variable` (split on spaces), so
+// that ctest can run the same tests under a simulator's variant knobs (PM_VMMGR6_SIM_ARGS,
+// PM_OPENSTACK_SIM_ARGS, PM_OVIRT_SIM_ARGS). A value is printed once per process and variable:
+// a failure's output names the variant to replay.
+std::vector<std::string> with_env_args(std::vector<std::string> args, const char* variable);
+
 } // namespace pm::test

@@ -8,32 +8,8 @@
 #include "support/test_store.hpp"
 
 namespace pm::test {
-namespace {
-
-// The options in PM_VMMGR6_SIM_ARGS (split on spaces) go after a test's own, so ctest can run
-// the same tests under each variant knob (tests/sim/vmmgr6/README.md, "Variant runs"). The
-// value is printed once per process: a failure's output names the variant to replay.
-std::vector<std::string> with_env_args(std::vector<std::string> args) {
-    const char* extra = std::getenv("PM_VMMGR6_SIM_ARGS");
-    if (extra == nullptr || *extra == '\0') {
-        return args;
-    }
-    static const bool shown = [extra] {
-        std::cerr << "vmmgr6 simulator: PM_VMMGR6_SIM_ARGS='" << extra << "'\n";
-        return true;
-    }();
-    (void)shown;
-    std::istringstream words{std::string(extra)};
-    for (std::string word; words >> word;) {
-        args.push_back(word);
-    }
-    return args;
-}
-
-} // namespace
-
 Vmmgr6Sim::Vmmgr6Sim(std::vector<std::string> args)
-    : m_sim("vmmgr6", with_env_args(std::move(args))) {}
+    : m_sim("vmmgr6", with_env_args(std::move(args), "PM_VMMGR6_SIM_ARGS")) {}
 
 Vmmgr6Sim::~Vmmgr6Sim() = default;
 
