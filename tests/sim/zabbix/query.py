@@ -105,8 +105,10 @@ def run(rows: list, params: dict, pk: str, extend=None) -> object:
     for record in rows:
         if output == "extend":
             shaped = public(record)
-        elif isinstance(output, list):   # in the order asked for, as Zabbix answers
-            shaped = {f: record[f] for f in output if f in record and not f.startswith("_")}
+        elif isinstance(output, list):   # the id first, then the fields in the order asked
+            shaped = {pk: record[pk]}
+            shaped.update({f: record[f] for f in output if f in record
+                           and not f.startswith("_")})
         else:   # "count", "shorten" and others: the ids only
             shaped = {pk: record[pk]}
         if extend is not None:
