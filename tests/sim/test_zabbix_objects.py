@@ -153,9 +153,11 @@ class Objects(ZabbixCase):
         api.call("user.delete", [made["userid"]])
         api.call("usergroup.delete", [made["usrgrpid"]])
         api.call("hostgroup.delete", [made["groupid"]])
-        action = api.call("action.get", {"actionids": made["actionid"],
+        action = api.call("action.get", {"actionids": made["actionid"], "output": ["status"],
                                          "selectOperations": ["operationtype"]})[0]
-        self.assertEqual(action["operations"], [{"operationtype": "2"}])
+        # As on real 6.0.14: the operation goes, the action is disabled.
+        self.assertEqual(action["operations"], [{"operationid": "11", "operationtype": "2"}])
+        self.assertEqual(action["status"], "1")
 
     def test_drift_by_control(self):
         made = self.customer("c1")

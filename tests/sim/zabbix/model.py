@@ -254,7 +254,7 @@ class State:
         def extend(record, shaped):
             if "selectHosts" in params:
                 members = [h for h in self.hosts.values() if record["groupid"] in h["_groups"]]
-                shaped["hosts"] = selected(params["selectHosts"], members)
+                shaped["hosts"] = selected(params["selectHosts"], members, "hostid")
         return run(rows, params, "groupid", extend)
 
     def hostgroup_create(self, user, params) -> dict:
@@ -308,8 +308,8 @@ class State:
                 raise errors.params(f'Template "{template["host"]}" cannot be without host '
                                     f'group.')
         # An action's operations lose the group (real 6.0.14 deletes a group an action adds
-        # hosts to); an operation left without groups goes, an action left without
-        # operations is disabled [guess: the operations were not read back on real Zabbix].
+        # hosts to); an operation left without groups goes and its action is disabled
+        # (observed).
         for action in self.actions.values():
             kept = []
             for operation in action["_operations"]:
@@ -321,8 +321,7 @@ class State:
                 kept.append(operation)
             if len(kept) != len(action["_operations"]):
                 action["_operations"] = kept
-                if not kept:
-                    action["status"] = "1"
+                action["status"] = "1"
         for groupid in groupids:
             del self.hostgroups[groupid]
             for usergroup in self.usergroups.values():
@@ -393,7 +392,7 @@ class State:
                     shaped[key] = selected(params[name], rights)
             if "selectUsers" in params:
                 members = [u for u in self.users.values() if record["usrgrpid"] in u["_usrgrps"]]
-                shaped["users"] = selected(params["selectUsers"], members)
+                shaped["users"] = selected(params["selectUsers"], members, "userid")
         return run(rows, params, "usrgrpid", extend)
 
     USERGROUP_FIELDS = {"name", "gui_access", "users_status", "debug_mode", "users",
@@ -522,12 +521,12 @@ class State:
         def extend(record, shaped):
             if "selectUsrgrps" in params:
                 groups = [self.usergroups[g] for g in record["_usrgrps"]]
-                shaped["usrgrps"] = selected(params["selectUsrgrps"], groups)
+                shaped["usrgrps"] = selected(params["selectUsrgrps"], groups, "usrgrpid")
             if "selectMedias" in params:
                 shaped["medias"] = selected(params["selectMedias"], record["_medias"])
             if "selectRole" in params:
                 role = self.roles[record["roleid"]]
-                shaped["role"] = selected(params["selectRole"], [role])[0]
+                shaped["role"] = selected(params["selectRole"], [role], "roleid")[0]
         return run(rows, params, "userid", extend)
 
     def user_create(self, user, params) -> dict:
@@ -643,7 +642,7 @@ class State:
         def extend(record, shaped):
             if "selectGroups" in params:
                 groups = [self.hostgroups[g] for g in record["_groups"]]
-                shaped["groups"] = selected(params["selectGroups"], groups)
+                shaped["groups"] = selected(params["selectGroups"], groups, "groupid")
         return run(rows, params, "templateid", extend)
 
     # --- actions ------------------------------------------------------------------------
@@ -749,7 +748,7 @@ class State:
                 shaped["filter"] = dict(flt, eval_formula=joiner.join(letters))
             if "selectOperations" in params:
                 shaped["operations"] = selected(params["selectOperations"],
-                                                record["_operations"])
+                                                record["_operations"], "operationid")
         return run(rows, params, "actionid", extend)
 
     def action_create(self, user, params) -> dict:
@@ -925,15 +924,15 @@ class State:
         def extend(record, shaped):
             groups = [self.hostgroups[g] for g in record["_groups"]]
             if "selectGroups" in params:
-                shaped["groups"] = selected(params["selectGroups"], groups)
+                shaped["groups"] = selected(params["selectGroups"], groups, "groupid")
             if "selectParentTemplates" in params:
                 templates = [self.templates[t] for t in record["_templates"]]
                 shaped["parentTemplates"] = selected(params["selectParentTemplates"],
-                                                     templates)
+                                                     templates, "templateid")
             if "selectMacros" in params:
                 macros = [self.macro_view(m) for m in self.macros.values()
                           if m["hostid"] == record["hostid"]]
-                shaped["macros"] = selected(params["selectMacros"], macros)
+                shaped["macros"] = selected(params["selectMacros"], macros, "hostmacroid")
             if "selectInventory" in params:
                 shaped["inventory"] = dict(record.get("_inventory", {}))
         return run(rows, params, "hostid", extend)
@@ -1046,7 +1045,8 @@ class State:
 
         def extend(record, shaped):
             if "selectHosts" in params:
-                shaped["hosts"] = selected(params["selectHosts"], [self.hosts[record["hostid"]]])
+                shaped["hosts"] = selected(params["selectHosts"],
+                                          [self.hosts[record["hostid"]]], "hostid")
         return run(views, params, "hostmacroid", extend)
 
     def usermacro_create(self, user, params) -> dict:
