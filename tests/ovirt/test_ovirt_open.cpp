@@ -59,7 +59,7 @@ std::size_t vm_count(const OvirtEnv& env) {
 } // namespace
 
 TEST_CASE("pmovirt open: the VM from the newest template version, resized, cloud-init at its "
-          "first boot; a rerun changes nothing",
+          "first boot, a rerun changes nothing",
           "[ovirt][ovirt_e2e]") {
     OvirtEnv env;
     network(env);
@@ -170,7 +170,7 @@ TEST_CASE("pmovirt open: killed while it waits, the rerun finishes with one VM a
                  "provisioned_size") == 30 * k_gib);
 }
 
-TEST_CASE("pmovirt open: two items get two addresses; an exhausted range, an unknown template "
+TEST_CASE("pmovirt open: two items get two addresses, an exhausted range, an unknown template "
           "and an engine refusal are clear errors without a VM",
           "[ovirt][ovirt_e2e]") {
     OvirtEnv env;
