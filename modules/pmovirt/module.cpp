@@ -19,6 +19,10 @@ ModuleSpec module_spec() {
                            "on: the VM's disks are full copies of the template's (slow); off "
                            "(default): thin copy-on-write",
                            false, ParamKind::on_off});
+    spec.params.push_back({"storage_domain",
+                           "storage domain (name or id) for the new VMs' disks (default: the "
+                           "template's)",
+                           false});
     spec.params.push_back({"ipv4_range", "addresses handed out to the VMs, e.g. "
                                          "203.0.113.10-203.0.113.200,198.51.100.7"});
     spec.params.push_back(
@@ -64,8 +68,8 @@ ModuleSpec module_spec() {
          "lease an address, create the VM from the template, grow its disk, start it with "
          "cloud-init, wait until up",
          open,
-         {"url", "username", "password", "task_poll_ms", "cluster", "clone", "ipv4_range",
-          "ipv4_prefix", "ipv4_gateway", "dns_servers"},
+         {"url", "username", "password", "task_poll_ms", "cluster", "storage_domain", "clone",
+          "ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"},
          {"os", "password", "ssh_key", "domain", "cpu_number", "ram_mib", "hdd_mib", "vm_id"}},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,

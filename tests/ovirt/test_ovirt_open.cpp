@@ -224,3 +224,63 @@ TEST_CASE("pmovirt open: two items get two addresses, an exhausted range, an unk
         CHECK(env.status(item) == ItemStatus::ordered);
     }
 }
+
+TEST_CASE("pmovirt open: storage_domain places the new VM's disks there, an unknown one is a "
+          "config error before any VM",
+          "[ovirt][ovirt_e2e]") {
+    OvirtEnv env;
+    network(env);
+    pm::OperationId op;
+    const auto domains_doc = pm::json::parse(env.engine("GET", "/storagedomains"), "domains");
+    const auto domains = domains_doc.root().at("storage_domain");
+    std::string data1;
+    std::string data2;
+    for (std::size_t i = 0; i < domains.size(); ++i) {
+        const auto name = domains.at(i).at("name").as_string();
+        (name == "data1" ? data1 : data2) = domains.at(i).at("id").as_string();
+    }
+    REQUIRE_FALSE(data2.empty());
+    const auto disk_domain = [&](pm::ItemId item) {
+        const auto doc = pm::json::parse(
+            env.engine("GET", "/vms/" + env.param(item, "vm_id") + "/diskattachments?follow=disk"),
+            "disks");
+        const auto attachments = doc.root().at("disk_attachment");
+        REQUIRE(attachments.size() == 1);
+        return attachments.at(std::size_t{0})
+            .at("disk")
+            .at("storage_domains")
+            .at("storage_domain")
+            .at(std::size_t{0})
+            .at("id")
+            .as_string();
+    };
+    SECTION("unset: the disks stay with the template's (data1)") {
+        const auto item = order(env, "debian12");
+        require_done(env.run("open", item));
+        CHECK(disk_domain(item) == data1);
+    }
+    SECTION("by name") {
+        env.store().set_module_param(env.module(), "storage_domain", "data2");
+        const auto item = order(env, "centos7-cpanel");
+        require_done(env.run("open", item));
+        CHECK(disk_domain(item) == data2);
+        CHECK(env.vm_status(env.param(item, "vm_id")) == "up");
+    }
+    SECTION("by id, with clone on") {
+        env.store().set_module_param(env.module(), "storage_domain", data2);
+        env.store().set_module_param(env.module(), "clone", "on");
+        const auto item = order(env, "debian12");
+        require_done(env.run("open", item));
+        CHECK(disk_domain(item) == data2);
+    }
+    SECTION("unknown: exit 2 naming it, no VM") {
+        env.store().set_module_param(env.module(), "storage_domain", "data9");
+        const auto item = order(env, "debian12");
+        const auto result = env.run("open", item, &op);
+        INFO(result.out << result.err);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(env.operation(op).error, Contains("storage domain 'data9'"));
+        CHECK(env.requests("POST", "/vms") == 0);
+        CHECK(vm_count(env) == 0);
+    }
+}

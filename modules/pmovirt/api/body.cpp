@@ -182,6 +182,20 @@ std::string vm_create_body(const VmCreate& spec) {
     if (spec.initialization) {
         write_initialization(w, *spec.initialization);
     }
+    if (!spec.disks.empty()) {
+        w.key("disk_attachments").begin_object().key("disk_attachment").begin_array();
+        for (const auto& disk : spec.disks) {
+            if (disk.template_disk_id.empty() || disk.storage_domain_id.empty()) {
+                reject("a disk placement without the disk or the storage domain");
+            }
+            w.begin_object().key("disk").begin_object().member("id", disk.template_disk_id);
+            w.key("storage_domains").begin_object().key("storage_domain").begin_array();
+            w.begin_object().member("id", disk.storage_domain_id).end_object();
+            w.end_array().end_object();
+            w.end_object().end_object();
+        }
+        w.end_array().end_object();
+    }
     return w.end_object().str();
 }
 

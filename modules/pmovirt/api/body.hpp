@@ -40,6 +40,12 @@ struct Initialization {
     std::optional<StaticIp> ip;
 };
 
+// A template disk of the new VM placed on a storage domain (§5.1 `disk_attachments`).
+struct DiskPlacement {
+    std::string template_disk_id;
+    std::string storage_domain_id;
+};
+
 struct VmCreate {
     std::string name;
     std::string description;
@@ -53,6 +59,9 @@ struct VmCreate {
     CpuTopology cpu; // all 0: the template's
     std::optional<Initialization> initialization;
     std::string type = "server";
+    // Empty: the disks go where the template's are. Else one `disk_attachment` each, with
+    // the disk's id and `storage_domains` (§5.1; nested lists wrapped twice, §3.2).
+    std::vector<DiskPlacement> disks;
 };
 
 // The memory_policy that keeps `guaranteed ≤ memory ≤ max` (§5.5, ManageIQ's rules): the

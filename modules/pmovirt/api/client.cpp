@@ -73,6 +73,17 @@ std::vector<Cluster> Client::clusters() const {
     return parse_clusters(get("/clusters", "GET clusters"));
 }
 
+std::vector<StorageDomain> Client::storage_domains() const {
+    return parse_storage_domains(get("/storagedomains", "GET storagedomains"));
+}
+
+std::vector<DiskAttachment>
+Client::template_disk_attachments(const std::string& template_id) const {
+    return parse_disk_attachments(
+        get("/templates/" + http::percent_encode(template_id) + "/diskattachments",
+            "GET templates/" + template_id + "/diskattachments"));
+}
+
 std::optional<Vm> Client::vm(const std::string& id) const {
     const auto path = "/vms/" + http::percent_encode(id);
     const auto response = m_api.call(request(http::Method::get, path), "GET vms/" + id,

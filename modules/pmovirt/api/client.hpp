@@ -51,6 +51,13 @@ public:
     // `GET /api/clusters`: every cluster the user sees.
     [[nodiscard]] std::vector<Cluster> clusters() const;
 
+    // `GET /api/storagedomains`: every storage domain the user sees (§7).
+    [[nodiscard]] std::vector<StorageDomain> storage_domains() const;
+    // `GET /api/templates/{id}/diskattachments` (§7): the template's disks (attachment id =
+    // disk id, §6).
+    [[nodiscard]] std::vector<DiskAttachment>
+    template_disk_attachments(const std::string& template_id) const;
+
     // `GET /api/vms/{id}`; nullopt when the engine answers 404 (§3.3: no such VM, any more).
     [[nodiscard]] std::optional<Vm> vm(const std::string& id) const;
     // The VM of exactly that name (`GET /api/vms?search=name="…"`, compared exactly, §7).

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -136,6 +137,39 @@ std::string cluster_id(const Context& context, const Connection& engine) {
                                   context.module->id.value()));
 }
 
+// The module's storage_domain (id or exact name, a data domain), else "" (the template's).
+std::string storage_domain_id(const Context& context, const Connection& engine) {
+    const auto wanted = context.module_params.get_or("storage_domain", "");
+    if (wanted.empty()) {
+        return {};
+    }
+    for (const auto& domain : engine.api().storage_domains()) {
+        if ((domain.id == wanted || domain.name == wanted) &&
+            (domain.type.empty() || domain.type == "data")) {
+            return domain.id;
+        }
+    }
+    throw ConfigError(fmt::format("oVirt has no data storage domain '{}' (module {} param "
+                                  "storage_domain)",
+                                  wanted, context.module->id.value()));
+}
+
+// Every disk of the template on the module's storage_domain (§5.1 `disk_attachments`); none
+// when the param is unset (the disks go where the template's are).
+std::vector<api::DiskPlacement> placements(const Context& context, const Connection& engine,
+                                           const std::string& template_id) {
+    const auto domain = storage_domain_id(context, engine);
+    std::vector<api::DiskPlacement> out;
+    if (domain.empty()) {
+        return out;
+    }
+    for (const auto& attachment : engine.api().template_disk_attachments(template_id)) {
+        const auto& disk = attachment.disk.id.empty() ? attachment.id : attachment.disk.id;
+        out.push_back({disk, domain});
+    }
+    return out;
+}
+
 // Step 2's create body: the newest version of the template named `os`, by its own id (§5.1).
 std::string create_body(const Context& context, const Connection& engine,
                         const std::string& vm_name, const std::string& ip) {
@@ -162,6 +196,7 @@ std::string create_body(const Context& context, const Connection& engine,
         spec.cpu = api::cpu_topology_for(*wanted.cpu_number);
     }
     spec.initialization = initialization(context, vm_name, ip);
+    spec.disks = placements(context, engine, found->id);
     return api::vm_create_body(spec);
 }
 
