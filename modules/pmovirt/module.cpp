@@ -23,6 +23,10 @@ ModuleSpec module_spec() {
                            "storage domain (name or id) for the new VMs' disks (default: the "
                            "template's)",
                            false});
+    spec.params.push_back({"vnic_profile",
+                           "vNIC profile (id, or a name unique among the profiles) of the new "
+                           "VMs' first NIC (default: the template's)",
+                           false});
     spec.params.push_back({"ipv4_range", "addresses handed out to the VMs, e.g. "
                                          "203.0.113.10-203.0.113.200,198.51.100.7"});
     spec.params.push_back(
@@ -69,7 +73,7 @@ ModuleSpec module_spec() {
          "cloud-init, wait until up",
          open,
          {"url", "username", "password", "task_poll_ms", "cluster", "storage_domain", "clone",
-          "ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"},
+          "vnic_profile", "ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"},
          {"os", "password", "ssh_key", "domain", "cpu_number", "ram_mib", "hdd_mib", "vm_id"}},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,

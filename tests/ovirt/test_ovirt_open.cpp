@@ -284,3 +284,65 @@ TEST_CASE("pmovirt open: storage_domain places the new VM's disks there, an unkn
         CHECK(vm_count(env) == 0);
     }
 }
+
+TEST_CASE("pmovirt open: vnic_profile puts the new VM's NIC on that profile before its first "
+          "boot, an unknown one is a config error before any VM",
+          "[ovirt][ovirt_e2e]") {
+    OvirtEnv env;
+    network(env);
+    pm::OperationId op;
+    const auto profiles_doc = pm::json::parse(env.engine("GET", "/vnicprofiles"), "profiles");
+    const auto profiles = profiles_doc.root().at("vnic_profile");
+    std::string management;
+    std::string vps;
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+        const auto name = profiles.at(i).at("name").as_string();
+        (name == "vps" ? vps : management) = profiles.at(i).at("id").as_string();
+    }
+    REQUIRE_FALSE(vps.empty());
+    const auto nic_profile = [&](pm::ItemId item) {
+        const auto doc =
+            pm::json::parse(env.engine("GET", "/vms/" + env.param(item, "vm_id") + "/nics"), "n");
+        const auto nics = doc.root().at("nic");
+        REQUIRE(nics.size() == 1);
+        return nics.at(std::size_t{0}).at("vnic_profile").at("id").as_string();
+    };
+    SECTION("unset: the template's profile, nothing sent") {
+        const auto item = order(env, "debian12");
+        require_done(env.run("open", item));
+        CHECK(env.requests("GET", "/nics") == 0);
+        CHECK(nic_profile(item) == management);
+    }
+    SECTION("by name: changed once; a rerun sends nothing") {
+        env.store().set_module_param(env.module(), "vnic_profile", "vps");
+        const auto item = order(env, "debian12");
+        require_done(env.run("open", item, &op));
+        CHECK(nic_profile(item) == vps);
+        CHECK(env.vm_status(env.param(item, "vm_id")) == "up");
+        const auto vm_id = env.param(item, "vm_id");
+        const auto boots_doc = env.control("GET", "/__sim__/vms/" + vm_id + "/boots");
+        CHECK(boots_doc.root().at("boots").size() == 1);
+        const auto nics_doc = pm::json::parse(env.engine("GET", "/vms/" + vm_id + "/nics"), "n");
+        const auto nic_id = nics_doc.root().at("nic").at(std::size_t{0}).at("id").as_string();
+        CHECK(env.requests("PUT", "/nics/" + nic_id) == 1);
+        require_done(env.rerun("open", op));
+        CHECK(env.requests("PUT", "/nics/" + nic_id) == 1);
+        CHECK(env.requests("POST", "/nics") == 0);
+    }
+    SECTION("by id") {
+        env.store().set_module_param(env.module(), "vnic_profile", vps);
+        const auto item = order(env, "centos7-cpanel");
+        require_done(env.run("open", item));
+        CHECK(nic_profile(item) == vps);
+    }
+    SECTION("unknown: exit 2 naming it, no VM") {
+        env.store().set_module_param(env.module(), "vnic_profile", "nope");
+        const auto item = order(env, "debian12");
+        const auto result = env.run("open", item, &op);
+        INFO(result.out << result.err);
+        CHECK(result.exit_code == 2);
+        CHECK_THAT(env.operation(op).error, Contains("vNIC profile 'nope'"));
+        CHECK(env.requests("POST", "/vms") == 0);
+        CHECK(vm_count(env) == 0);
+    }
+}

@@ -217,6 +217,29 @@ class Create(SimCase):
             "name": "p3", "cluster": {"name": "Default"}, "template": {"name": "debian12"},
             "disk_attachments": [{"disk": {"id": disk}}]}), 400)
 
+    def test_nics_added_and_their_profile_changed(self):
+        profiles = self.get("/vnicprofiles")["vnic_profile"]
+        self.assertEqual([p["name"] for p in profiles], ["ovirtmgmt", "vps"])
+        vps = profiles[1]["id"]
+        vm_id = self.created("n1")
+        nic = self.get(f"/vms/{vm_id}/nics")["nic"][0]
+        self.assertEqual(nic["vnic_profile"]["id"], profiles[0]["id"])   # the template's
+        changed = self.ok(self.api.put(f"{API}/vms/{vm_id}/nics/{nic['id']}",
+                                       {"vnic_profile": {"id": vps}}))
+        self.assertEqual(changed["vnic_profile"]["id"], vps)
+        self.assertEqual(self.get(f"/vms/{vm_id}/nics")["nic"][0]["vnic_profile"]["id"], vps)
+        blank = self.create("n2", "Blank", status=201)["id"]
+        self.assertEqual(self.get(f"/vms/{blank}/nics"), {})
+        added = self.ok(self.api.post(f"{API}/vms/{blank}/nics", {
+            "name": "nic1", "interface": "virtio", "vnic_profile": {"id": vps}}), 201)
+        self.assertEqual(added["vnic_profile"]["id"], vps)
+        self.fault(self.api.post(f"{API}/vms/{blank}/nics", {"name": "nic1"}), 409,
+                   "already in use")
+        self.fault(self.api.post(f"{API}/vms/{blank}/nics", {
+            "name": "nic2", "vnic_profile": {"id": vm_id}}), 404, "Entity not found")
+        self.assertEqual(self.api.put(f"{API}/vms/{blank}/nics/{nic['id']}",
+                                      {"vnic_profile": {"id": vps}}).status, 404)
+
 
 class Power(SimCase):
     def test_first_boot_timeline(self):

@@ -218,6 +218,25 @@ std::string vm_update_body(const VmUpdate& update) {
     return w.end_object().str();
 }
 
+std::string nic_add_body(const std::string& name, const std::string& profile_id) {
+    if (name.empty() || profile_id.empty()) {
+        reject("a NIC without a name or a vNIC profile");
+    }
+    json::Writer w;
+    w.begin_object().member("name", name).member("interface", "virtio");
+    w.key("vnic_profile").begin_object().member("id", profile_id).end_object();
+    return w.end_object().str();
+}
+
+std::string nic_profile_body(const std::string& profile_id) {
+    if (profile_id.empty()) {
+        reject("no vNIC profile given");
+    }
+    json::Writer w;
+    w.begin_object().key("vnic_profile").begin_object().member("id", profile_id).end_object();
+    return w.end_object().str();
+}
+
 std::string disk_extend_body(std::int64_t provisioned_size) {
     if (provisioned_size <= 0) {
         reject(fmt::format("a disk size must be positive, not {}", provisioned_size));

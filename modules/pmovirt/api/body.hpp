@@ -97,6 +97,11 @@ struct VmUpdate {
 };
 [[nodiscard]] std::string vm_update_body(const VmUpdate& update);
 
+// `POST VM/nics` `{"name","interface":"virtio","vnic_profile":{"id"}}` (§7, VmNicsService).
+[[nodiscard]] std::string nic_add_body(const std::string& name, const std::string& profile_id);
+// `PUT VM/nics/{nic}` `{"vnic_profile":{"id"}}` (VmNicService.update: the NIC's profile).
+[[nodiscard]] std::string nic_profile_body(const std::string& profile_id);
+
 // `PUT VM/diskattachments/{aid}` `{"disk":{"provisioned_size":"…"}}` (§6, §11 step 6).
 [[nodiscard]] std::string disk_extend_body(std::int64_t provisioned_size);
 

@@ -84,6 +84,52 @@ Client::template_disk_attachments(const std::string& template_id) const {
             "GET templates/" + template_id + "/diskattachments"));
 }
 
+std::vector<VnicProfile> Client::vnic_profiles() const {
+    return parse_vnic_profiles(get("/vnicprofiles", "GET vnicprofiles"));
+}
+
+std::vector<Nic> Client::vm_nics(const std::string& vm_id) const {
+    const auto path = "/vms/" + http::percent_encode(vm_id) + "/nics";
+    const auto response = m_api.call(request(http::Method::get, path), "GET vms/" + vm_id + "/nics",
+                                     http::Idempotency::by_method, {404});
+    if (response.status == 404) {
+        return {};
+    }
+    return parse_nics(response.body);
+}
+
+Outcome Client::add_nic(const std::string& vm_id, const std::string& body,
+                        const std::string& correlation_id) const {
+    auto post = request(http::Method::post, "/vms/" + http::percent_encode(vm_id) + "/nics");
+    post.headers.push_back({"Content-Type", "application/json"});
+    post.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    post.body = body;
+    const auto response = m_api.call(post, "POST vms/" + vm_id + "/nics",
+                                     http::Idempotency::not_idempotent, {400, 404, 409});
+    if (response.status == 400 || response.status == 404 || response.status == 409) {
+        const auto decoded = decode_error(response.status, response.body);
+        return {false, decoded.kind, response.status, decoded.message};
+    }
+    return {};
+}
+
+Outcome Client::update_nic(const std::string& vm_id, const std::string& nic_id,
+                           const std::string& body, const std::string& correlation_id) const {
+    auto put =
+        request(http::Method::put, fmt::format("/vms/{}/nics/{}", http::percent_encode(vm_id),
+                                               http::percent_encode(nic_id)));
+    put.headers.push_back({"Content-Type", "application/json"});
+    put.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    put.body = body;
+    const auto response = m_api.call(put, fmt::format("PUT vms/{}/nics/{}", vm_id, nic_id),
+                                     http::Idempotency::idempotent, {400, 404, 409});
+    if (response.status == 400 || response.status == 404 || response.status == 409) {
+        const auto decoded = decode_error(response.status, response.body);
+        return {false, decoded.kind, response.status, decoded.message};
+    }
+    return {};
+}
+
 std::optional<Vm> Client::vm(const std::string& id) const {
     const auto path = "/vms/" + http::percent_encode(id);
     const auto response = m_api.call(request(http::Method::get, path), "GET vms/" + id,

@@ -58,6 +58,20 @@ public:
     [[nodiscard]] std::vector<DiskAttachment>
     template_disk_attachments(const std::string& template_id) const;
 
+    // `GET /api/vnicprofiles` (§7).
+    [[nodiscard]] std::vector<VnicProfile> vnic_profiles() const;
+    // `GET /api/vms/{id}/nics` (§7); empty when the VM is gone.
+    [[nodiscard]] std::vector<Nic> vm_nics(const std::string& vm_id) const;
+    // `POST /api/vms/{id}/nics` with `body` (nic_add_body): sent once (not idempotent: the
+    // caller reads the NICs again after an ambiguous failure); a 400/404/409 refusal (name in
+    // use, unknown profile, VM gone) as an Outcome.
+    [[nodiscard]] Outcome add_nic(const std::string& vm_id, const std::string& body,
+                                  const std::string& correlation_id) const;
+    // `PUT /api/vms/{id}/nics/{nic}` with `body` (nic_profile_body); refusals as an Outcome.
+    [[nodiscard]] Outcome update_nic(const std::string& vm_id, const std::string& nic_id,
+                                     const std::string& body,
+                                     const std::string& correlation_id) const;
+
     // `GET /api/vms/{id}`; nullopt when the engine answers 404 (§3.3: no such VM, any more).
     [[nodiscard]] std::optional<Vm> vm(const std::string& id) const;
     // The VM of exactly that name (`GET /api/vms?search=name="…"`, compared exactly, §7).

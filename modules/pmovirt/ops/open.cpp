@@ -327,6 +327,81 @@ void grow_boot_disk(const Connection& engine, const api::Vm& vm, std::int64_t by
     });
 }
 
+// The module's vnic_profile (id, else the exact name of one profile), else "" (the NICs keep
+// the template's profiles).
+std::string vnic_profile_id(const Context& context, const Connection& engine) {
+    const auto wanted = context.module_params.get_or("vnic_profile", "");
+    if (wanted.empty()) {
+        return {};
+    }
+    std::vector<std::string> named;
+    for (const auto& profile : engine.api().vnic_profiles()) {
+        if (profile.id == wanted) {
+            return profile.id;
+        }
+        if (profile.name == wanted) {
+            named.push_back(profile.id);
+        }
+    }
+    const auto module = context.module->id.value();
+    if (named.size() == 1) {
+        return named.front();
+    }
+    if (named.empty()) {
+        throw ConfigError(fmt::format(
+            "oVirt has no vNIC profile '{}' (module {} param vnic_profile)", wanted, module));
+    }
+    throw ConfigError(fmt::format("oVirt has {} vNIC profiles named '{}' (one per network): "
+                                  "give module {} param vnic_profile as the profile's id",
+                                  named.size(), wanted, module));
+}
+
+// Step 4b: the VM's first NIC (by name: nic1, the eth0 the static address is for) on
+// `profile`: changed when the template gave it another (PUT VM/nics/{nic}), added as nic1
+// when the template has no NIC (POST VM/nics, §7). Each round reads the NICs first, so an
+// add whose answer was lost is not sent twice.
+void place_nic(const Connection& engine, const api::Vm& vm, const std::string& profile,
+               const std::string& correlation) {
+    engine.service().wait_until(fmt::format("the NIC of VM {} on its vNIC profile", vm.name), [&] {
+        const auto nics = engine.api().vm_nics(vm.id);
+        if (nics.empty() && !engine.api().vm(vm.id)) {
+            gone(vm.name, "its NIC was being set");
+        }
+        api::Outcome outcome;
+        if (nics.empty()) {
+            try {
+                outcome =
+                    engine.api().add_nic(vm.id, api::nic_add_body("nic1", profile), correlation);
+            } catch (const Error& e) {
+                if (!is_ambiguous(e)) {
+                    throw;
+                }
+                log::warn("NIC add of VM {} got no clear answer ({}): reading again", vm.name,
+                          e.what());
+                return false;
+            }
+        } else {
+            const auto first = std::min_element(
+                nics.begin(), nics.end(),
+                [](const api::Nic& a, const api::Nic& b) { return a.name < b.name; });
+            if (first->vnic_profile_id == profile) {
+                return true;
+            }
+            outcome = engine.api().update_nic(vm.id, first->id, api::nic_profile_body(profile),
+                                              correlation);
+        }
+        if (outcome.done) {
+            log::info("NIC of VM {}: vNIC profile {}", vm.name, profile);
+        } else if (outcome.refusal != FaultKind::locked &&
+                   outcome.refusal != FaultKind::name_in_use) {
+            throw OperationError(fmt::format("oVirt refused to set the NIC of VM {} on vNIC "
+                                             "profile {}: {}",
+                                             vm.name, profile, outcome.message));
+        }
+        return false; // read again: done when the NIC shows the profile
+    });
+}
+
 bool started_before(VmStatus status) {
     return status != VmStatus::down;
 }
@@ -338,10 +413,14 @@ void open(Context& context) {
     const auto ip = lease_address(context);
     const auto correlation = item_correlation_id(context);
     const auto wanted = wanted_resources(context);
+    const auto profile = vnic_profile_id(context, engine); // a config error before any VM
     auto vm = settle(engine, find_or_create(context, engine, ip));
     // Resized only before the first boot: a VM past it (up, or on its way) is only waited for.
     if (!started_before(vm.status) && wanted.hdd_mib) {
         grow_boot_disk(engine, vm, *wanted.hdd_mib * k_mib, correlation);
+    }
+    if (!started_before(vm.status) && !profile.empty()) {
+        place_nic(engine, vm, profile, correlation);
     }
     vm = power_on({engine, vm.id, vm.name, correlation});
     record_vm(context, vm);

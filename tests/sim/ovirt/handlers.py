@@ -145,7 +145,8 @@ def register(router) -> None:
             ("storagedomains", "storage_domain",
              lambda a, r: [views.storage_domain(a.state, id_) for id_ in fixtures.STORAGE_NAMES]),
             ("networks", "network", lambda a, r: [views.network()]),
-            ("vnicprofiles", "vnic_profile", lambda a, r: [views.vnic_profile(follow(r))])):
+            ("vnicprofiles", "vnic_profile",
+             lambda a, r: [views.vnic_profile(follow(r), id_) for id_ in fixtures.VNIC_PROFILES])):
         many, one = _fixed(singular, make)
         router.add("GET", f"/api/{plural}", many)
         router.add("GET", f"/api/{plural}/{{id}}", one)

@@ -111,7 +111,7 @@ def nic(vm_, nic_) -> dict:
     return {"href": f"{API}/vms/{vm_.id}/nics/{nic_['id']}", "id": nic_["id"],
             "name": nic_["name"], "interface": "virtio", "linked": True, "plugged": True,
             "mac": {"address": nic_["mac"]},
-            "vnic_profile": ref("vnicprofiles", fixtures.VNIC_PROFILE_ID),
+            "vnic_profile": ref("vnicprofiles", nic_.get("profile", fixtures.VNIC_PROFILE_ID)),
             "vm": ref("vms", vm_.id)}
 
 
@@ -202,9 +202,9 @@ def network() -> dict:
             "data_center": ref("datacenters", fixtures.DATACENTER_ID)}
 
 
-def vnic_profile(follow=()) -> dict:
-    return {"href": f"{API}/vnicprofiles/{fixtures.VNIC_PROFILE_ID}",
-            "id": fixtures.VNIC_PROFILE_ID, "name": "ovirtmgmt", "pass_through": {
+def vnic_profile(follow=(), id_: str = fixtures.VNIC_PROFILE_ID) -> dict:
+    return {"href": f"{API}/vnicprofiles/{id_}",
+            "id": id_, "name": fixtures.VNIC_PROFILES[id_], "pass_through": {
                 "mode": "disabled"}, "port_mirroring": False,
             "network": network() if "network" in follow else ref("networks",
                                                                   fixtures.NETWORK_ID)}

@@ -347,6 +347,43 @@ def nics(app, request, id):
     return listing(app, "nic", [views.nic(vm, n) for n in vm.nics])
 
 
+def _profile(reader, body) -> str:
+    profile = reader.text(reader.obj(body["vnic_profile"]).get("id", ""))
+    if profile not in fixtures.VNIC_PROFILES:
+        raise errors.entity_not_found(f"VnicProfile: id={profile}")   # [guess: the text]
+    return profile
+
+
+def add_nic(app, request, id):
+    """POST VM/nics {"name","interface","vnic_profile":{"id"}} (§7, VmNicsService): 201."""
+    vm = _vm(app, id)
+    reader, body = _body(app, request, "services/vm_nics/methods/add")
+    if not body.get("name"):
+        raise errors.incomplete("Nic", ["name"])
+    name = reader.text(body["name"])
+    if any(n["name"] == name for n in vm.nics):
+        raise Refused("NIC_NAME_USED", "add Network Interface")
+    nic = {"id": app.state.new_id(), "name": name,
+           "mac": "56:6f:" + ":".join(f"{app.state.rng.getrandbits(8):02x}" for _ in range(4))}
+    if "vnic_profile" in body:
+        nic["profile"] = _profile(reader, body)
+    vm.nics.append(nic)
+    return 201, views.nic(vm, nic), []
+
+
+def update_nic(app, request, id, nic_id):
+    """PUT VM/nics/{nic} {"vnic_profile":{"id"}} (VmNicService.update; not in ovirt.md
+    [guess]): the profile changed, down or running alike."""
+    vm = _vm(app, id)
+    found = next((n for n in vm.nics if n["id"] == nic_id), None)
+    if found is None:
+        raise errors.not_found()
+    reader, body = _body(app, request, "services/vm_nic/methods/update")
+    if "vnic_profile" in body:
+        found["profile"] = _profile(reader, body)
+    return 200, views.nic(vm, found), []
+
+
 def reported(app, request, id):
     vm = _vm(app, id)
     return listing(app, "reported_device", views.reported_devices(vm))
@@ -366,6 +403,8 @@ def register(router) -> None:
     router.add("GET", "/api/vms/{id}/diskattachments/{aid}", get_attachment)
     router.add("PUT", "/api/vms/{id}/diskattachments/{aid}", update_attachment)
     router.add("GET", "/api/vms/{id}/nics", nics)
+    router.add("POST", "/api/vms/{id}/nics", add_nic)
+    router.add("PUT", "/api/vms/{id}/nics/{nic_id}", update_nic)
     router.add("GET", "/api/vms/{id}/reporteddevices", reported)
     router.add("GET", "/api/vms/{id}/statistics", statistics)
     for name in ("start", "stop", "shutdown", "reboot", "reset", "suspend"):
