@@ -15,6 +15,24 @@ ModuleSpec module_spec() {
         connection_params({"oVirt engine URL, e.g. https://engine.example.com/ovirt-engine",
                            "user, e.g. admin@internal"});
     spec.params.push_back({"cluster", "cluster, name or id"});
+    spec.params.push_back({"clone",
+                           "on: the VM's disks are full copies of the template's (slow); off "
+                           "(default): thin copy-on-write",
+                           false, ParamKind::on_off});
+    spec.params.push_back({"storage_domain",
+                           "storage domain (name or id) for the new VMs' disks (default: the "
+                           "template's)",
+                           false});
+    spec.params.push_back({"vnic_profile",
+                           "vNIC profile (id, or a name unique among the profiles) of the new "
+                           "VMs' first NIC (default: the template's)",
+                           false});
+    spec.params.push_back({"ipv4_range", "addresses handed out to the VMs, e.g. "
+                                         "203.0.113.10-203.0.113.200,198.51.100.7"});
+    spec.params.push_back(
+        {"ipv4_prefix", "prefix length of the VMs' network, e.g. 24", false, ParamKind::positive});
+    spec.params.push_back({"ipv4_gateway", "the VMs' IPv4 gateway", false});
+    spec.params.push_back({"dns_servers", "DNS servers given to the VMs, comma list", false});
     spec.params.push_back({"shutdown_timeout",
                            "seconds a guest gets to shut down on ACPI before suspend powers it "
                            "off (default 120; 0: power off at once)",
@@ -22,6 +40,15 @@ ModuleSpec module_spec() {
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     spec.item_params = {
+        {"os", "template name (the newest version of it), e.g. debian12"},
+        {"password", "root password, set by cloud-init at the first boot"},
+        {"ssh_key", "SSH public key for root (optional)"},
+        {"domain", "host name (default: the VM name)"},
+        {"cpu_number", "CPUs (overrides the tariff)"},
+        {"ram_mib", "RAM, MiB (overrides the tariff)"},
+        {"hdd_mib", "boot disk, MiB, grown before the first boot (overrides the tariff)"},
+        {"ip", "written: the address leased from ipv4_range"},
+        {"ips", "written: the item's addresses"},
         {"vm_id", "the VM's engine id (written when the VM is found); else the VM is found by "
                   "its name, pm-item-<item id>"},
         {"state", "written: active, stopped, suspended, busy, problem (the engine's status for "
@@ -39,6 +66,15 @@ ModuleSpec module_spec() {
          "log in, read the engine's version, find the cluster",
          check_connection,
          {"url", "username", "password", "cluster"}},
+        {"open",
+         Scope::item,
+         Mutation::mutating,
+         "lease an address, create the VM from the template, grow its disk, start it with "
+         "cloud-init, wait until up",
+         open,
+         {"url", "username", "password", "task_poll_ms", "cluster", "storage_domain", "clone",
+          "vnic_profile", "ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"},
+         {"os", "password", "ssh_key", "domain", "cpu_number", "ram_mib", "hdd_mib", "vm_id"}},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,
          shutdown, vm},

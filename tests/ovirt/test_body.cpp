@@ -61,6 +61,31 @@ TEST_CASE("ovirt body: VM create from a template, as the reference's minimal bod
           R"("version":"v4"}}]}}})");
 }
 
+TEST_CASE("ovirt body: VM create with the disks placed on a storage domain", "[ovirt]") {
+    VmCreate spec;
+    spec.name = "bm7";
+    spec.cluster = {"cl", ""};
+    spec.template_ref = {"tpl", ""};
+    spec.disks = {{"d1", "sd2"}, {"d2", "sd2"}};
+    CHECK(vm_create_body(spec) ==
+          R"({"name":"bm7","cluster":{"id":"cl"},"template":{"id":"tpl"},"type":"server",)"
+          R"("disk_attachments":{"disk_attachment":[)"
+          R"({"disk":{"id":"d1","storage_domains":{"storage_domain":[{"id":"sd2"}]}}},)"
+          R"({"disk":{"id":"d2","storage_domains":{"storage_domain":[{"id":"sd2"}]}}}]}})");
+    spec.disks = {{"d1", ""}};
+    CHECK_THAT(operation_error_of([&] { (void)vm_create_body(spec); }), Contains("disk placement"));
+}
+
+TEST_CASE("ovirt body: a NIC added on a vNIC profile, and a NIC's profile changed", "[ovirt]") {
+    CHECK(pm::ovirt::api::nic_add_body("nic1", "vp2") ==
+          R"({"name":"nic1","interface":"virtio","vnic_profile":{"id":"vp2"}})");
+    CHECK(pm::ovirt::api::nic_profile_body("vp2") == R"({"vnic_profile":{"id":"vp2"}})");
+    CHECK_THAT(operation_error_of([] { (void)pm::ovirt::api::nic_add_body("nic1", ""); }),
+               Contains("vNIC profile"));
+    CHECK_THAT(operation_error_of([] { (void)pm::ovirt::api::nic_profile_body(""); }),
+               Contains("vNIC profile"));
+}
+
 TEST_CASE("ovirt body: VM create variants: names, template's resources, refs", "[ovirt]") {
     SECTION("cluster and template by name; memory and CPU left to the template") {
         VmCreate spec;

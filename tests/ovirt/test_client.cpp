@@ -111,3 +111,38 @@ TEST_CASE("ovirt client: actions and deletes, done or refused", "[ovirt]") {
         CHECK(auth.transport.requests.size() == 4);
     }
 }
+
+TEST_CASE("ovirt client: a VM's NICs read, one added and one's profile changed", "[ovirt]") {
+    SECTION("NICs of a VM; an empty-body 404: none (the VM gone)") {
+        Fixture f({reply(200, k_token),
+                   reply(200, R"({"nic":[{"id":"n1","name":"nic1","vnic_profile":{"id":"vp"}}]})"),
+                   reply(404)});
+        const auto nics = f.client.vm_nics(k_vm_id);
+        REQUIRE(nics.size() == 1);
+        CHECK(nics[0].vnic_profile_id == "vp");
+        CHECK(f.client.vm_nics(k_vm_id).empty());
+    }
+    SECTION("an add: POST VM/nics with its body and Correlation-Id; a 409 name in use") {
+        Fixture f({reply(200, k_token), reply(201, R"({"id":"n2","name":"nic1"})"),
+                   reply(409, R"({"reason":"Operation Failed","detail":"[Cannot add Network )"
+                              R"(Interface. The Network Interface name is already in use.]"})")});
+        CHECK(f.client.add_nic(k_vm_id, R"({"name":"nic1"})", "pm-item-7-open").done);
+        CHECK(f.transport.requests[1].url ==
+              std::string(k_engine) + "/api/vms/" + k_vm_id + "/nics");
+        CHECK(f.transport.requests[1].method == pm::http::Method::post);
+        CHECK(f.transport.header(1, "Correlation-Id") == "pm-item-7-open");
+        const auto again = f.client.add_nic(k_vm_id, R"({"name":"nic1"})", "c");
+        CHECK_FALSE(again.done);
+        CHECK(again.refusal == FaultKind::name_in_use);
+    }
+    SECTION("a profile change: PUT VM/nics/{nic}; an empty-body 404 as a refusal") {
+        Fixture f({reply(200, k_token), reply(200, R"({"id":"n1"})"), reply(404)});
+        CHECK(f.client.update_nic(k_vm_id, "n1", R"({"vnic_profile":{"id":"vp"}})", "c").done);
+        CHECK(f.transport.requests[1].url ==
+              std::string(k_engine) + "/api/vms/" + k_vm_id + "/nics/n1");
+        CHECK(f.transport.requests[1].method == pm::http::Method::put);
+        const auto gone = f.client.update_nic(k_vm_id, "n1", "{}", "c");
+        CHECK_FALSE(gone.done);
+        CHECK(gone.refusal == FaultKind::not_found);
+    }
+}

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -22,16 +23,28 @@ struct OvirtCrash {
     bool running = true;           // the VM's status before: up, else down
     std::string status;            // the VM's status after; "" when it must be gone
     store::ItemStatus item_status; // the item's after
+    bool fresh = false;            // open: no VM before, an ordered item with its params
 };
 
 class OvirtWorld : public CrashWorld {
 public:
     explicit OvirtWorld(const OvirtCrash& crash) : m_crash(crash) {
-        m_item = m_env.add_item();
-        const auto name = "pm-item-" + std::to_string(m_item.value());
-        m_vm = crash.running ? m_env.running_vm(name) : m_env.create_vm(name);
-        m_env.store().set_item_param(m_item, "vm_id", m_vm);
-        m_env.store().set_item_status(m_item, store::ItemStatus::active);
+        if (crash.fresh) {
+            auto& store = m_env.store();
+            store.set_module_param(m_env.module(), "ipv4_range", "203.0.113.10-203.0.113.12");
+            store.set_module_param(m_env.module(), "ipv4_prefix", "24");
+            m_item = m_env.add_item({{"os", "debian12"},
+                                     {"password", "Crash-Pass-5150"},
+                                     {"cpu_number", "2"},
+                                     {"ram_mib", "2048"},
+                                     {"hdd_mib", "20480"}});
+        } else {
+            m_item = m_env.add_item();
+            const auto name = "pm-item-" + std::to_string(m_item.value());
+            m_vm = crash.running ? m_env.running_vm(name) : m_env.create_vm(name);
+            m_env.store().set_item_param(m_item, "vm_id", m_vm);
+            m_env.store().set_item_status(m_item, store::ItemStatus::active);
+        }
         m_op = m_env.add_operation(m_item, crash.command);
         (void)m_env.sim().call("DELETE", "/__sim__/requests", "");
     }
@@ -62,6 +75,13 @@ public:
         const auto vm = vms.at(std::size_t{0});
         CHECK(vm.at("id").as_string() == m_env.param(m_item, "vm_id"));
         CHECK(vm.at("status").as_string() == m_crash.status);
+        if (m_crash.fresh) { // one address, one first boot with cloud-init
+            CHECK(m_env.store().ipv4_leases(m_item) == std::vector<std::string>{"203.0.113.10"});
+            CHECK(m_env.param(m_item, "ip") == "203.0.113.10");
+            const auto boots = vm.at("boots");
+            REQUIRE(boots.size() == 1);
+            CHECK(boots.at(std::size_t{0}).at("applied").as_string() == "cloud_init");
+        }
     }
 
 private:
@@ -79,6 +99,10 @@ void crash(const OvirtCrash& crash) {
 }
 
 } // namespace
+
+TEST_CASE("pmovirt crash at every request: open", "[.crash]") {
+    crash({"open", false, "up", store::ItemStatus::active, true});
+}
 
 TEST_CASE("pmovirt crash at every request: suspend", "[.crash]") {
     crash({"suspend", true, "down", store::ItemStatus::suspended});

@@ -186,6 +186,60 @@ class Create(SimCase):
         domain = self.get("/storagedomains?" + search("name=data1"))["storage_domain"][0]
         self.assertLess(int(domain["available"]), 6 * GIB)
 
+    def test_disks_placed_on_a_storage_domain(self):
+        domains = self.get("/storagedomains")["storage_domain"]
+        self.assertEqual([d["name"] for d in domains], ["data1", "data2"])
+        data2 = domains[1]["id"]
+        disk = "d15c0000-0000-4000-8000-000000000001"   # debian12's
+        placed = {"disk_attachment": [{"disk": {"id": disk, "storage_domains": {
+            "storage_domain": [{"id": data2}]}}}]}
+        vm_id = self.created("p1", disk_attachments=placed)
+        attachment = self.get(f"/vms/{vm_id}/diskattachments?follow=disk")["disk_attachment"][0]
+        self.assertEqual(attachment["disk"]["storage_domains"]["storage_domain"][0]["id"], data2)
+        self.assertEqual(int(self.get(f"/storagedomains/{data2}")["used"]), GIB)
+        # without disk_attachments the disks stay where the template's are (data1)
+        other = self.created("p2")
+        attachment = self.get(f"/vms/{other}/diskattachments?follow=disk")["disk_attachment"][0]
+        self.assertEqual(attachment["disk"]["storage_domains"]["storage_domain"][0]["id"],
+                         domains[0]["id"])
+        # a domain or a disk the engine does not know
+        unknown = {"disk_attachment": [{"disk": {"id": disk, "storage_domains": {
+            "storage_domain": [{"id": "5a1d0000-0000-4000-8000-0000000000ff"}]}}}]}
+        self.fault(self.api.post(f"{API}/vms", {
+            "name": "p3", "cluster": {"name": "Default"}, "template": {"name": "debian12"},
+            "disk_attachments": unknown}), 404, "Entity not found")
+        self.fault(self.api.post(f"{API}/vms", {
+            "name": "p3", "cluster": {"name": "Default"}, "template": {"name": "debian12"},
+            "disk_attachments": {"disk_attachment": [{"disk": {"id": data2}}]}}), 404,
+            "Entity not found")
+        # a bare list is not the engine's JSON (§3.2)
+        self.fault(self.api.post(f"{API}/vms", {
+            "name": "p3", "cluster": {"name": "Default"}, "template": {"name": "debian12"},
+            "disk_attachments": [{"disk": {"id": disk}}]}), 400)
+
+    def test_nics_added_and_their_profile_changed(self):
+        profiles = self.get("/vnicprofiles")["vnic_profile"]
+        self.assertEqual([p["name"] for p in profiles], ["ovirtmgmt", "vps"])
+        vps = profiles[1]["id"]
+        vm_id = self.created("n1")
+        nic = self.get(f"/vms/{vm_id}/nics")["nic"][0]
+        self.assertEqual(nic["vnic_profile"]["id"], profiles[0]["id"])   # the template's
+        changed = self.ok(self.api.put(f"{API}/vms/{vm_id}/nics/{nic['id']}",
+                                       {"vnic_profile": {"id": vps}}))
+        self.assertEqual(changed["vnic_profile"]["id"], vps)
+        self.assertEqual(self.get(f"/vms/{vm_id}/nics")["nic"][0]["vnic_profile"]["id"], vps)
+        blank = self.create("n2", "Blank", status=201)["id"]
+        self.assertEqual(self.get(f"/vms/{blank}/nics"), {})
+        added = self.ok(self.api.post(f"{API}/vms/{blank}/nics", {
+            "name": "nic1", "interface": "virtio", "vnic_profile": {"id": vps}}), 201)
+        self.assertEqual(added["vnic_profile"]["id"], vps)
+        self.fault(self.api.post(f"{API}/vms/{blank}/nics", {"name": "nic1"}), 409,
+                   "already in use")
+        self.fault(self.api.post(f"{API}/vms/{blank}/nics", {
+            "name": "nic2", "vnic_profile": {"id": vm_id}}), 404, "Entity not found")
+        self.assertEqual(self.api.put(f"{API}/vms/{blank}/nics/{nic['id']}",
+                                      {"vnic_profile": {"id": vps}}).status, 404)
+
 
 class Power(SimCase):
     def test_first_boot_timeline(self):

@@ -182,6 +182,20 @@ std::string vm_create_body(const VmCreate& spec) {
     if (spec.initialization) {
         write_initialization(w, *spec.initialization);
     }
+    if (!spec.disks.empty()) {
+        w.key("disk_attachments").begin_object().key("disk_attachment").begin_array();
+        for (const auto& disk : spec.disks) {
+            if (disk.template_disk_id.empty() || disk.storage_domain_id.empty()) {
+                reject("a disk placement without the disk or the storage domain");
+            }
+            w.begin_object().key("disk").begin_object().member("id", disk.template_disk_id);
+            w.key("storage_domains").begin_object().key("storage_domain").begin_array();
+            w.begin_object().member("id", disk.storage_domain_id).end_object();
+            w.end_array().end_object();
+            w.end_object().end_object();
+        }
+        w.end_array().end_object();
+    }
     return w.end_object().str();
 }
 
@@ -201,6 +215,25 @@ std::string vm_update_body(const VmUpdate& update) {
     if (update.initialization) {
         write_initialization(w, *update.initialization);
     }
+    return w.end_object().str();
+}
+
+std::string nic_add_body(const std::string& name, const std::string& profile_id) {
+    if (name.empty() || profile_id.empty()) {
+        reject("a NIC without a name or a vNIC profile");
+    }
+    json::Writer w;
+    w.begin_object().member("name", name).member("interface", "virtio");
+    w.key("vnic_profile").begin_object().member("id", profile_id).end_object();
+    return w.end_object().str();
+}
+
+std::string nic_profile_body(const std::string& profile_id) {
+    if (profile_id.empty()) {
+        reject("no vNIC profile given");
+    }
+    json::Writer w;
+    w.begin_object().key("vnic_profile").begin_object().member("id", profile_id).end_object();
     return w.end_object().str();
 }
 

@@ -40,6 +40,12 @@ struct Initialization {
     std::optional<StaticIp> ip;
 };
 
+// A template disk of the new VM placed on a storage domain (§5.1 `disk_attachments`).
+struct DiskPlacement {
+    std::string template_disk_id;
+    std::string storage_domain_id;
+};
+
 struct VmCreate {
     std::string name;
     std::string description;
@@ -53,6 +59,9 @@ struct VmCreate {
     CpuTopology cpu; // all 0: the template's
     std::optional<Initialization> initialization;
     std::string type = "server";
+    // Empty: the disks go where the template's are. Else one `disk_attachment` each, with
+    // the disk's id and `storage_domains` (§5.1; nested lists wrapped twice, §3.2).
+    std::vector<DiskPlacement> disks;
 };
 
 // The memory_policy that keeps `guaranteed ≤ memory ≤ max` (§5.5, ManageIQ's rules): the
@@ -87,6 +96,11 @@ struct VmUpdate {
     std::optional<Initialization> initialization; // persisted for later first runs (§11)
 };
 [[nodiscard]] std::string vm_update_body(const VmUpdate& update);
+
+// `POST VM/nics` `{"name","interface":"virtio","vnic_profile":{"id"}}` (§7, VmNicsService).
+[[nodiscard]] std::string nic_add_body(const std::string& name, const std::string& profile_id);
+// `PUT VM/nics/{nic}` `{"vnic_profile":{"id"}}` (VmNicService.update: the NIC's profile).
+[[nodiscard]] std::string nic_profile_body(const std::string& profile_id);
 
 // `PUT VM/diskattachments/{aid}` `{"disk":{"provisioned_size":"…"}}` (§6, §11 step 6).
 [[nodiscard]] std::string disk_extend_body(std::int64_t provisioned_size);

@@ -4,6 +4,7 @@
 
 #include "pm/redact.hpp"
 
+#include "pmovirt/api/body.hpp"
 #include "pmovirt/api/error.hpp"
 #include "pmovirt/api/parse.hpp"
 #include "pmovirt/api/search.hpp"
@@ -72,6 +73,63 @@ std::vector<Cluster> Client::clusters() const {
     return parse_clusters(get("/clusters", "GET clusters"));
 }
 
+std::vector<StorageDomain> Client::storage_domains() const {
+    return parse_storage_domains(get("/storagedomains", "GET storagedomains"));
+}
+
+std::vector<DiskAttachment>
+Client::template_disk_attachments(const std::string& template_id) const {
+    return parse_disk_attachments(
+        get("/templates/" + http::percent_encode(template_id) + "/diskattachments",
+            "GET templates/" + template_id + "/diskattachments"));
+}
+
+std::vector<VnicProfile> Client::vnic_profiles() const {
+    return parse_vnic_profiles(get("/vnicprofiles", "GET vnicprofiles"));
+}
+
+std::vector<Nic> Client::vm_nics(const std::string& vm_id) const {
+    const auto path = "/vms/" + http::percent_encode(vm_id) + "/nics";
+    const auto response = m_api.call(request(http::Method::get, path), "GET vms/" + vm_id + "/nics",
+                                     http::Idempotency::by_method, {404});
+    if (response.status == 404) {
+        return {};
+    }
+    return parse_nics(response.body);
+}
+
+Outcome Client::add_nic(const std::string& vm_id, const std::string& body,
+                        const std::string& correlation_id) const {
+    auto post = request(http::Method::post, "/vms/" + http::percent_encode(vm_id) + "/nics");
+    post.headers.push_back({"Content-Type", "application/json"});
+    post.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    post.body = body;
+    const auto response = m_api.call(post, "POST vms/" + vm_id + "/nics",
+                                     http::Idempotency::not_idempotent, {400, 404, 409});
+    if (response.status == 400 || response.status == 404 || response.status == 409) {
+        const auto decoded = decode_error(response.status, response.body);
+        return {false, decoded.kind, response.status, decoded.message};
+    }
+    return {};
+}
+
+Outcome Client::update_nic(const std::string& vm_id, const std::string& nic_id,
+                           const std::string& body, const std::string& correlation_id) const {
+    auto put =
+        request(http::Method::put, fmt::format("/vms/{}/nics/{}", http::percent_encode(vm_id),
+                                               http::percent_encode(nic_id)));
+    put.headers.push_back({"Content-Type", "application/json"});
+    put.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    put.body = body;
+    const auto response = m_api.call(put, fmt::format("PUT vms/{}/nics/{}", vm_id, nic_id),
+                                     http::Idempotency::idempotent, {400, 404, 409});
+    if (response.status == 400 || response.status == 404 || response.status == 409) {
+        const auto decoded = decode_error(response.status, response.body);
+        return {false, decoded.kind, response.status, decoded.message};
+    }
+    return {};
+}
+
 std::optional<Vm> Client::vm(const std::string& id) const {
     const auto path = "/vms/" + http::percent_encode(id);
     const auto response = m_api.call(request(http::Method::get, path), "GET vms/" + id,
@@ -86,6 +144,58 @@ std::optional<Vm> Client::vm_named(const std::string& name) const {
     const auto search = Search::name_is(name);
     const auto path = "/vms?search=" + http::percent_encode(search.text()) + "&case_sensitive=true";
     return find_vm_named(parse_vms(get(path, "GET vms?search=name")), name);
+}
+
+std::vector<Template> Client::templates_named(const std::string& name) const {
+    const auto search = Search::name_is(name);
+    const auto path =
+        "/templates?search=" + http::percent_encode(search.text()) + "&case_sensitive=true";
+    return parse_templates(get(path, "GET templates?search=name"));
+}
+
+Client::Created Client::create_vm(const std::string& body, bool clone,
+                                  const std::string& correlation_id) const {
+    auto post = request(http::Method::post, clone ? "/vms?clone=true" : "/vms");
+    post.headers.push_back({"Content-Type", "application/json"});
+    post.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    post.body = body;
+    const auto response =
+        m_api.call(post, "POST vms", http::Idempotency::not_idempotent, {400, 404, 409});
+    if (create_accepted(response.status)) {
+        return {parse_vm(response.body), {}};
+    }
+    const auto decoded = decode_error(response.status, response.body);
+    return {std::nullopt, {false, decoded.kind, response.status, decoded.message}};
+}
+
+std::vector<DiskAttachment> Client::disk_attachments(const std::string& vm_id) const {
+    const auto path = "/vms/" + http::percent_encode(vm_id) + "/diskattachments?follow=disk";
+    const auto response =
+        m_api.call(request(http::Method::get, path), "GET vms/" + vm_id + "/diskattachments",
+                   http::Idempotency::by_method, {404});
+    if (response.status == 404) {
+        return {};
+    }
+    return parse_disk_attachments(response.body);
+}
+
+Outcome Client::extend_disk(const std::string& vm_id, const std::string& attachment_id,
+                            std::int64_t provisioned_size,
+                            const std::string& correlation_id) const {
+    auto put = request(http::Method::put,
+                       fmt::format("/vms/{}/diskattachments/{}", http::percent_encode(vm_id),
+                                   http::percent_encode(attachment_id)));
+    put.headers.push_back({"Content-Type", "application/json"});
+    put.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    put.body = disk_extend_body(provisioned_size);
+    const auto response =
+        m_api.call(put, fmt::format("PUT vms/{}/diskattachments/{}", vm_id, attachment_id),
+                   http::Idempotency::idempotent, {400, 404, 409});
+    if (response.status == 400 || response.status == 404 || response.status == 409) {
+        const auto decoded = decode_error(response.status, response.body);
+        return {false, decoded.kind, response.status, decoded.message};
+    }
+    return {};
 }
 
 Outcome Client::refused_or_done(const http::Response& response) const {

@@ -441,6 +441,13 @@ std::vector<Cluster> parse_clusters(std::string_view body) {
     });
 }
 
+std::vector<VnicProfile> parse_vnic_profiles(std::string_view body) {
+    const auto doc = json::parse(body, "reply of vnic profiles");
+    return read_all<VnicProfile>(collection(doc, "vnic_profile"), [](const View& p) {
+        return VnicProfile{required_id(p), text(p, "name"), ref_id(p, "network")};
+    });
+}
+
 std::vector<StorageDomain> parse_storage_domains(std::string_view body) {
     const auto doc = json::parse(body, "reply of storage domains");
     return read_all<StorageDomain>(collection(doc, "storage_domain"), read_storage_domain);

@@ -56,6 +56,8 @@ boot_attachment(const std::vector<DiskAttachment>& attachments);
 [[nodiscard]] std::vector<Cluster> parse_clusters(std::string_view body);
 // `GET /storagedomains`, `GET /storagedomains/{id}` (§7).
 [[nodiscard]] std::vector<StorageDomain> parse_storage_domains(std::string_view body);
+// `GET /vnicprofiles` (§7).
+[[nodiscard]] std::vector<VnicProfile> parse_vnic_profiles(std::string_view body);
 [[nodiscard]] StorageDomain parse_storage_domain(std::string_view body);
 // `GET /jobs?search=correlation_id=…`, `GET /jobs/{id}` (§4.2).
 [[nodiscard]] std::vector<Job> parse_jobs(std::string_view body);

@@ -156,6 +156,13 @@ struct Cluster {
     std::string data_center_id;
 };
 
+// `GET /vnicprofiles` (§7): a profile belongs to a network; its name is unique only there.
+struct VnicProfile {
+    std::string id;
+    std::string name;
+    std::string network_id;
+};
+
 struct StorageDomain {
     std::string id;
     std::string name;

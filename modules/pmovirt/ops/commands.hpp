@@ -6,6 +6,10 @@
 namespace pm::ovirt {
 
 void check_connection(Context& context);
+// open: an address leased from ipv4_range, the VM created from the newest version of the
+// template `os` with the ordered resources and cloud-init, its boot disk grown, started and
+// up; item active.
+void open(Context& context);
 // suspend: the VM shut down (ACPI, then a power-off after shutdown_timeout), item suspended.
 void suspend(Context& context);
 // resume: the VM started and up, item active.

@@ -24,6 +24,7 @@ CATALOG = {
                               "Delete protection first."),
     "DISKS_LOCKED": (409, "The following disks are locked: {disks}. Please try again in a few "
                           "minutes."),
+    "NIC_NAME_USED": (409, "The Network Interface name is already in use."),   # [guess]
     "TEMPLATE_LOCKED": (409, "Template is currently locked (temporarily)."),
     "TEMPLATE_ILLEGAL": (409, "Template's image doesn't exist."),
     "TEMPLATE_DOES_NOT_EXIST": (400, "Template does not exist."),

@@ -1,5 +1,5 @@
 """The engine's built-in objects (DESIGN §12): data center and cluster `Default`, storage
-domain `data1`, network and vNIC profile `ovirtmgmt`, templates `Blank`, `debian12`,
+domains `data1` and `data2`, network `ovirtmgmt` with vNIC profiles `ovirtmgmt` and `vps`, templates `Blank`, `debian12`,
 `centos7-cpanel` (versions 1 and 2, one name) and `win2022-plesk`. Ids are fixed."""
 from dataclasses import dataclass, field
 
@@ -12,10 +12,17 @@ CLUSTER_ID = "5a1d0000-0000-4000-8000-000000000002"
 STORAGE_ID = "5a1d0000-0000-4000-8000-000000000003"
 NETWORK_ID = "5a1d0000-0000-4000-8000-000000000004"
 VNIC_PROFILE_ID = "5a1d0000-0000-4000-8000-000000000005"
+# A second vNIC profile on ovirtmgmt (DESIGN §5 vnic_profile); the templates' NICs use the first.
+VNIC2_PROFILE_ID = "5a1d0000-0000-4000-8000-000000000008"
+VNIC_PROFILES = {VNIC_PROFILE_ID: "ovirtmgmt", VNIC2_PROFILE_ID: "vps"}
+# A second data domain (DESIGN §5 storage_domain): 1 TiB, empty; data1 holds the templates.
+STORAGE2_ID = "5a1d0000-0000-4000-8000-000000000007"
+STORAGE2_SIZE = 1024 * GIB
 ROOT_TAG_ID = "00000000-0000-0000-0000-000000000000"
 USER_ID = "5a1d0000-0000-4000-8000-000000000006"
 ADMIN = "admin@internal"
 STORAGE_USED = 180 * GIB
+STORAGE_NAMES = {STORAGE_ID: "data1", STORAGE2_ID: "data2"}
 
 
 @dataclass

@@ -61,17 +61,18 @@ def root(app, request):
 
 
 def _fixed(singular: str, make):
+    """`make(app, request)` gives the fixed objects of a collection (a list)."""
     def many(app, request):
-        items = [make(app, request)]
+        items = make(app, request)
         return listing(app, singular, search(app, request, items, NAMED_FIELDS,
                                              lambda e: e["name"]))
 
     def one(app, request, id):
         check_id(id)
-        item = make(app, request)
-        if item["id"] != id:
-            raise errors.not_found()
-        return 200, item, []
+        for item in make(app, request):
+            if item["id"] == id:
+                return 200, item, []
+        raise errors.not_found()
     return many, one
 
 
@@ -139,11 +140,13 @@ def register(router) -> None:
     router.add("POST", "/services/sso-logout", logout, auth=False)
     router.add("GET", "/api", root)
     for plural, singular, make in (
-            ("clusters", "cluster", lambda a, r: views.cluster()),
-            ("datacenters", "data_center", lambda a, r: views.datacenter()),
-            ("storagedomains", "storage_domain", lambda a, r: views.storage_domain(a.state)),
-            ("networks", "network", lambda a, r: views.network()),
-            ("vnicprofiles", "vnic_profile", lambda a, r: views.vnic_profile(follow(r)))):
+            ("clusters", "cluster", lambda a, r: [views.cluster()]),
+            ("datacenters", "data_center", lambda a, r: [views.datacenter()]),
+            ("storagedomains", "storage_domain",
+             lambda a, r: [views.storage_domain(a.state, id_) for id_ in fixtures.STORAGE_NAMES]),
+            ("networks", "network", lambda a, r: [views.network()]),
+            ("vnicprofiles", "vnic_profile",
+             lambda a, r: [views.vnic_profile(follow(r), id_) for id_ in fixtures.VNIC_PROFILES])):
         many, one = _fixed(singular, make)
         router.add("GET", f"/api/{plural}", many)
         router.add("GET", f"/api/{plural}/{{id}}", one)

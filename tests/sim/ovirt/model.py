@@ -32,6 +32,7 @@ class Disk:
     bootable: bool = True
     sparse: bool = True
     format: str = "cow"
+    storage_domain: str = fixtures.STORAGE_ID
 
 
 @dataclass
@@ -123,6 +124,7 @@ class State:
         self.logins = 0
         self.login_failures = 0
         self.storage_used = 0      # bytes the simulator's disks take on data1
+        self.storage2_used = 0     # and on data2
         self.fail_next = {}        # operation -> how many of the next ones fail (control)
 
     # --- time -------------------------------------------------------------------------
@@ -143,13 +145,22 @@ class State:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     # --- storage ----------------------------------------------------------------------
-    def storage_available(self) -> int:
+    def storage_available(self, domain: str = fixtures.STORAGE_ID) -> int:
+        if domain == fixtures.STORAGE2_ID:
+            return max(0, fixtures.STORAGE2_SIZE - self.storage2_used)
         return max(0, int(self.config.storage_available) - self.storage_used)
 
-    def need_space(self, size: int, action: str) -> None:
+    def need_space(self, size: int, action: str, domain: str = fixtures.STORAGE_ID) -> None:
         """Refused when the domain would fall under critical_space_action_blocker."""
-        if self.storage_available() - size < self.config.low_space_blocker:
-            raise Refused("LOW_DISK_SPACE", action, domain="data1")
+        if self.storage_available(domain) - size < self.config.low_space_blocker:
+            raise Refused("LOW_DISK_SPACE", action, domain=fixtures.STORAGE_NAMES[domain])
+
+    def account(self, disk: Disk, size: int) -> None:
+        """`size` bytes more (or fewer) on the disk's storage domain."""
+        if disk.storage_domain == fixtures.STORAGE2_ID:
+            self.storage2_used += size
+        else:
+            self.storage_used += size
 
     # --- jobs -------------------------------------------------------------------------
     def job(self, correlation_id: str, engine_text: str, command: str) -> Job:
@@ -198,9 +209,14 @@ class State:
         check_memory(spec["memory"], spec["guaranteed"], spec["max_memory"], action)
         check_cpu(spec["sockets"], spec["cores"], spec["threads"], action)
         clone = spec["clone"]
-        needed = sum(d.size if clone else GIB for d in template.disks)
-        if template.disks:
-            self.need_space(needed, action)
+        # spec["placement"]: template disk id -> storage domain id (the body's disk_attachments)
+        placement = spec.get("placement") or {}
+        needed = {}
+        for tdisk in template.disks:
+            domain = placement.get(tdisk.id, fixtures.STORAGE_ID)
+            needed[domain] = needed.get(domain, 0) + (tdisk.size if clone else GIB)
+        for domain, size in needed.items():
+            self.need_space(size, action, domain)
         now = self.now()
         vm = Vm(self.new_id(), spec["name"], template, fixtures.CLUSTER_ID, spec["memory"],
                 spec["guaranteed"], spec["max_memory"], spec["sockets"], spec["cores"],
@@ -216,10 +232,11 @@ class State:
         for tdisk in template.disks:
             disk = Disk(self.new_id(), tdisk.alias, vm.id, tdisk.size,
                         tdisk.size if clone else GIB, tdisk.id, sparse=not clone,
-                        format="raw" if clone else "cow")
+                        format="raw" if clone else "cow",
+                        storage_domain=placement.get(tdisk.id, fixtures.STORAGE_ID))
             self.disks[disk.id] = disk
             vm.disks.append(disk.id)
-            self.storage_used += disk.actual
+            self.account(disk, disk.actual)
         self.vms[vm.id] = vm
         if not template.disks:
             vm.status = "down"   # no disk tasks: 201 and down at once (§4.1)
@@ -472,7 +489,7 @@ class State:
                 disk.status, disk.vm_id = "ok", None
             else:
                 del self.disks[disk_id]
-                self.storage_used -= disk.actual
+                self.account(disk, -disk.actual)
         self.end_job(job, when, outcome)
 
     HOST_TROUBLE = ("not_responding", "unknown", "paused", "unassigned")
@@ -568,7 +585,7 @@ class State:
                 disk.provisioned = size
                 if not disk.sparse:
                     disk.actual += grow
-                    self.storage_used += grow
+                    self.account(disk, grow)
                 disk.status = "ok"
                 self.after("job_lag", when, lambda end: self.end_job(job, end))
         self.after("disk_extend", self.now(), grown)

@@ -88,7 +88,7 @@ def disk(state, disk_, full: bool = True) -> dict:
         "sparse": disk_.sparse, "storage_type": "image", "content_type": "data",
         "qcow_version": "qcow2_v3" if disk_.format == "cow" else None,
         "shareable": False, "wipe_after_delete": False, "propagate_errors": False,
-        "storage_domains": {"storage_domain": [ref("storagedomains", fixtures.STORAGE_ID)]},
+        "storage_domains": {"storage_domain": [ref("storagedomains", disk_.storage_domain)]},
         "link": links(base, ("permissions", "statistics", "disksnapshots")),
         "actions": actions(base, ("copy", "move", "export", "sparsify", "refreshlun")),
     }
@@ -111,7 +111,7 @@ def nic(vm_, nic_) -> dict:
     return {"href": f"{API}/vms/{vm_.id}/nics/{nic_['id']}", "id": nic_["id"],
             "name": nic_["name"], "interface": "virtio", "linked": True, "plugged": True,
             "mac": {"address": nic_["mac"]},
-            "vnic_profile": ref("vnicprofiles", fixtures.VNIC_PROFILE_ID),
+            "vnic_profile": ref("vnicprofiles", nic_.get("profile", fixtures.VNIC_PROFILE_ID)),
             "vm": ref("vms", vm_.id)}
 
 
@@ -175,16 +175,19 @@ def datacenter() -> dict:
             "link": links(base, ("clusters", "storagedomains", "networks", "quotas"))}
 
 
-def storage_domain(state) -> dict:
-    base = f"{API}/storagedomains/{fixtures.STORAGE_ID}"
-    available = state.storage_available()
-    return {"href": base, "id": fixtures.STORAGE_ID, "name": "data1", "type": "data",
+def storage_domain(state, id_: str = fixtures.STORAGE_ID) -> dict:
+    base = f"{API}/storagedomains/{id_}"
+    name = fixtures.STORAGE_NAMES[id_]
+    available = state.storage_available(id_)
+    first = id_ == fixtures.STORAGE_ID
+    used = fixtures.STORAGE_USED + state.storage_used if first else state.storage2_used
+    committed = sum(d.provisioned for d in state.disks.values() if d.storage_domain == id_)
+    return {"href": base, "id": id_, "name": name, "type": "data",
             "external_status": "ok",
-            "master": True, "storage": {"type": "nfs", "address": "127.0.0.1",
-                                        "path": "/exports/data1"},
-            "available": available, "used": fixtures.STORAGE_USED + state.storage_used,
-            "committed": fixtures.STORAGE_USED + sum(d.provisioned
-                                                     for d in state.disks.values()),
+            "master": first, "storage": {"type": "nfs", "address": "127.0.0.1",
+                                         "path": f"/exports/{name}"},
+            "available": available, "used": used,
+            "committed": (fixtures.STORAGE_USED if first else 0) + committed,
             "warning_low_space_indicator": 10,
             "critical_space_action_blocker": int(state.config.low_space_blocker // GIB),
             "storage_format": "v5", "data_centers": {"data_center": [
@@ -199,9 +202,9 @@ def network() -> dict:
             "data_center": ref("datacenters", fixtures.DATACENTER_ID)}
 
 
-def vnic_profile(follow=()) -> dict:
-    return {"href": f"{API}/vnicprofiles/{fixtures.VNIC_PROFILE_ID}",
-            "id": fixtures.VNIC_PROFILE_ID, "name": "ovirtmgmt", "pass_through": {
+def vnic_profile(follow=(), id_: str = fixtures.VNIC_PROFILE_ID) -> dict:
+    return {"href": f"{API}/vnicprofiles/{id_}",
+            "id": id_, "name": fixtures.VNIC_PROFILES[id_], "pass_through": {
                 "mode": "disabled"}, "port_mirroring": False,
             "network": network() if "network" in follow else ref("networks",
                                                                   fixtures.NETWORK_ID)}
@@ -229,7 +232,7 @@ def root(state) -> dict:
         "special_objects": {"blank_template": ref("templates", fixtures.BLANK_ID),
                             "root_tag": ref("tags", fixtures.ROOT_TAG_ID)},
         "summary": {"hosts": {"active": 1, "total": 1},
-                    "storage_domains": {"active": 1, "total": 1},
+                    "storage_domains": {"active": 2, "total": 2},
                     "users": {"active": 1, "total": 1},
                     "vms": {"active": sum(v.status == "up" for v in vms), "total": len(vms)}},
         "time": epoch(state.wall()),

@@ -78,6 +78,29 @@ def _template(app, reader, spec: dict):
     return found
 
 
+def _placement(reader, template, value) -> dict:
+    """`disk_attachments` of a create (§5.1): per template disk, `{"disk":{"id":<template disk
+    id>,"storage_domains":{"storage_domain":[{"id":…}]}}}` → {template disk id: domain id}.
+    A disk the template does not have or a domain the engine does not know: 404 entity not
+    found [guess: the texts]; `format`/`sparse` are accepted and not modelled."""
+    placement = {}
+    disks = {d.id for d in template.disks}
+    for attachment in reader.wrapped_list(value, "disk_attachment"):
+        disk = reader.obj(reader.obj(attachment).get("disk", {}))
+        if "id" not in disk:
+            raise errors.incomplete("DiskAttachment", ["disk.id"])
+        disk_id = reader.text(disk["id"])
+        if disk_id not in disks:
+            raise errors.entity_not_found(f"Disk: id={disk_id}")
+        if "storage_domains" in disk:
+            for domain in reader.wrapped_list(disk["storage_domains"], "storage_domain"):
+                domain_id = reader.text(reader.obj(domain).get("id", ""))
+                if domain_id not in fixtures.STORAGE_NAMES:
+                    raise errors.entity_not_found(f"StorageDomain: id={domain_id}")
+                placement[disk_id] = domain_id
+    return placement
+
+
 def _cluster(reader, spec) -> None:
     spec = reader.obj(spec)
     if "id" in spec:
@@ -145,6 +168,8 @@ def create(app, request):
         "type": kind, "initialization": init,
         "delete_protected": reader.boolean(body.get("delete_protected", "false")),
         "clone": query_flag(request.query, "clone"),
+        "placement": _placement(reader, template, body["disk_attachments"])
+        if "disk_attachments" in body else {},
     }
     state = app.state
     vm = state.create_vm(spec, _correlation(request))
@@ -322,6 +347,43 @@ def nics(app, request, id):
     return listing(app, "nic", [views.nic(vm, n) for n in vm.nics])
 
 
+def _profile(reader, body) -> str:
+    profile = reader.text(reader.obj(body["vnic_profile"]).get("id", ""))
+    if profile not in fixtures.VNIC_PROFILES:
+        raise errors.entity_not_found(f"VnicProfile: id={profile}")   # [guess: the text]
+    return profile
+
+
+def add_nic(app, request, id):
+    """POST VM/nics {"name","interface","vnic_profile":{"id"}} (§7, VmNicsService): 201."""
+    vm = _vm(app, id)
+    reader, body = _body(app, request, "services/vm_nics/methods/add")
+    if not body.get("name"):
+        raise errors.incomplete("Nic", ["name"])
+    name = reader.text(body["name"])
+    if any(n["name"] == name for n in vm.nics):
+        raise Refused("NIC_NAME_USED", "add Network Interface")
+    nic = {"id": app.state.new_id(), "name": name,
+           "mac": "56:6f:" + ":".join(f"{app.state.rng.getrandbits(8):02x}" for _ in range(4))}
+    if "vnic_profile" in body:
+        nic["profile"] = _profile(reader, body)
+    vm.nics.append(nic)
+    return 201, views.nic(vm, nic), []
+
+
+def update_nic(app, request, id, nic_id):
+    """PUT VM/nics/{nic} {"vnic_profile":{"id"}} (VmNicService.update; not in ovirt.md
+    [guess]): the profile changed, down or running alike."""
+    vm = _vm(app, id)
+    found = next((n for n in vm.nics if n["id"] == nic_id), None)
+    if found is None:
+        raise errors.not_found()
+    reader, body = _body(app, request, "services/vm_nic/methods/update")
+    if "vnic_profile" in body:
+        found["profile"] = _profile(reader, body)
+    return 200, views.nic(vm, found), []
+
+
 def reported(app, request, id):
     vm = _vm(app, id)
     return listing(app, "reported_device", views.reported_devices(vm))
@@ -341,6 +403,8 @@ def register(router) -> None:
     router.add("GET", "/api/vms/{id}/diskattachments/{aid}", get_attachment)
     router.add("PUT", "/api/vms/{id}/diskattachments/{aid}", update_attachment)
     router.add("GET", "/api/vms/{id}/nics", nics)
+    router.add("POST", "/api/vms/{id}/nics", add_nic)
+    router.add("PUT", "/api/vms/{id}/nics/{nic_id}", update_nic)
     router.add("GET", "/api/vms/{id}/reporteddevices", reported)
     router.add("GET", "/api/vms/{id}/statistics", statistics)
     for name in ("start", "stop", "shutdown", "reboot", "reset", "suspend"):
