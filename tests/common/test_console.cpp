@@ -3,7 +3,6 @@
 // suspend/resume, close with one or two services, rotation, sessions, and no secret in the
 // store or in what Zabbix gives back.
 #include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
 #include "pm/console.hpp"
@@ -153,8 +152,8 @@ TEST_CASE("console: a template named by console_template is linked by the action
     auto t = f.target(item);
     (void)steps.open(t, nullptr);
     const auto* templ = f.zabbix.find("template", "host", "Linux by Zabbix agent active");
-    CHECK(f.zabbix.sent().find(fmt::format(R"("optemplate":[{{"templateid":"{}"}}])",
-                                           templ->id)) != std::string::npos);
+    CHECK(f.zabbix.sent().find(fmt::format(R"("optemplate":[{{"templateid":"{}"}}])", templ->id)) !=
+          std::string::npos);
 
     Fixture g;
     auto other = g.target(g.add_item());
@@ -319,9 +318,8 @@ TEST_CASE("console: zabbix client errors carry Zabbix's message, tokens skip the
                                pm::zabbix::Credentials{"Admin", "wrong-pass", ""}, &f.sessions,
                                f.deadline};
         try {
-            (void)bad.call("hostgroup.get", [](pm::json::Writer& w) {
-                w.begin_object().end_object();
-            });
+            (void)bad.call("hostgroup.get",
+                           [](pm::json::Writer& w) { w.begin_object().end_object(); });
             FAIL("no error");
         } catch (const pm::ApiError& e) {
             CHECK(std::string(e.what()).find("Incorrect user name or password") !=
@@ -350,18 +348,18 @@ TEST_CASE("console: zabbix client errors carry Zabbix's message, tokens skip the
         pm::zabbix::Client token{f.http, "http://127.0.0.1:9/api_jsonrpc.php",
                                  pm::zabbix::Credentials{"", "", "tok-abcdef-123456"}, nullptr,
                                  f.deadline};
-        CHECK_THROWS_AS(token.call("hostgroup.get",
-                                   [](pm::json::Writer& w) { w.begin_object().end_object(); }),
-                        pm::AuthError);
+        CHECK_THROWS_AS(
+            token.call("hostgroup.get", [](pm::json::Writer& w) { w.begin_object().end_object(); }),
+            pm::AuthError);
         CHECK(f.zabbix.calls("user.login") == 0);
         CHECK(f.zabbix.requests.back().body.find(R"("auth":"tok-abcdef-123456")") !=
               std::string::npos);
     }
     SECTION("a console that is down is a TransportError") {
         f.zabbix.down = true;
-        CHECK_THROWS_AS(f.api.call("hostgroup.get",
-                                   [](pm::json::Writer& w) { w.begin_object().end_object(); }),
-                        pm::TransportError);
+        CHECK_THROWS_AS(
+            f.api.call("hostgroup.get", [](pm::json::Writer& w) { w.begin_object().end_object(); }),
+            pm::TransportError);
     }
 }
 

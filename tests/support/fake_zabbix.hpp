@@ -42,8 +42,8 @@ public:
         requests.push_back(request);
         http::Response response;
         if (down) {
-            response.failure = http::TransportFailure{http::TransportFailure::Kind::connect,
-                                                      "connection refused"};
+            response.failure =
+                http::TransportFailure{http::TransportFailure::Kind::connect, "connection refused"};
             return response;
         }
         if (slow) {
