@@ -64,19 +64,17 @@ Target target_of(Context& context) {
     const auto account = context.store.find_account(context.item->account_id);
     if (!account || account->email.empty()) {
         throw ConfigError(fmt::format("item {}: account {} has no email for the console user",
-                                      context.item->id.value(),
-                                      context.item->account_id.value()));
+                                      context.item->id.value(), context.item->account_id.value()));
     }
-    return Target{*context.item, account->email, context.item_params,
-                  [&context](std::string_view n, std::string_view v) {
-                      save_item_param(context, n, v);
-                  },
-                  [&context](std::string_view n) {
-                      if (context.item_params.contains(n)) {
-                          context.store.erase_item_param(context.item->id, n);
-                          context.item_params.erase(n);
-                      }
-                  }};
+    return Target{
+        *context.item, account->email, context.item_params,
+        [&context](std::string_view n, std::string_view v) { save_item_param(context, n, v); },
+        [&context](std::string_view n) {
+            if (context.item_params.contains(n)) {
+                context.store.erase_item_param(context.item->id, n);
+                context.item_params.erase(n);
+            }
+        }};
 }
 
 // Runs one add-on step of a billing operation: console trouble is logged and left for
@@ -88,8 +86,7 @@ void guarded(Context& context, std::string_view name, Step&& step) {
     }
     auto target = target_of(context);
     try {
-        const Connection connection(context.module_params, context.coordination,
-                                    context.deadline);
+        const Connection connection(context.module_params, context.coordination, context.deadline);
         const Steps steps(connection.api(), context.store,
                           context.module_params.get_or("console_template", ""));
         step(steps, target);
@@ -117,8 +114,9 @@ std::vector<ParamSpec> params() {
         {"console_api_token", "Zabbix API token (instead of console_username/password)", true},
         {"console_server_active", "address agents report to (ServerActive), e.g. zbx:10051"},
         {"console_template", "template linked to every customer host (optional)"},
-        {"console_timeout", "seconds an add-on step may take before it is left to console_sync "
-                            "(default 30)",
+        {"console_timeout",
+         "seconds an add-on step may take before it is left to console_sync "
+         "(default 30)",
          false, ParamKind::positive},
         {"console_agent_recipe",
          "recipe (id) that installs the console agent; takes CONSOLE_SERVER and CONSOLE_METADATA",
@@ -178,14 +176,12 @@ std::string cloud_init(const Agent& agent) {
 }
 
 void on_open(Context& context, const CredentialFeed* feed) {
-    guarded(context, "open", [&](const Steps& steps, Target& target) {
-        (void)steps.open(target, feed);
-    });
+    guarded(context, "open",
+            [&](const Steps& steps, Target& target) { (void)steps.open(target, feed); });
 }
 
 void on_suspend(Context& context) {
-    guarded(context, "suspend",
-            [&](const Steps& steps, Target& target) { steps.suspend(target); });
+    guarded(context, "suspend", [&](const Steps& steps, Target& target) { steps.suspend(target); });
 }
 
 void on_resume(Context& context) {
@@ -222,8 +218,8 @@ void sync_item(Context& context, const Steps& steps, const FeedFactory& feeds,
                   },
                   [&](std::string_view n) { context.store.erase_item_param(item.id, n); }};
     const auto pending = target.params.get_or("console_pending", "");
-    const bool open = item.status == store::ItemStatus::active ||
-                      item.status == store::ItemStatus::suspended;
+    const bool open =
+        item.status == store::ItemStatus::active || item.status == store::ItemStatus::suspended;
     if (!open && pending.empty()) {
         return;
     }
@@ -238,8 +234,8 @@ void sync_item(Context& context, const Steps& steps, const FeedFactory& feeds,
     } else {
         const auto report = steps.open(target, feed.get());
         for (const auto& made : report.created) {
-            context.result.add("drift", fmt::format("item {}: {} was missing, recreated",
-                                                    item.id.value(), made));
+            context.result.add(
+                "drift", fmt::format("item {}: {} was missing, recreated", item.id.value(), made));
         }
         counts.recreated += static_cast<int>(report.created.size());
         if (item.status == store::ItemStatus::suspended) {

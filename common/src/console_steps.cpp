@@ -27,7 +27,9 @@ std::string customer_name(const store::Item& item) {
     return fmt::format("pm-customer-{}", item.account_id.value());
 }
 
-std::string token_condition(std::string_view token) { return fmt::format("cust={}", token); }
+std::string token_condition(std::string_view token) {
+    return fmt::format("cust={}", token);
+}
 
 // Saves a param of the target and keeps its view of them current.
 void keep(Target& target, std::string_view name, std::string_view value) {
@@ -303,8 +305,7 @@ void Steps::push(const std::string& host_id, const Credential& credential) const
     });
     std::vector<std::pair<std::string, std::string>> existing;
     for (const auto& macro : reply.view().items()) {
-        existing.emplace_back(macro.at("macro").as_string(),
-                              macro.at("hostmacroid").as_string());
+        existing.emplace_back(macro.at("macro").as_string(), macro.at("hostmacroid").as_string());
     }
     for (const auto& macro : credential.macros) {
         register_secret(macro.value);

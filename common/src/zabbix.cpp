@@ -80,10 +80,8 @@ http::Request Client::request(std::string_view method, const ParamsWriter& param
         body.member("auth", auth);
     }
     body.end_object();
-    return http::Request{http::Method::post,
-                         m_url,
-                         {{"Content-Type", "application/json-rpc"}},
-                         body.str()};
+    return http::Request{
+        http::Method::post, m_url, {{"Content-Type", "application/json-rpc"}}, body.str()};
 }
 
 Result Client::decode(std::string_view method, const http::Response& response) const {
@@ -100,15 +98,14 @@ Result Client::decode(std::string_view method, const http::Response& response) c
 }
 
 Session Client::login(const Deadline& deadline) const {
-    const auto req = request(
-        "user.login",
-        [&](json::Writer& w) {
-            w.begin_object()
-                .member("username", m_credentials.username)
-                .member("password", m_credentials.password)
-                .end_object();
-        },
-        {});
+    const auto req = request("user.login",
+                             [&](json::Writer& w) {
+                                 w.begin_object()
+                                     .member("username", m_credentials.username)
+                                     .member("password", m_credentials.password)
+                                     .end_object();
+                             },
+                             {});
     // A login creates nothing: safe to repeat on any failure.
     const auto response = m_http.send(req, deadline, http::Idempotency::idempotent);
     auto reply = decode("user.login", response);
@@ -127,8 +124,8 @@ Result Client::call(std::string_view method, const ParamsWriter& params) const {
     }
     return m_api->with_session([&](const Session& session) {
         register_secret(session.token);
-        return decode(method, m_http.send(request(method, params, session.token), m_deadline,
-                                          idempotency));
+        return decode(method,
+                      m_http.send(request(method, params, session.token), m_deadline, idempotency));
     });
 }
 

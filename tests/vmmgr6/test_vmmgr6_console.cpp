@@ -43,8 +43,12 @@ TEST_CASE("pmvmmgr6 console: a console down or slow never fails open, suspend or
     Vmmgr6Sim sim;
     Vmmgr6Env env(sim);
     pm::test::FakeHttp slow;
-    SECTION("down") { console_on(env, "http://127.0.0.1:1/api_jsonrpc.php"); }
-    SECTION("slow") { console_on(env, slow.url("/slow?ms=5000")); }
+    SECTION("down") {
+        console_on(env, "http://127.0.0.1:1/api_jsonrpc.php");
+    }
+    SECTION("slow") {
+        console_on(env, slow.url("/slow?ms=5000"));
+    }
     const auto item = env.add_item({{"domain", "vps1.example.com"}, {"os", "debian 12"}});
 
     auto r = env.run("open", item);
@@ -79,8 +83,7 @@ TEST_CASE("pmvmmgr6 console: a console down or slow never fails open, suspend or
     CHECK(env.param(item, "console_pending") == "close");
 }
 
-TEST_CASE("pmvmmgr6 console: off by default, a bad console value is a config error",
-          "[console]") {
+TEST_CASE("pmvmmgr6 console: off by default, a bad console value is a config error", "[console]") {
     Vmmgr6Sim sim;
     Vmmgr6Env env(sim);
     const auto item = env.add_item({{"domain", "vps1.example.com"}, {"os", "debian 12"}});

@@ -44,10 +44,9 @@ std::vector<Named> app_credentials(const Cloud& cloud, std::string_view user) {
 }
 
 bool delete_app_credential(const Cloud& cloud, std::string_view user, std::string_view id) {
-    const auto reply =
-        cloud.call(Service::identity, http::Method::del,
-                   fmt::format("/users/{}/application_credentials/{}", encode(user), encode(id)),
-                   {}, {404});
+    const auto reply = cloud.call(
+        Service::identity, http::Method::del,
+        fmt::format("/users/{}/application_credentials/{}", encode(user), encode(id)), {}, {404});
     return reply.ok();
 }
 

@@ -13,7 +13,9 @@
 namespace pm::openstack {
 namespace {
 
-std::string prefix(ItemId item) { return fmt::format("pm-console-{}-", item.value()); }
+std::string prefix(ItemId item) {
+    return fmt::format("pm-console-{}-", item.value());
+}
 
 } // namespace
 
