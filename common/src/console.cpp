@@ -243,10 +243,11 @@ void sync_item(Context& context, const Steps& steps, const FeedFactory& feeds,
         } else if (pending == "resume" || pending == "suspend") {
             steps.resume(target);
         }
-        if (feed && !report.rotated && target.params.contains("console_cred_id")) {
-            steps.rotate(target, *feed);
-        }
-        if (feed) {
+        // A suspended VDC's user is disabled: its credential is rotated after the resume.
+        if (feed && item.status == store::ItemStatus::active) {
+            if (!report.rotated && target.params.contains("console_cred_id")) {
+                steps.rotate(target, *feed);
+            }
             ++counts.rotated;
         }
     }
@@ -274,6 +275,10 @@ void sync(Context& context, const FeedFactory& feeds) {
                                 Connection::Budget::whole);
     const Steps steps(connection.api(), context.store,
                       context.module_params.get_or("console_template", ""));
+    sync_services(context, steps, feeds);
+}
+
+void sync_services(Context& context, const Steps& steps, const FeedFactory& feeds) {
     SyncCounts counts;
     std::string first_error;
     store::ItemFilter filter;

@@ -295,6 +295,7 @@ Report Steps::open(Target& target, const CredentialFeed* feed) const {
         report);
     keep(target, "console_cred_id", credential.id);
     feed->retire_except(credential.id);
+    report.rotated = true; // a fresh credential
     return report;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "pm/console.hpp"
+#include "pm/coordination.hpp"
 #include "pm/errors.hpp"
 #include "pm/redact.hpp"
 #include "pm/store.hpp"
@@ -382,4 +383,76 @@ TEST_CASE("console: settings are checked and the agent's cloud-init carries its 
     CHECK(text.find("ServerActive=zbx.example:10051\n") != std::string::npos);
     CHECK(text.find("HostMetadata=cust=abc\n") != std::string::npos);
     CHECK(text.find("systemctl, restart, zabbix-agent2") != std::string::npos);
+}
+
+TEST_CASE("console: console_sync finishes pending steps, recreates drift and rotates",
+          "[console]") {
+    Fixture f;
+    const auto active = f.add_item();
+    const auto suspended = f.add_item();
+    const auto closed = f.add_item();
+    std::map<std::int64_t, std::unique_ptr<FakeFeed>> feeds;
+    for (const auto id : {active, suspended, closed}) {
+        feeds[id.value()] = std::make_unique<FakeFeed>(fmt::format("pm-vdc-{}", id.value()));
+        auto t = f.target(id);
+        (void)f.steps.open(t, feeds.at(id.value()).get());
+    }
+    f.store.set_item_status(suspended, pm::store::ItemStatus::suspended);
+    f.store.set_item_status(closed, pm::store::ItemStatus::closed);
+    f.store.set_item_param(closed, "console_pending", "close");
+    // Drift: somebody deleted the customer's action in Zabbix.
+    f.zabbix.objects["action"].clear();
+
+    pm::ModuleSpec spec;
+    spec.name = "pmtest";
+    pm::Invocation invocation;
+    pm::Settings settings;
+    auto coordination = pm::file_coordination(f.dir.path() / "locks", f.dir.path() / "cache");
+    pm::Context context(spec, invocation, settings, f.store, *coordination);
+    context.module = f.store.find_module(f.module);
+    context.module_params = f.store.module_params(f.module);
+    // The feed of each item is the test's, so that what it minted can be checked.
+    struct Borrowed : pm::console::CredentialFeed {
+        explicit Borrowed(const FakeFeed& feed) : m_feed(feed) {}
+        [[nodiscard]] std::string host_name() const override { return m_feed.host_name(); }
+        [[nodiscard]] pm::console::Credential mint() const override { return m_feed.mint(); }
+        void retire_except(std::string_view keep) const override { m_feed.retire_except(keep); }
+        const FakeFeed& m_feed;
+    };
+    const auto factory = [&](const pm::store::Item& item, const pm::Params&) {
+        return std::unique_ptr<pm::console::CredentialFeed>(
+            std::make_unique<Borrowed>(*feeds.at(item.id.value())));
+    };
+    pm::console::sync_services(context, f.steps, factory);
+
+    // The action is back with the customer's token.
+    REQUIRE(f.zabbix.find("action", "name", "pm-customer-1") != nullptr);
+    CHECK(f.zabbix.find("action", "name", "pm-customer-1")->fields.at("condition") ==
+          "cust=" + f.param(active, "console_token"));
+    // The active VDC's credential rotated, the suspended one's kept.
+    CHECK(f.param(active, "console_cred_id") == "cred-2");
+    CHECK(feeds.at(active.value())->live == std::vector<std::string>{"cred-2"});
+    CHECK(f.param(suspended, "console_cred_id") == "cred-1");
+    // The pending close is done and its service's host gone; the customer keeps the rest.
+    CHECK(f.zabbix.find("host", "host", fmt::format("pm-vdc-{}", closed.value())) == nullptr);
+    CHECK(f.param(closed, "console_pending").empty());
+    CHECK(f.zabbix.count("host") == 2);
+    // The customer still has an active service: access stays on.
+    CHECK(f.zabbix.find("usergroup", "name", "pm-customer-1")->fields.at("users_status") == "0");
+
+    std::map<std::string, std::string> counts;
+    for (const auto& sample : context.metrics->samples()) {
+        counts[sample.name] = std::to_string(static_cast<int>(sample.value));
+    }
+    CHECK(counts["pm_console_services"] == "3");
+    CHECK(counts["pm_console_recreated"] == "1");
+    CHECK(counts["pm_console_rotated"] == "1");
+    CHECK(counts["pm_console_closed"] == "1");
+    CHECK(counts["pm_console_failed"] == "0");
+
+    SECTION("a console that is down fails the run as temporary, the services untouched") {
+        f.zabbix.down = true;
+        CHECK_THROWS_AS(pm::console::sync_services(context, f.steps, factory), pm::TransportError);
+        CHECK(f.param(active, "console_cred_id") == "cred-2");
+    }
 }

@@ -80,7 +80,7 @@ struct Target {
 // What a step found missing and made (for console_sync's drift report).
 struct Report {
     std::vector<std::string> created; // "host group pm-customer-7", …
-    bool rotated = false;
+    bool rotated = false;             // the service's host got a fresh credential
 };
 
 // The steps over a Zabbix client. `store` answers which other services the customer has
@@ -139,5 +139,7 @@ void on_close(Context& context, const CredentialFeed* feed = nullptr);
 using FeedFactory =
     std::function<std::unique_ptr<CredentialFeed>(const store::Item& item, const Params& params)>;
 void sync(Context& context, const FeedFactory& feeds = {});
+// The same over `steps`, without the lock (console_sync's work, for tests).
+void sync_services(Context& context, const Steps& steps, const FeedFactory& feeds = {});
 
 } // namespace pm::console
