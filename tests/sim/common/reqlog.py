@@ -10,17 +10,18 @@ from collections import deque
 from .masking import mask_json, mask_query
 
 
-def _body_for_log(body: bytes):
+def _body_for_log(body: bytes, masker=mask_json):
     if not body:
         return None
     try:
-        return mask_json(json.loads(body.decode("utf-8")))
+        return masker(json.loads(body.decode("utf-8")))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return f"<{len(body)} bytes, not JSON>"
 
 
 class RequestLog:
-    def __init__(self, limit: int = 20000):
+    def __init__(self, limit: int = 20000, masker=mask_json):
+        self._masker = masker   # the body as logged: secrets masked (App.mask_body)
         self._lock = threading.Lock()
         self._entries = deque(maxlen=limit)
         self._seq = 0
@@ -41,7 +42,8 @@ class RequestLog:
         entry = {
             "seq": seq, "time": round(started_wall, 3), "method": request.method,
             "path": request.path, "pattern": request.pattern or None,
-            "query": mask_query(request.query), "body": _body_for_log(request.body),
+            "query": mask_query(request.query),
+            "body": _body_for_log(request.body, self._masker),
             "status": status, "ms": round(ms, 1),
             "authenticated": bool(request.context.get("user") is not None),
             "auth": request.context.get("auth"), "user": request.context.get("user"),

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from . import control
 from .clock import Clock
 from .faults import Faults
+from .masking import mask_json
 from .messages import ApiError, BodyError, Request, Response
 from .reqlog import RequestLog
 from .routing import MethodNotAllowed, NotFound, Router
@@ -46,6 +47,16 @@ class App:
 
     def call(self, match, request: Request) -> Response:
         raise NotImplementedError
+
+    def fault_path(self, request: Request) -> str:
+        """The path that fault prefixes match. An App whose calls share one URL (JSON-RPC)
+        returns a path naming the call, so that a fault can target one remote method."""
+        return request.api_path or request.path
+
+    def mask_body(self, value):
+        """The request body (parsed JSON) as the request log keeps it: secrets masked. An
+        App whose API carries secrets under other keys masks them too."""
+        return mask_json(value)
 
     def handle(self, request: Request) -> Response:
         try:
@@ -118,7 +129,7 @@ class Simulator:
     def __init__(self, app: App, clock: Clock = None):
         self.app = app
         self.clock = clock or Clock()
-        self.log = RequestLog()
+        self.log = RequestLog(masker=app.mask_body)
         self.faults = Faults()
         self.holds = Holds()
         self.control = Router()
@@ -149,7 +160,7 @@ class Simulator:
 
     def _held(self, request: Request, seq: int):
         """A request that a hold fault keeps in flight (None when none applies)."""
-        method, path = request.method, request.api_path or request.path
+        method, path = request.method, self.app.fault_path(request)
         hold = self.faults.take("hold", method, path)
         if not hold:
             return None
@@ -159,7 +170,7 @@ class Simulator:
         return Outcome(drop=True), ("hold-after" if hold.after else "hold")
 
     def _faulted_or_handled(self, request: Request):
-        method, path = request.method, request.api_path or request.path
+        method, path = request.method, self.app.fault_path(request)
         drop = self.faults.take("drop", method, path)
         if drop and not drop.after:
             return Outcome(drop=True), "drop"
