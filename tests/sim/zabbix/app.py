@@ -96,8 +96,8 @@ class ZabbixApp(App):
             return path
 
     def mask_body(self, value):
-        """Besides passwords: `auth` (session ids, API tokens) and macro values that are
-        secret (type 1) or have a secret-looking name."""
+        """Besides passwords: `auth` (session ids, API tokens) and macro values unless they
+        are plainly text (see _macro_value_secret)."""
         def walk(item):
             if isinstance(item, dict):
                 shaped = {}
@@ -106,9 +106,7 @@ class ZabbixApp(App):
                         shaped[key] = MASK
                     else:
                         shaped[key] = walk(inner)
-                if "macro" in item and "value" in item and (
-                        str(item.get("type", "0")) == "1" or "SECRET" in str(item["macro"])
-                        or "PASS" in str(item["macro"])):
+                if "value" in item and _macro_value_secret(item):
                     shaped["value"] = MASK
                 return shaped
             if isinstance(item, list):
@@ -189,6 +187,9 @@ class ZabbixApp(App):
             raise errors.RpcError(errors.NO_METHOD, f'Incorrect method "{method}".')
         handler, rank = METHODS[method]
         auth = call.get("auth")
+        if auth is not None and not isinstance(auth, str):
+            raise errors.RpcError(errors.INVALID_REQUEST,
+                                  'Invalid parameter "/auth": a character string is expected.')
         if auth is None and self.config.auth_transport == "body_or_bearer":
             scheme, _, value = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() == "bearer" and value.strip():
@@ -213,8 +214,11 @@ class ZabbixApp(App):
                 return self.state.logout(auth)
             if self.state.user_type(user) < RANK[rank]:
                 raise errors.params(f'No permissions to call "{method}".')
-            if method.endswith(".get") and not isinstance(params, dict):
-                raise errors.invalid("/", "an array is expected")
+            if method.endswith(".get"):
+                if params == []:
+                    params = {}
+                if not isinstance(params, dict):
+                    raise errors.invalid("/", "an array is expected")
             return getattr(self.state, handler)(user, params)
 
     # --- control ------------------------------------------------------------------------
@@ -233,3 +237,16 @@ def _error_envelope(error: errors.RpcError, call_id) -> dict:
 def _invalid_request() -> dict:
     return _error_envelope(errors.RpcError(
         errors.INVALID_REQUEST, "The received JSON is not a valid JSON-RPC request."), None)
+
+
+def _macro_value_secret(item: dict) -> bool:
+    """A macro's value is masked in the log unless it is declared text (type 0) or comes
+    with a name that does not look secret and no type: an update by hostmacroid alone may
+    rotate a secret."""
+    if "macro" not in item and "hostmacroid" not in item:
+        return False
+    name = str(item.get("macro", "")).upper()
+    looks_secret = any(word in name for word in ("SECRET", "PASS", "TOKEN", "KEY"))
+    if "type" in item:
+        return str(item["type"]) != "0" or looks_secret
+    return "macro" not in item or looks_secret

@@ -16,8 +16,10 @@ PERMISSIONS = ("0", "2", "3")
 
 def _objects(params, method: str) -> list:
     """A create/update call's params: one object or an array of them."""
-    if isinstance(params, dict):
+    if isinstance(params, dict) and params:
         return [params]
+    if not params:
+        raise errors.invalid("/", "cannot be empty")
     if isinstance(params, list) and all(isinstance(p, dict) for p in params):
         return params
     raise errors.invalid("/", "an array is expected")
@@ -252,7 +254,7 @@ class State:
         def extend(record, shaped):
             if "selectHosts" in params:
                 members = [h for h in self.hosts.values() if record["groupid"] in h["_groups"]]
-                shaped["hosts"] = selected(params["selectHosts"], members)
+                shaped["hosts"] = selected(params["selectHosts"], members, "hostid")
         return run(rows, params, "groupid", extend)
 
     def hostgroup_create(self, user, params) -> dict:
@@ -305,13 +307,21 @@ class State:
             if template["_groups"] and set(template["_groups"]) <= set(groupids):
                 raise errors.params(f'Template "{template["host"]}" cannot be without host '
                                     f'group.')
+        # An action's operations lose the group (real 6.0.14 deletes a group an action adds
+        # hosts to); an operation left without groups goes and its action is disabled
+        # (observed).
         for action in self.actions.values():
+            kept = []
             for operation in action["_operations"]:
-                for ref in operation.get("opgroup", []):
-                    if ref["groupid"] in groupids:
-                        name = self.hostgroups[ref["groupid"]]["name"]
-                        raise errors.params(f'Group "{name}" cannot be deleted, because it is '
-                                            f'used in action "{action["name"]}".')
+                if "opgroup" in operation:
+                    operation["opgroup"] = [r for r in operation["opgroup"]
+                                            if r["groupid"] not in groupids]
+                    if not operation["opgroup"]:
+                        continue
+                kept.append(operation)
+            if len(kept) != len(action["_operations"]):
+                action["_operations"] = kept
+                action["status"] = "1"
         for groupid in groupids:
             del self.hostgroups[groupid]
             for usergroup in self.usergroups.values():
@@ -382,7 +392,7 @@ class State:
                     shaped[key] = selected(params[name], rights)
             if "selectUsers" in params:
                 members = [u for u in self.users.values() if record["usrgrpid"] in u["_usrgrps"]]
-                shaped["users"] = selected(params["selectUsers"], members)
+                shaped["users"] = selected(params["selectUsers"], members, "userid")
         return run(rows, params, "usrgrpid", extend)
 
     USERGROUP_FIELDS = {"name", "gui_access", "users_status", "debug_mode", "users",
@@ -493,7 +503,7 @@ class State:
                 raise errors.missing(f"/{index}/usrgrps/{number}", "usrgrpid")
             usrgrpid = str(ref["usrgrpid"])
             if usrgrpid not in self.usergroups:
-                raise errors.no_object()
+                raise errors.params(f'User group with ID "{usrgrpid}" is not available.')
             result.append(usrgrpid)
         return result
 
@@ -511,12 +521,12 @@ class State:
         def extend(record, shaped):
             if "selectUsrgrps" in params:
                 groups = [self.usergroups[g] for g in record["_usrgrps"]]
-                shaped["usrgrps"] = selected(params["selectUsrgrps"], groups)
+                shaped["usrgrps"] = selected(params["selectUsrgrps"], groups, "usrgrpid")
             if "selectMedias" in params:
                 shaped["medias"] = selected(params["selectMedias"], record["_medias"])
             if "selectRole" in params:
                 role = self.roles[record["roleid"]]
-                shaped["role"] = selected(params["selectRole"], [role])[0]
+                shaped["role"] = selected(params["selectRole"], [role], "roleid")[0]
         return run(rows, params, "userid", extend)
 
     def user_create(self, user, params) -> dict:
@@ -632,7 +642,7 @@ class State:
         def extend(record, shaped):
             if "selectGroups" in params:
                 groups = [self.hostgroups[g] for g in record["_groups"]]
-                shaped["groups"] = selected(params["selectGroups"], groups)
+                shaped["groups"] = selected(params["selectGroups"], groups, "groupid")
         return run(rows, params, "templateid", extend)
 
     # --- actions ------------------------------------------------------------------------
@@ -694,7 +704,9 @@ class State:
                     raise errors.invalid(f"{path}/opgroup", "cannot be empty")
                 for groupid in groups:
                     if groupid not in self.hostgroups:
-                        raise errors.no_object()
+                        raise errors.application(
+                            "Incorrect action condition or operation host group. Host group "
+                            "does not exist or you have no access to it.")
                 record["opgroup"] = [{"groupid": g} for g in groups]
             if kind in ("6", "7"):
                 if "optemplate" not in op:
@@ -705,7 +717,9 @@ class State:
                     raise errors.invalid(f"{path}/optemplate", "cannot be empty")
                 for templateid in templates:
                     if templateid not in self.templates:
-                        raise errors.no_object()
+                        raise errors.application(
+                            "Incorrect action condition or operation template. Template does "
+                            "not exist or you have no access to it.")
                 record["optemplate"] = [{"templateid": t} for t in templates]
             if kind == "10":
                 record["opinventory"] = {"inventory_mode": str(
@@ -734,7 +748,7 @@ class State:
                 shaped["filter"] = dict(flt, eval_formula=joiner.join(letters))
             if "selectOperations" in params:
                 shaped["operations"] = selected(params["selectOperations"],
-                                                record["_operations"])
+                                                record["_operations"], "operationid")
         return run(rows, params, "actionid", extend)
 
     def action_create(self, user, params) -> dict:
@@ -747,7 +761,7 @@ class State:
                 raise errors.invalid(f"/{index}/eventsource",
                                      "the simulator knows only auto-registration (2)")
             if not obj.get("operations"):
-                raise errors.params(f'Action "{obj["name"]}" no operations defined.')
+                raise errors.params(f'No operations defined for action "{obj["name"]}".')
         _unique(objs, "name")
         for obj in objs:
             if any(a["name"] == obj["name"] for a in self.actions.values()):
@@ -776,11 +790,13 @@ class State:
         objs = _objects(params, "action.update")
         staged = []
         for index, obj in enumerate(objs, 1):
-            _check_fields(obj, index, (self.ACTION_FIELDS - {"eventsource"}) | {"actionid"},
-                          ("actionid",))
+            _check_fields(obj, index, self.ACTION_FIELDS | {"actionid"}, ("actionid",))
             actionid = str(obj["actionid"])
-            if actionid not in self.actions:
-                raise errors.no_object()
+            if actionid not in self.actions:   # -32602 here, unlike the other methods
+                raise errors.params(errors.NO_OBJECT)
+            if "eventsource" in obj and str(obj["eventsource"]) != \
+                    self.actions[actionid]["eventsource"]:
+                raise errors.invalid(f"/{index}/eventsource", "cannot be changed")
             if "name" in obj:
                 _text(obj, "name", index)
                 if any(a["name"] == obj["name"] and a["actionid"] != actionid
@@ -790,8 +806,8 @@ class State:
             operations = (self._action_operations(obj["operations"], index, actionid)
                           if "operations" in obj else None)
             if operations == []:
-                raise errors.params(f'Action "{self.actions[actionid]["name"]}" no operations '
-                                    f'defined.')
+                name = obj.get("name", self.actions[actionid]["name"])
+                raise errors.params(f'No operations defined for action "{name}".')
             status = _choice(obj, "status", index, ("0", "1"), None)
             staged.append((actionid, obj, flt, operations, status))
         for actionid, obj, flt, operations, status in staged:
@@ -908,15 +924,15 @@ class State:
         def extend(record, shaped):
             groups = [self.hostgroups[g] for g in record["_groups"]]
             if "selectGroups" in params:
-                shaped["groups"] = selected(params["selectGroups"], groups)
+                shaped["groups"] = selected(params["selectGroups"], groups, "groupid")
             if "selectParentTemplates" in params:
                 templates = [self.templates[t] for t in record["_templates"]]
                 shaped["parentTemplates"] = selected(params["selectParentTemplates"],
-                                                     templates)
+                                                     templates, "templateid")
             if "selectMacros" in params:
                 macros = [self.macro_view(m) for m in self.macros.values()
                           if m["hostid"] == record["hostid"]]
-                shaped["macros"] = selected(params["selectMacros"], macros)
+                shaped["macros"] = selected(params["selectMacros"], macros, "hostmacroid")
             if "selectInventory" in params:
                 shaped["inventory"] = dict(record.get("_inventory", {}))
         return run(rows, params, "hostid", extend)
@@ -1029,7 +1045,8 @@ class State:
 
         def extend(record, shaped):
             if "selectHosts" in params:
-                shaped["hosts"] = selected(params["selectHosts"], [self.hosts[record["hostid"]]])
+                shaped["hosts"] = selected(params["selectHosts"],
+                                          [self.hosts[record["hostid"]]], "hostid")
         return run(views, params, "hostmacroid", extend)
 
     def usermacro_create(self, user, params) -> dict:
@@ -1235,14 +1252,54 @@ def _conditions_hold(flt: dict, host: str, metadata: str) -> bool:
     if flt["evaltype"] == "2":
         return any(r for _, r in results)
     if flt["evaltype"] == "3":
-        formula = flt["formula"]
-        for condition, (_, result) in zip(conditions, results):
-            formula = re.sub(rf"\b{condition['formulaid']}\b", str(result), formula)
-        formula = formula.replace("and", " and ").replace("or", " or ")
-        if not re.fullmatch(r"[\sTrueFalsandor()]*", formula):
-            return False
-        return bool(eval(formula, {"__builtins__": {}}))   # only True/False/and/or/()
+        values = {c["formulaid"]: r for c, (_, r) in zip(conditions, results)}
+        return _formula(flt["formula"], values)
     by_type = {}
     for kind, result in results:   # and/or: same type OR-ed, types AND-ed
         by_type[kind] = by_type.get(kind, False) or result
     return all(by_type.values())
+
+
+def _formula(text: str, values: dict) -> bool:
+    """A custom expression (evaltype 3) such as "(A or B) and C"; a bad one holds nothing."""
+    tokens = re.findall(r"\(|\)|and|or|[A-Z]+|\S", text)
+    position = 0
+
+    def peek():
+        return tokens[position] if position < len(tokens) else None
+
+    def take():
+        nonlocal position
+        position += 1
+        return tokens[position - 1]
+
+    def operand():
+        token = take() if peek() is not None else None
+        if token == "(":
+            result = disjunction()
+            if take() != ")":
+                raise ValueError(text)
+            return result
+        if token not in values:
+            raise ValueError(text)
+        return values[token]
+
+    def conjunction():
+        result = operand()
+        while peek() == "and":
+            take()
+            result = operand() and result
+        return result
+
+    def disjunction():
+        result = conjunction()
+        while peek() == "or":
+            take()
+            result = conjunction() or result
+        return result
+
+    try:
+        result = disjunction()
+        return result if peek() is None else False
+    except (ValueError, IndexError):
+        return False

@@ -105,8 +105,10 @@ def run(rows: list, params: dict, pk: str, extend=None) -> object:
     for record in rows:
         if output == "extend":
             shaped = public(record)
-        elif isinstance(output, list):   # in the order asked for, as Zabbix answers
-            shaped = {f: record[f] for f in output if f in record and not f.startswith("_")}
+        elif isinstance(output, list):   # the id first, then the fields in the order asked
+            shaped = {pk: record[pk]}
+            shaped.update({f: record[f] for f in output if f in record
+                           and not f.startswith("_")})
         else:   # "count", "shorten" and others: the ids only
             shaped = {pk: record[pk]}
         if extend is not None:
@@ -117,16 +119,19 @@ def run(rows: list, params: dict, pk: str, extend=None) -> object:
     return result
 
 
-def select(value, record: dict) -> dict:
-    """A selectX value ("extend", a field list, "count") applied to a sub-object."""
+def select(value, record: dict, pk: str = None) -> dict:
+    """A selectX value ("extend", a field list, "count") applied to a sub-object; a field
+    list gets the sub-object's id too (real Zabbix adds it)."""
     if value == "extend" or value is True:
         return public(record)
     if isinstance(value, list):
-        return {f: record[f] for f in value if f in record and not f.startswith("_")}
+        shaped = {pk: record[pk]} if pk and pk in record else {}
+        shaped.update({f: record[f] for f in value if f in record and not f.startswith("_")})
+        return shaped
     return public(record)
 
 
-def selected(value, records: list):
+def selected(value, records: list, pk: str = None):
     if value == "count":
         return str(len(records))
-    return [select(value, r) for r in records]
+    return [select(value, r, pk) for r in records]
