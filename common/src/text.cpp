@@ -110,4 +110,23 @@ std::string_view trim(std::string_view text) {
     return text.substr(first, last - first + 1);
 }
 
+std::string base64(std::string_view bytes) {
+    static constexpr std::string_view k_alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const auto byte = [&](std::size_t at) {
+            return at < bytes.size() ? static_cast<unsigned>(static_cast<unsigned char>(bytes[at]))
+                                     : 0U;
+        };
+        const unsigned chunk = (byte(i) << 16U) | (byte(i + 1) << 8U) | byte(i + 2);
+        out += k_alphabet[(chunk >> 18U) & 63U];
+        out += k_alphabet[(chunk >> 12U) & 63U];
+        out += i + 1 < bytes.size() ? k_alphabet[(chunk >> 6U) & 63U] : '=';
+        out += i + 2 < bytes.size() ? k_alphabet[chunk & 63U] : '=';
+    }
+    return out;
+}
+
 } // namespace pm

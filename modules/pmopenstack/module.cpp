@@ -1,8 +1,10 @@
 #include "pmopenstack/module.hpp"
 
+#include "pm/console.hpp"
 #include "pm/service.hpp"
 
 #include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/console.hpp"
 #include "pmopenstack/ops/quotas.hpp"
 #include "pmopenstack/sync/sync.hpp"
 
@@ -61,12 +63,17 @@ ModuleSpec module_spec() {
     spec.params.insert(spec.params.begin(), connection.begin(), connection.end());
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
+    const auto addon = console::params();
+    spec.params.insert(spec.params.end(), addon.begin(), addon.end());
+    const auto console_names = with(k_connection, console::param_names());
     spec.item_params = {
         {"project_name", "VDC project name (optional: project_name_template)"},
         {"username", "VDC user name"},
         {"password", "VDC user password", true},
         {"project_id", "the VDC's project (written by open)"},
         {"user_id", "the VDC's user (written by open)"},
+        {"console_login", "the customer's console user (written by open; console add-on)"},
+        {"console_user_password", "the customer's console password (written by open)", true},
     };
     std::vector<std::string> quotas;
     for (const auto& quota : k_quota_names) {
@@ -94,21 +101,22 @@ ModuleSpec module_spec() {
          "get a token, check the catalog and the admin role", check_connection,
          with(k_connection, {"external_network", "member_role"})},
         {"open", Scope::item, Mutation::mutating, "create the VDC: project, user, quotas", open,
-         with(k_connection, {"member_role", "project_name_template"}),
+         with(console_names, {"member_role", "project_name_template"}),
          with({"project_name", "username", "password", "project_id", "user_id"}, quotas)},
         {"close", Scope::item, Mutation::mutating, "delete the VDC and everything in it", close,
-         k_connection, vdc},
+         console_names, vdc},
         {"suspend", Scope::item, Mutation::mutating, "disable the VDC, stop its servers", suspend,
-         k_connection, vdc},
+         console_names, vdc},
         {"resume", Scope::item, Mutation::mutating, "enable the VDC, start its servers", resume,
-         k_connection, vdc},
+         console_names, vdc},
         {"setparam", Scope::item, Mutation::mutating, "apply changed quotas", setparam,
          k_connection, with({"project_id"}, quotas)},
         object_command("vdc_volume_open", "create a volume", vdc_volume_open,
                        {"name", "size_gb", "volume_type"}),
         object_command("vdc_volume_close", "delete a volume", vdc_volume_close),
         object_command("vdc_vm_open", "create a server", vdc_vm_open,
-                       {"name", "flavor", "image", "network"}),
+                       {"name", "flavor", "image", "network"},
+                       {"console", "console_server_active"}),
         object_command("vdc_vm_close", "delete a server", vdc_vm_close),
         object_command("vdc_network_open", "create a network and its subnet", vdc_network_open,
                        {"name", "cidr"}),
@@ -134,6 +142,9 @@ ModuleSpec module_spec() {
          "reconcile billing with OpenStack (every module, or --module N; --dry-run)", vdc_sync_all,
          with(k_connection, {"sync_threads", "sync_page_size", "sync_grace"}),
          with({"project_id"}, quotas)},
+        {"console_sync", Scope::module, Mutation::mutating,
+         "console add-on: rotate VDC credentials, recreate what is missing (cron)", console_sync,
+         console_names, vdc},
     };
     return spec;
 }

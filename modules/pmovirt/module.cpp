@@ -1,5 +1,6 @@
 #include "pmovirt/module.hpp"
 
+#include "pm/console.hpp"
 #include "pm/service.hpp"
 
 #include "pmovirt/ops/commands.hpp"
@@ -39,6 +40,13 @@ ModuleSpec module_spec() {
                            false, ParamKind::count});
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
+    const auto addon = console::params();
+    spec.params.insert(spec.params.end(), addon.begin(), addon.end());
+    const auto addon_names = console::param_names();
+    const auto with_addon = [&](std::vector<std::string> names) {
+        names.insert(names.end(), addon_names.begin(), addon_names.end());
+        return names;
+    };
     spec.item_params = {
         {"os", "template name (the newest version of it), e.g. debian12"},
         {"password", "root password, set by cloud-init at the first boot"},
@@ -77,17 +85,20 @@ ModuleSpec module_spec() {
          {"os", "password", "ssh_key", "domain", "cpu_number", "ram_mib", "hdd_mib", "vm_id"}},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,
-         shutdown, vm},
+         with_addon(shutdown), vm},
         {"resume", Scope::item, Mutation::mutating, "start the VM, wait until up", resume,
-         connection, vm},
+         with_addon(connection), vm},
         {"reboot", Scope::item, Mutation::mutating,
          "reboot the VM (start it when down), wait until up", reboot, connection, vm},
         {"close", Scope::item, Mutation::mutating,
-         "power the VM off, delete it, wait until the engine no longer has it", close, connection,
-         vm},
+         "power the VM off, delete it, wait until the engine no longer has it", close,
+         with_addon(connection), vm},
         {"sync_item", Scope::item, Mutation::mutating,
          "the VM's engine status as the item's state; a VM gone marks the item deleted", sync_item,
          connection, vm},
+        {"console_sync", Scope::module, Mutation::mutating,
+         "console add-on: recreate what is missing, finish what was left (cron)",
+         [](Context& context) { console::sync(context); }, addon_names},
     };
     return spec;
 }

@@ -1,5 +1,6 @@
 #include "pmvmmgr6/module.hpp"
 
+#include "pm/console.hpp"
 #include "pm/service.hpp"
 
 #include "pmvmmgr6/ops/commands.hpp"
@@ -41,6 +42,8 @@ ModuleSpec module_spec() {
     spec.params.insert(spec.params.begin(), service.begin(), service.end());
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
+    const auto addon = console::params();
+    spec.params.insert(spec.params.end(), addon.begin(), addon.end());
     spec.item_params = {
         {"os", "OS template, id or name"},
         {"recipe", "recipe (id) run after the OS install (optional; use_recipes)"},
@@ -54,6 +57,8 @@ ModuleSpec module_spec() {
         {"preset", "VMmanager preset (overrides the tariff)"},
         {"vm_id", "the VM (written by open)"},
         {"vm_account_id", "the customer's VMmanager account (written by open)"},
+        {"console_login", "the customer's console user (written by open; console add-on)"},
+        {"console_user_password", "the customer's console password (written by open)", true},
     };
     // What the commands read, for --command C --help: the connection's params, the create's,
     // the pool's, and the item's resources.
@@ -70,15 +75,19 @@ ModuleSpec module_spec() {
     const std::vector<std::string> resources{
         "cpu_number", "ram_mib", "hdd_mib", "ipv4_number", "net_bandwidth_mbitps", "preset"};
     const std::vector<std::string> vm{"vm_id"};
+    const auto addon_names = console::param_names();
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
         {"check_connection", Scope::module, Mutation::read_only,
          "log in, check admin rights and the cluster", check_connection, connection},
-        {"open", Scope::item, Mutation::mutating, "create the VPS", open, pool,
+        {"open", Scope::item, Mutation::mutating, "create the VPS", open, with(pool, addon_names),
          with(with({"os", "recipe", "domain", "password"}, resources), {"vm_id", "vm_account_id"})},
-        {"close", Scope::item, Mutation::mutating, "delete the VPS", close, connection, vm},
-        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", suspend, connection, vm},
-        {"resume", Scope::item, Mutation::mutating, "start the VPS", resume, connection, vm},
+        {"close", Scope::item, Mutation::mutating, "delete the VPS", close,
+         with(connection, addon_names), vm},
+        {"suspend", Scope::item, Mutation::mutating, "stop the VPS", suspend,
+         with(connection, addon_names), vm},
+        {"resume", Scope::item, Mutation::mutating, "start the VPS", resume,
+         with(connection, addon_names), vm},
         {"reboot", Scope::item, Mutation::mutating, "restart the VPS", reboot, connection, vm},
         {"setparam", Scope::item, Mutation::mutating, "apply changed CPU, RAM, disk, IPv4",
          setparam, connection, with(vm, resources)},
@@ -100,6 +109,9 @@ ModuleSpec module_spec() {
          connection, vm},
         {"pool_process", Scope::module, Mutation::mutating, "keep the pool of servers filled",
          pool_process, pool},
+        {"console_sync", Scope::module, Mutation::mutating,
+         "console add-on: recreate what is missing, finish what was left (cron)",
+         [](Context& context) { console::sync(context); }, addon_names},
     };
     return spec;
 }

@@ -35,3 +35,13 @@ TEST_CASE("text: printable drops control characters and can join lines") {
     CHECK(printable("two\r\nlines", LineBreaks::to_space) == "two  lines");
     CHECK(repaired_utf8("keeps \x01 controls") == "keeps \x01 controls");
 }
+
+TEST_CASE("text: base64 is RFC 4648 with padding") {
+    CHECK(pm::base64("").empty());
+    CHECK(pm::base64("f") == "Zg==");
+    CHECK(pm::base64("fo") == "Zm8=");
+    CHECK(pm::base64("foo") == "Zm9v");
+    CHECK(pm::base64("foobar") == "Zm9vYmFy");
+    CHECK(pm::base64("\xff\xfe\x00x") == "//4=");
+    CHECK(pm::base64(std::string_view("\xff\xfe\x00x", 4)) == "//4AeA==");
+}

@@ -27,4 +27,7 @@ enum class LineBreaks { keep, to_space };
 // `text` without the blanks (space, tab, CR, LF) around it.
 [[nodiscard]] std::string_view trim(std::string_view text);
 
+// `bytes` in standard base64 (RFC 4648, with padding), e.g. for Nova's user_data.
+[[nodiscard]] std::string base64(std::string_view bytes);
+
 } // namespace pm

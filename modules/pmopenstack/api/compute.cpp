@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "pm/json.hpp"
+#include "pm/text.hpp"
 
 #include "pmopenstack/api/parse.hpp"
 #include "pmopenstack/api/services.hpp"
@@ -87,6 +88,9 @@ Server create_server(const Cloud& cloud, const NewServer& spec) {
     if (!spec.network_id.empty()) {
         body.key("networks").begin_array().begin_object().member("uuid", spec.network_id);
         body.end_object().end_array();
+    }
+    if (!spec.user_data.empty()) {
+        body.member("user_data", base64(spec.user_data));
     }
     body.key("metadata").begin_object();
     for (const auto& [key, value] : spec.metadata) {

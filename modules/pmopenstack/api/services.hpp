@@ -51,6 +51,20 @@ void assign_role(const Cloud& cloud, std::string_view project, std::string_view 
 [[nodiscard]] bool has_role(const Cloud& cloud, std::string_view project, std::string_view user,
                             std::string_view role);
 
+// Application credentials (api/console-zabbix.md §3). Keystone lets only the user create
+// one, with a token scoped to the project it is for: `own` is that user's client.
+struct NewAppCredential {
+    std::string id;
+    std::string name;
+    std::string secret; // shown once by Keystone; registered as a secret
+};
+[[nodiscard]] NewAppCredential create_app_credential(const Cloud& own, std::string_view user,
+                                                     std::string_view name);
+// Empty when the user is gone.
+[[nodiscard]] std::vector<Named> app_credentials(const Cloud& cloud, std::string_view user);
+// false when it was already gone.
+bool delete_app_credential(const Cloud& cloud, std::string_view user, std::string_view id);
+
 // ---- Nova
 [[nodiscard]] std::optional<Named> find_flavor(const Cloud& cloud, std::string_view name_or_id);
 [[nodiscard]] std::optional<Server> get_server(const Cloud& cloud, std::string_view id);
@@ -62,6 +76,7 @@ struct NewServer {
     std::string image_id;
     std::string network_id; // "" = let Nova choose
     std::map<std::string, std::string> metadata;
+    std::string user_data{}; // cloud-init text, sent base64-encoded; "" = none
 };
 [[nodiscard]] Server create_server(const Cloud& cloud, const NewServer& spec);
 // false when the server is gone.

@@ -4,10 +4,12 @@
 // (or a close of a half-open VDC) simply finishes the job.
 #include <fmt/format.h>
 
+#include "pm/console.hpp"
 #include "pm/log.hpp"
 
 #include "pmopenstack/api/services.hpp"
 #include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/console.hpp"
 #include "pmopenstack/ops/teardown.hpp"
 #include "pmopenstack/ops/vdc.hpp"
 
@@ -64,6 +66,8 @@ void close(Context& context) {
     }
     context.store.set_item_status(context.item->id, store::ItemStatus::closed);
     context.result.add("project_id", project ? project->id : std::string());
+    const auto feed = console_feed(os, context.item->id, context.item_params);
+    console::on_close(context, feed.get());
 }
 
 } // namespace pm::openstack

@@ -59,6 +59,22 @@ const api::Cloud& Connection::project(const std::string& project_id) {
     return *scoped->cloud;
 }
 
+const api::Cloud& Connection::as_user(const std::string& username, const std::string& password,
+                                      const std::string& project_id) {
+    auto& scoped = m_projects[fmt::format("{} as {}", project_id, username)];
+    if (!scoped) {
+        scoped = std::make_unique<Scoped>();
+        const api::Credentials credentials{m_credentials.auth_url, username, password,
+                                           m_context.module_params.get_or("vdc_domain", "Default")};
+        scoped->sessions =
+            m_service.session_cache(fmt::format("{} project {}", username, project_id));
+        scoped->cloud = std::make_unique<api::Cloud>(m_service.http(), credentials,
+                                                     api::Scope{project_id, {}, {}}, m_placement,
+                                                     *scoped->sessions, m_context.deadline);
+    }
+    return *scoped->cloud;
+}
+
 const std::string& Connection::vdc_domain_id() {
     if (m_domain_id.empty()) {
         const auto& params = m_context.module_params;

@@ -31,6 +31,15 @@ public:
     // first when it lacks one (open gives it; VDCs from elsewhere may not have it).
     [[nodiscard]] const api::Cloud& project(const std::string& project_id);
 
+    // Scoped to `project_id` as the VDC's own user `username` (in vdc_domain, a domain name)
+    // with `password`: Keystone lets only the user create their application credentials.
+    [[nodiscard]] const api::Cloud& as_user(const std::string& username,
+                                            const std::string& password,
+                                            const std::string& project_id);
+
+    // The module's Keystone URL.
+    [[nodiscard]] const std::string& auth_url() const { return m_credentials.auth_url; }
+
     // The id of the domain VDC projects and users live in (module param vdc_domain, a name
     // or an id, default Default), looked up once; ConfigError when Keystone has none.
     [[nodiscard]] const std::string& vdc_domain_id();

@@ -14,12 +14,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "pm/console.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
 
 #include "pmopenstack/api/services.hpp"
 #include "pmopenstack/ops/commands.hpp"
+#include "pmopenstack/ops/console.hpp"
 #include "pmopenstack/ops/objects.hpp"
 #include "pmopenstack/ops/vdc.hpp"
 
@@ -144,6 +146,8 @@ void open(Context& context) {
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     context.result.add("project_id", project.id);
     context.result.add("user_id", user.id);
+    const auto feed = console_feed(os, context.item->id, context.item_params);
+    console::on_open(context, feed.get());
 }
 
 void setparam(Context& context) {
@@ -168,6 +172,7 @@ void suspend(Context& context) {
     wait_servers(os, stopped, "SHUTOFF");
     context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
     context.result.add("stopped", std::to_string(stopped.size()));
+    console::on_suspend(context);
 }
 
 void resume(Context& context) {
@@ -191,6 +196,7 @@ void resume(Context& context) {
     context.item_params.erase(k_stopped_param);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     context.result.add("started", std::to_string(started.size()));
+    console::on_resume(context);
 }
 
 } // namespace pm::openstack

@@ -5,6 +5,7 @@
 // and created again.
 #include <fmt/format.h>
 
+#include "pm/console.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
@@ -71,11 +72,14 @@ api::Server create_server(Context& context, Connection& os, const std::string& p
     if (!image) {
         throw OperationError(fmt::format("Glance has no image {}", image_name));
     }
-    api::NewServer spec{remote_name(context), flavor->id, image->id, {}, {}};
+    api::NewServer spec{remote_name(context), flavor->id, image->id, {}, {}, {}};
     if (params.contains("network")) {
         spec.network_id = referenced_object(context, "network", "network").external_id;
     }
     spec.metadata.emplace(k_mark_key, object_mark(context.object->id));
+    if (const auto agent = console::agent(context)) {
+        spec.user_data = console::cloud_init(*agent);
+    }
     auto server = api::create_server(os.project(project), spec);
     save_external_id(context, server.id);
     log::info("created server {} for object {}", server.id, context.object->id);

@@ -2,6 +2,7 @@
 // §5.7: it stays visible, its name taken, until its disks are removed), then release the
 // item's leased address. A VM already gone, or never created, is success; a delete or a create
 // under way (a rerun after a kill) is waited for.
+#include "pm/console.hpp"
 #include "pm/item_param.hpp"
 #include "pm/log.hpp"
 
@@ -25,6 +26,7 @@ void close(Context& context) {
     }
     save_item_param(context, "state", "deleted");
     context.store.set_item_status(context.item->id, store::ItemStatus::closed);
+    console::on_close(context);
 }
 
 } // namespace pm::ovirt

@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "pm/console.hpp"
 #include "pm/log.hpp"
 
 #include "pmovirt/ops/commands.hpp"
@@ -29,6 +30,7 @@ void suspend(Context& context) {
         context.module_params.get_int("shutdown_timeout", k_default_shutdown_timeout_s));
     record_vm(context, power_off(power_request(context, engine, vm), grace));
     context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
+    console::on_suspend(context);
     context.result.add("state", context.item_params.get_or("state", ""));
 }
 
@@ -37,6 +39,7 @@ void resume(Context& context) {
     const auto vm = require_item_vm(context, engine);
     record_vm(context, power_on(power_request(context, engine, vm)));
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    console::on_resume(context);
     context.result.add("state", context.item_params.get_or("state", ""));
 }
 

@@ -1,6 +1,7 @@
 // close: delete the VM and wait until VMmanager no longer lists it. A VM already gone (or
 // never created) is success; a delete already under way (a rerun after a kill) is waited for,
 // and so is a create or reinstall under way (VMmanager refuses to delete a busy VM).
+#include "pm/console.hpp"
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/ops/commands.hpp"
@@ -18,6 +19,7 @@ void close(Context& context) {
     }
     save_item_param(context, "state", "deleted");
     context.store.set_item_status(context.item->id, store::ItemStatus::closed);
+    console::on_close(context);
 }
 
 } // namespace pm::vmmgr6

@@ -5,6 +5,7 @@
 // created, and a pool server claimed by an earlier attempt is taken over to the end.
 #include <fmt/format.h>
 
+#include "pm/console.hpp"
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 
@@ -80,6 +81,29 @@ void create_vm(Context& context, const Connection& vm, std::int64_t account) {
     });
 }
 
+// The console agent (DESIGN §14): console_agent_recipe run on the new VM with the customer's
+// registration settings. Like the add-on's console steps, trouble here is a warning: the VPS
+// works without it.
+void install_console_agent(Context& context, const Connection& vm) {
+    const auto agent = console::agent(context);
+    const auto recipe = context.module_params.get_int("console_agent_recipe");
+    const auto id = context.item_params.get_int("vm_id");
+    if (!agent || !recipe || !id || context.item_params.contains("console_agent")) {
+        return;
+    }
+    try {
+        const auto tasks = vm.api().run_recipe(
+            *id, *recipe,
+            {{"CONSOLE_SERVER", agent->server_active}, {"CONSOLE_METADATA", agent->metadata}});
+        vm.wait(tasks);
+        save_item_param(context, "console_agent", "installed");
+    } catch (const StoreError&) {
+        throw;
+    } catch (const Error& e) {
+        log::warn("VM {}: console agent recipe {} failed: {}", *id, *recipe, e.what());
+    }
+}
+
 } // namespace
 
 void open(Context& context) {
@@ -95,6 +119,8 @@ void open(Context& context) {
     } else {
         create_vm(context, vm, account);
     }
+    console::on_open(context);
+    install_console_agent(context, vm);
     context.result.add("vm_id", context.item_params.get_or("vm_id", ""));
     context.result.add("ip", context.item_params.get_or("ip", ""));
 }

@@ -2,6 +2,7 @@
 // names none, for the VM's state). A VM already in the wanted state is success.
 #include <fmt/format.h>
 
+#include "pm/console.hpp"
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/ops/commands.hpp"
@@ -28,6 +29,7 @@ void suspend(Context& context) {
     }
     refresh(context, vm, host.id);
     context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
+    console::on_suspend(context);
 }
 
 void resume(Context& context) {
@@ -40,6 +42,7 @@ void resume(Context& context) {
     }
     refresh(context, vm, host.id);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    console::on_resume(context);
 }
 
 void reboot(Context& context) {
