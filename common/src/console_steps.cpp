@@ -343,24 +343,23 @@ void Steps::suspend(const Target& target) const {
         log::info("console: the customer has another active service; console access kept");
         return;
     }
-    const Api api(m_api);
-    const auto name = customer_name(target.item);
-    for (const auto& id : api.find("usergroup", "usrgrpid", "name", name)) {
-        api.set_status("usergroup", "usrgrpid", id, "users_status", 1);
-    }
-    for (const auto& id : api.find("action", "actionid", "name", name)) {
-        api.set_status("action", "actionid", id, "status", 1);
-    }
+    set_access(target, false);
 }
 
 void Steps::resume(const Target& target) const {
+    set_access(target, true);
+}
+
+// The customer's user group (its users' login) and auto-registration action on or off.
+void Steps::set_access(const Target& target, bool enabled) const {
     const Api api(m_api);
     const auto name = customer_name(target.item);
+    const int status = enabled ? 0 : 1;
     for (const auto& id : api.find("usergroup", "usrgrpid", "name", name)) {
-        api.set_status("usergroup", "usrgrpid", id, "users_status", 0);
+        api.set_status("usergroup", "usrgrpid", id, "users_status", status);
     }
     for (const auto& id : api.find("action", "actionid", "name", name)) {
-        api.set_status("action", "actionid", id, "status", 0);
+        api.set_status("action", "actionid", id, "status", status);
     }
 }
 

@@ -103,6 +103,7 @@ public:
     void rotate(Target& target, const CredentialFeed& feed) const;
 
 private:
+    void set_access(const Target& target, bool enabled) const;
     [[nodiscard]] bool others(const store::Item& item,
                               const std::vector<store::ItemStatus>& statuses) const;
     [[nodiscard]] std::string shared_param(const Target& target, std::string_view name) const;
