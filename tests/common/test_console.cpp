@@ -382,7 +382,21 @@ TEST_CASE("console: settings are checked and the agent's cloud-init carries its 
     CHECK(text.rfind("#cloud-config\n", 0) == 0);
     CHECK(text.find("ServerActive=zbx.example:10051\n") != std::string::npos);
     CHECK(text.find("HostMetadata=cust=abc\n") != std::string::npos);
-    CHECK(text.find("systemctl, restart, zabbix-agent2") != std::string::npos);
+    CHECK(text.find("\n      Hostname=\n      HostnameItem=system.hostname\n") !=
+          std::string::npos);
+    CHECK(text.find("/var/lib/cloud/scripts/per-instance/pm-console-agent") != std::string::npos);
+    CHECK(text.find("systemctl restart zabbix-agent2\n") != std::string::npos);
+    // Composable with a platform's own user data (oVirt appends a custom_script to its YAML,
+    // which has runcmd, user, password, chpasswd, …): write_files is its one top-level key.
+    std::size_t top_level = 0;
+    for (std::size_t at = 0; at != std::string::npos; at = text.find('\n', at + 1)) {
+        const auto line = at == 0 ? 0 : at + 1;
+        if (line < text.size() && text[line] != ' ' && text[line] != '#') {
+            CHECK(text.compare(line, 12, "write_files:") == 0);
+            ++top_level;
+        }
+    }
+    CHECK(top_level == 1);
 }
 
 TEST_CASE("console: console_sync finishes pending steps, recreates drift and rotates",
