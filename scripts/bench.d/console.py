@@ -78,6 +78,16 @@ def environment(work, db):
                       PM_CONFIG="/dev/null")
 
 
+def seeded(root, db, module, url):
+    """The example store with module `module`'s url set; an open connection to it."""
+    conn = sqlite3.connect(db)
+    for name in ("schema.sql", "seed.sql"):
+        conn.executescript(open(os.path.join(root, "examples", name)).read())
+    conn.execute("UPDATE processingparam SET value = ? WHERE module_id = ? AND name = 'url'",
+                 (url, module))
+    return conn
+
+
 def console_params(conn, module, url, user, password, active):
     conn.executemany("INSERT OR REPLACE INTO processingparam VALUES (?, ?, ?)",
                      [(module, "console", "zabbix"), (module, "console_url", url),
@@ -122,11 +132,7 @@ def open_close(root, vmmgr6, runs):
         for index, (label, console) in enumerate(consoles):
             with tempfile.TemporaryDirectory() as work:
                 db = os.path.join(work, "billing.db")
-                with sqlite3.connect(db) as conn:
-                    for name in ("schema.sql", "seed.sql"):
-                        conn.executescript(open(os.path.join(root, "examples", name)).read())
-                    conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 1 "
-                                 "AND name = 'url'", (vm_url,))
+                with seeded(root, db, 1, vm_url) as conn:
                     conn.execute("INSERT INTO processingparam VALUES (1, 'task_poll_ms', '10')")
                     if console:
                         console_params(conn, 1, *console)
@@ -231,11 +237,7 @@ def console_sync(root, openstack, count):
                  "customers' accounts only, no VDC hosts or rotation"))
         with tempfile.TemporaryDirectory() as work:
             db = os.path.join(work, "billing.db")
-            with sqlite3.connect(db) as conn:
-                for name in ("schema.sql", "seed.sql"):
-                    conn.executescript(open(os.path.join(root, "examples", name)).read())
-                conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 2 "
-                             "AND name = 'url'", (os_url + "/identity/v3",))
+            with seeded(root, db, 2, os_url + "/identity/v3") as conn:
                 console_params(conn, 2, zbx_url + "/api_jsonrpc.php", "Admin", ZABBIX_PASSWORD,
                                "127.0.0.1:10051")
                 for n, (pid, uid, name) in enumerate(vdcs):

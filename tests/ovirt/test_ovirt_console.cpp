@@ -25,6 +25,7 @@ using pm::test::ZabbixSim;
 constexpr const char* k_root_password = "Root-Pass-5512";
 constexpr const char* k_server_active = "127.0.0.1:10051";
 constexpr const char* k_customer = "customer@example.com";
+constexpr const char* k_group = "pm-customer-1";
 
 void console_on(OvirtEnv& env, const std::string& url, const std::string& timeout) {
     auto& store = env.store();
@@ -110,7 +111,7 @@ TEST_CASE("pmovirt console: open makes the customer's account and a VM whose age
     // Its agent joins the customer's group; an agent with another token does not.
     const auto joined = zabbix.register_agent("vps1", metadata_of(script));
     CHECK(joined.root().at("registered").as_bool());
-    CHECK(zabbix.host_groups("vps1") == std::vector<std::string>{"pm-customer-1"});
+    CHECK_THAT(zabbix.host_groups("vps1"), Catch::Matchers::VectorContains(std::string(k_group)));
     const auto stranger = zabbix.register_agent("stranger", "cust=somebody-else-entirely-00");
     CHECK_FALSE(stranger.root().at("registered").as_bool());
 
@@ -159,14 +160,13 @@ TEST_CASE("pmovirt console: the add-on off gives the VM no agent user data", "[o
 TEST_CASE("pmovirt console: a console down or slow never fails open, suspend, resume or close; "
           "console_sync makes the account the VM's agent registers with",
           "[ovirt][console]") {
+    const auto mode = GENERATE(as<std::string>{}, "down", "slow");
+    CAPTURE(mode);
     OvirtEnv env;
     pm::test::FakeHttp slow;
-    SECTION("down") {
-        console_on(env, "http://127.0.0.1:1/api_jsonrpc.php", "1");
-    }
-    SECTION("slow") {
-        console_on(env, slow.url("/slow?ms=5000"), "1");
-    }
+    console_on(env,
+               mode == "down" ? "http://127.0.0.1:1/api_jsonrpc.php" : slow.url("/slow?ms=5000"),
+               "1");
     const auto item = order(env, "vps1.example.com");
     auto r = env.run("open", item);
     require_done(r);
@@ -203,7 +203,8 @@ TEST_CASE("pmovirt console: a console down or slow never fails open, suspend, re
         CHECK(zabbix.field("usergroups", "pm-customer-1", "users_status") == "0");
         const auto joined = zabbix.register_agent("vps1", metadata_of(script));
         CHECK(joined.root().at("registered").as_bool());
-        CHECK(zabbix.host_groups("vps1") == std::vector<std::string>{"pm-customer-1"});
+        CHECK_THAT(zabbix.host_groups("vps1"),
+                   Catch::Matchers::VectorContains(std::string(k_group)));
         check_no_secret(env, r, password);
     }
     SECTION("closed while down: the close is left for console_sync") {
