@@ -161,17 +161,27 @@ std::optional<Agent> agent(const Context& context) {
     return Agent{context.module_params.require("console_server_active"), "cust=" + *token};
 }
 
+// Only write_files: user data the platform composes with its own (oVirt appends a VM's
+// custom_script to the YAML it writes, `runcmd` included) must not repeat a top-level key. The
+// agent is restarted by a per-instance script, run in cloud-init's final stage. The file holds
+// nothing secret and is read by the agent's own user (0644). Its empty Hostname= undoes the
+// packaged zabbix_agent2.conf's `Hostname=Zabbix server` (which wins over HostnameItem: every
+// VM would register as one host), as observed with zabbix_agent2 6.0.14 from Debian 12.
 std::string cloud_init(const Agent& agent) {
     return fmt::format("#cloud-config\n"
                        "write_files:\n"
                        "  - path: /etc/zabbix/zabbix_agent2.d/console.conf\n"
-                       "    permissions: '0640'\n"
+                       "    permissions: '0644'\n"
                        "    content: |\n"
                        "      ServerActive={}\n"
+                       "      Hostname=\n"
                        "      HostnameItem=system.hostname\n"
                        "      HostMetadata={}\n"
-                       "runcmd:\n"
-                       "  - [systemctl, restart, zabbix-agent2]\n",
+                       "  - path: /var/lib/cloud/scripts/per-instance/pm-console-agent\n"
+                       "    permissions: '0755'\n"
+                       "    content: |\n"
+                       "      #!/bin/sh\n"
+                       "      systemctl restart zabbix-agent2\n",
                        agent.server_active, agent.metadata);
 }
 

@@ -1,7 +1,13 @@
 // The console add-on's steps (pm/console.hpp) and the Zabbix JSON-RPC client (pm/zabbix.hpp)
-// over a fake Zabbix (support/fake_zabbix.hpp): each step once, its rerun after a lost reply,
-// suspend/resume, close with one or two services, rotation, sessions, and no secret in the
-// store or in what Zabbix gives back.
+// in process over the Zabbix simulator (support/zabbix_sim.hpp, checked against real Zabbix
+// 6.0.14): each step once, its rerun after a lost reply, suspend/resume, close with one or two
+// services, rotation, sessions, and no secret in the store, in what pm sends unredacted, or in
+// what Zabbix gives back. The cloud side is a fake credential feed.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
@@ -11,9 +17,9 @@
 #include "pm/redact.hpp"
 #include "pm/store.hpp"
 
-#include "support/fake_zabbix.hpp"
 #include "support/process.hpp"
 #include "support/test_store.hpp"
+#include "support/zabbix_sim.hpp"
 
 using namespace std::chrono_literals;
 
@@ -51,11 +57,36 @@ private:
     std::string m_host;
 };
 
+// The requests pm sends, as it sends them (before any redaction), on their way to Zabbix.
+class Tap : public pm::http::Transport {
+public:
+    pm::http::Response perform(const pm::http::Request& request,
+                               std::chrono::milliseconds timeout) override {
+        sent += request.body + "\n";
+        last = request.body;
+        return m_inner->perform(request, timeout);
+    }
+    std::string sent;
+    std::string last;
+
+private:
+    std::unique_ptr<pm::http::Transport> m_inner = pm::http::make_curl_transport({});
+};
+
+pm::http::ClientOptions no_sleep() {
+    pm::http::ClientOptions o;
+    o.sleep = [](std::chrono::milliseconds) {};
+    return o;
+}
+
+constexpr const char* k_customer = "ann@example.com";
+constexpr const char* k_name = "pm-customer-1";
+
 struct Fixture {
     Fixture() : url(pm::test::store_url(dir.path())), store(pm::store::Store::open(url)) {
         module = store.create_module({.name = "m", .type = "pmopenstack"});
         store.set_module_param(module, "console", "zabbix");
-        account = store.create_account("customer", "ann@example.com");
+        account = store.create_account("customer", k_customer);
         pricelist = store.create_pricelist("vdc", "vdc");
     }
 
@@ -72,7 +103,7 @@ struct Fixture {
     pm::console::Target target(pm::ItemId id) {
         const auto item = *store.find_item(id);
         return pm::console::Target{
-            item, "ann@example.com", store.item_params(id),
+            item, k_customer, store.item_params(id),
             [this, id](std::string_view n, std::string_view v) { store.set_item_param(id, n, v); },
             [this, id](std::string_view n) { store.erase_item_param(id, n); }};
     }
@@ -81,12 +112,17 @@ struct Fixture {
         return store.item_params(id).get_or(name, "");
     }
 
-    std::size_t creates() const {
-        std::size_t n = 0;
-        for (const auto& m : zabbix.methods) {
-            n += m.find(".create") != std::string::npos ? 1U : 0U;
+    // How many objects of the customer's kind `list` Zabbix holds.
+    int count(std::string_view list) const {
+        if (list == "users") {
+            return zabbix.count(list, "username", k_customer);
         }
-        return n;
+        if (list == "hosts") {
+            return zabbix.count(list, "host", "Zabbix server") == 1
+                       ? static_cast<int>(zabbix.state().root().at("hosts").size()) - 1
+                       : -1;
+        }
+        return zabbix.count(list, "name", k_name);
     }
 
     pm::test::TempDir dir;
@@ -95,17 +131,15 @@ struct Fixture {
     pm::ModuleId module;
     pm::AccountId account;
     pm::PricelistId pricelist;
-    pm::test::FakeZabbix zabbix;
-    pm::http::Client http{zabbix, [] {
-                              pm::http::ClientOptions o;
-                              o.sleep = [](std::chrono::milliseconds) {};
-                              return o;
-                          }()};
-    pm::SessionCache sessions{dir.path() / "cache", "http://127.0.0.1:9/api_jsonrpc.php", "Admin",
-                              3600s};
+    pm::test::ZabbixSim zabbix;
+    Tap tap;
+    pm::http::Client http{tap, no_sleep()};
+    pm::SessionCache sessions{dir.path() / "cache", zabbix.api_url(), "Admin", 3600s};
     pm::Deadline deadline = pm::Deadline::after(60s);
-    pm::zabbix::Client api{http, "http://127.0.0.1:9/api_jsonrpc.php",
-                           pm::zabbix::Credentials{"Admin", "zabbix", ""}, &sessions, deadline};
+    pm::zabbix::Client api{
+        http, zabbix.api_url(),
+        pm::zabbix::Credentials{"Admin", pm::test::ZabbixSim::k_admin_password, ""}, &sessions,
+        deadline};
     pm::console::Steps steps{api, store, ""};
 };
 
@@ -119,75 +153,65 @@ TEST_CASE("console: open creates the customer's groups, user and registration ac
     const auto report = f.steps.open(t, nullptr);
     CHECK(report.created.size() == 4);
 
-    const auto* group = f.zabbix.find("hostgroup", "name", "pm-customer-1");
-    REQUIRE(group != nullptr);
-    const auto* usergroup = f.zabbix.find("usergroup", "name", "pm-customer-1");
-    REQUIRE(usergroup != nullptr);
-    const auto* user = f.zabbix.find("user", "username", "ann@example.com");
-    REQUIRE(user != nullptr);
-    CHECK(user->fields.at("passwd") == f.param(item, "console_user_password"));
+    const auto group = f.zabbix.id_of("hostgroups", "name", k_name, "groupid");
+    REQUIRE_FALSE(group.empty());
+    CHECK(f.count("usergroups") == 1);
+    CHECK(f.count("users") == 1);
+    CHECK(f.zabbix.password_matches(k_customer, f.param(item, "console_user_password")));
     CHECK(f.param(item, "console_user_password").size() == 20);
-    CHECK(f.param(item, "console_login") == "ann@example.com");
-    const auto* action = f.zabbix.find("action", "name", "pm-customer-1");
-    REQUIRE(action != nullptr);
-    CHECK(action->fields.at("condition") == "cust=" + f.param(item, "console_token"));
-    CHECK(action->fields.at("eventsource") == "2");
+    CHECK(f.param(item, "console_login") == k_customer);
+    CHECK(f.zabbix.action_conditions(k_name) == "cust=" + f.param(item, "console_token"));
+    CHECK(f.zabbix.id_of("actions", "name", k_name, "eventsource") == "2");
     // The rights and the add-to-group operation name the customer's host group.
-    const auto sent = f.zabbix.sent();
-    CHECK(sent.find(fmt::format(R"("rights":[{{"id":"{}","permission":3}}])", group->id)) !=
-          std::string::npos);
-    CHECK(sent.find(fmt::format(R"("opgroup":[{{"groupid":"{}"}}])", group->id)) !=
-          std::string::npos);
+    CHECK(f.zabbix.rights(k_name) == group + ":3");
+    CHECK(f.zabbix.operations(k_name) == "2,4:" + group);
 
-    const auto before = f.creates();
+    const auto before = f.zabbix.creates();
     auto again = f.target(item);
     CHECK(f.steps.open(again, nullptr).created.empty());
-    CHECK(f.creates() == before);
-    CHECK(f.zabbix.count("user") == 1);
+    CHECK(f.zabbix.creates() == before);
+    CHECK(f.count("users") == 1);
 }
 
 TEST_CASE("console: a template named by console_template is linked by the action", "[console]") {
     Fixture f;
-    const pm::console::Steps steps{f.api, f.store, "Linux by Zabbix agent active"};
+    const pm::console::Steps steps{f.api, f.store, "Linux by Zabbix agent"};
     const auto item = f.add_item();
     auto t = f.target(item);
     (void)steps.open(t, nullptr);
-    const auto* templ = f.zabbix.find("template", "host", "Linux by Zabbix agent active");
-    CHECK(f.zabbix.sent().find(fmt::format(R"("optemplate":[{{"templateid":"{}"}}])", templ->id)) !=
-          std::string::npos);
+    const auto group = f.zabbix.id_of("hostgroups", "name", k_name, "groupid");
+    CHECK(f.zabbix.operations(k_name) == "2,4:" + group + ",6:10001");
 
-    Fixture g;
-    auto other = g.target(g.add_item());
-    const pm::console::Steps bad{g.api, g.store, "No such template"};
+    auto other = f.target(f.add_item());
+    const pm::console::Steps bad{f.api, f.store, "No such template"};
+    f.zabbix.remove("action", f.zabbix.id_of("actions", "name", k_name, "actionid"));
     CHECK_THROWS_AS(bad.open(other, nullptr), pm::ConfigError);
 }
 
 TEST_CASE("console: each create rerun after a lost reply creates nothing twice", "[console]") {
     const auto method = GENERATE(as<std::string>{}, "hostgroup.create", "usergroup.create",
                                  "user.create", "action.create", "host.create");
+    CAPTURE(method);
     Fixture f;
     const auto item = f.add_item();
     const FakeFeed feed("pm-vdc-1");
-    f.zabbix.drop_after_commit.insert(method);
+    f.zabbix.drop_reply(method);
     auto first = f.target(item);
     CHECK_THROWS_AS(f.steps.open(first, &feed), pm::TransportError);
     auto rerun = f.target(item);
     (void)f.steps.open(rerun, &feed);
 
-    for (const auto* kind : {"hostgroup", "usergroup", "user", "action", "host"}) {
-        CHECK(f.zabbix.count(kind) == 1);
+    for (const auto* list : {"hostgroups", "usergroups", "users", "actions", "hosts"}) {
+        CHECK(f.count(list) == 1);
     }
-    CHECK(f.zabbix.count("usermacro") == 3);
+    CHECK(f.zabbix.macros() == 3);
     // What the customer is shown is what the console holds.
-    CHECK(f.zabbix.find("user", "username", "ann@example.com")->fields.at("passwd") ==
-          f.param(item, "console_user_password"));
-    CHECK(f.zabbix.find("action", "name", "pm-customer-1")->fields.at("condition") ==
-          "cust=" + f.param(item, "console_token"));
+    CHECK(f.zabbix.password_matches(k_customer, f.param(item, "console_user_password")));
+    CHECK(f.zabbix.action_conditions(k_name) == "cust=" + f.param(item, "console_token"));
     // One credential lives, the one the host carries.
     REQUIRE(feed.live.size() == 1);
     CHECK(f.param(item, "console_cred_id") == feed.live.front());
-    const auto* macro = f.zabbix.find("usermacro", "macro", "{$CLOUD.CRED.ID}");
-    CHECK(macro->fields.at("value") == feed.live.front());
+    CHECK(f.zabbix.macro_value("{$CLOUD.CRED.ID}") == feed.live.front());
 }
 
 TEST_CASE("console: rotation pushes a new credential and retires the old one", "[console]") {
@@ -202,9 +226,8 @@ TEST_CASE("console: rotation pushes a new credential and retires the old one", "
     f.steps.rotate(again, feed);
     CHECK(f.param(item, "console_cred_id") == "cred-2");
     CHECK(feed.live == std::vector<std::string>{"cred-2"});
-    CHECK(f.zabbix.count("usermacro") == 3);
-    CHECK(f.zabbix.find("usermacro", "macro", "{$CLOUD.CRED.SECRET}")->fields.at("value") ==
-          FakeFeed::secret(2));
+    CHECK(f.zabbix.macros() == 3);
+    CHECK(f.zabbix.macro_value("{$CLOUD.CRED.SECRET}") == FakeFeed::secret(2));
     CHECK(f.zabbix.calls("usermacro.update") == 3);
 
     SECTION("the secret is in no store row and never comes back from Zabbix") {
@@ -221,7 +244,9 @@ TEST_CASE("console: rotation pushes a new credential and retires the old one", "
         for (const auto& macro : reply.view().items()) {
             CHECK_FALSE(macro.find("value").has_value());
         }
-        CHECK(pm::redact(f.zabbix.sent()).find("s3cret-") == std::string::npos);
+        // The secrets went to Zabbix, and a log of what was sent would mask them.
+        CHECK(f.tap.sent.find(FakeFeed::secret(2)) != std::string::npos);
+        CHECK(pm::redact(f.tap.sent).find("s3cret-") == std::string::npos);
     }
 }
 
@@ -230,12 +255,8 @@ TEST_CASE("console: suspend disables access unless another service is active", "
     const auto first = f.add_item();
     auto t = f.target(first);
     (void)f.steps.open(t, nullptr);
-    const auto usergroup = [&] {
-        return f.zabbix.find("usergroup", "name", "pm-customer-1")->fields.at("users_status");
-    };
-    const auto action = [&] {
-        return f.zabbix.find("action", "name", "pm-customer-1")->fields.at("status");
-    };
+    const auto usergroup = [&] { return f.zabbix.field("usergroups", k_name, "users_status"); };
+    const auto action = [&] { return f.zabbix.field("actions", k_name, "status"); };
 
     SECTION("the only service") {
         f.steps.suspend(f.target(first));
@@ -269,29 +290,32 @@ TEST_CASE("console: a customer with two services closing one keeps the account",
     auto t2 = f.target(two);
     (void)f.steps.open(t2, &feed_two);
     // One customer, one account: the second service shares the user and its password.
-    CHECK(f.zabbix.count("user") == 1);
+    CHECK(f.count("users") == 1);
     CHECK(f.param(two, "console_user_password") == f.param(one, "console_user_password"));
     CHECK(f.param(two, "console_token") == f.param(one, "console_token"));
-    CHECK(f.zabbix.count("host") == 2);
-    // An agent registered into the customer's group.
-    const auto group = f.zabbix.find("hostgroup", "name", "pm-customer-1")->id;
-    f.zabbix.add("host", {{"host", "vm-of-ann"}}).groups.insert(group);
+    CHECK(f.count("hosts") == 2);
+    // An agent registers itself into the customer's group.
+    const auto joined =
+        f.zabbix.register_agent("vm-of-ann", "cust=" + f.param(one, "console_token"));
+    CHECK(joined.root().at("registered").as_bool());
+    CHECK(f.count("hosts") == 3);
 
     f.store.set_item_status(one, pm::store::ItemStatus::closed);
     auto c1 = f.target(one);
     f.steps.close(c1, &feed_one);
-    CHECK(f.zabbix.find("host", "host", "pm-vdc-1") == nullptr);
+    CHECK(f.zabbix.count("hosts", "host", "pm-vdc-1") == 0);
     CHECK(feed_one.live.empty());
-    CHECK(f.zabbix.count("user") == 1);
-    CHECK(f.zabbix.count("host") == 2);
-    CHECK(f.zabbix.count("usermacro") == 3);
+    CHECK(f.count("users") == 1);
+    CHECK(f.count("hosts") == 2);
+    CHECK(f.zabbix.macros() == 3);
 
     f.store.set_item_status(two, pm::store::ItemStatus::closed);
     auto c2 = f.target(two);
     f.steps.close(c2, &feed_two);
-    for (const auto* kind : {"hostgroup", "usergroup", "user", "action", "host", "usermacro"}) {
-        CHECK(f.zabbix.count(kind) == 0);
+    for (const auto* list : {"hostgroups", "usergroups", "users", "actions", "hosts"}) {
+        CHECK(f.count(list) == 0);
     }
+    CHECK(f.zabbix.macros() == 0);
     CHECK(f.param(two, "console_user_password").empty());
     // A second close of what is gone succeeds.
     auto c3 = f.target(two);
@@ -308,14 +332,15 @@ TEST_CASE("console: zabbix client logs in once, again on an expired session", "[
     f.steps.resume(f.target(item));
     CHECK(f.zabbix.calls("user.login") == 2);
     // The console password and the session never reach a log line.
-    CHECK(pm::redact(f.zabbix.sent()).find("\"zabbix\"") == std::string::npos);
+    CHECK(f.tap.sent.find(pm::test::ZabbixSim::k_admin_password) != std::string::npos);
+    CHECK(pm::redact(f.tap.sent).find(pm::test::ZabbixSim::k_admin_password) == std::string::npos);
 }
 
 TEST_CASE("console: zabbix client errors carry Zabbix's message, tokens skip the login",
           "[console]") {
     Fixture f;
     SECTION("a wrong password is an ApiError, not a loop of logins") {
-        pm::zabbix::Client bad{f.http, "http://127.0.0.1:9/api_jsonrpc.php",
+        pm::zabbix::Client bad{f.http, f.zabbix.api_url(),
                                pm::zabbix::Credentials{"Admin", "wrong-pass", ""}, &f.sessions,
                                f.deadline};
         try {
@@ -345,21 +370,21 @@ TEST_CASE("console: zabbix client errors carry Zabbix's message, tokens skip the
         }
     }
     SECTION("an API token goes in auth, no login") {
-        f.zabbix.expire_sessions();
-        pm::zabbix::Client token{f.http, "http://127.0.0.1:9/api_jsonrpc.php",
+        pm::zabbix::Client token{f.http, f.zabbix.api_url(),
                                  pm::zabbix::Credentials{"", "", "tok-abcdef-123456"}, nullptr,
                                  f.deadline};
         CHECK_THROWS_AS(
             token.call("hostgroup.get", [](pm::json::Writer& w) { w.begin_object().end_object(); }),
             pm::AuthError);
         CHECK(f.zabbix.calls("user.login") == 0);
-        CHECK(f.zabbix.requests.back().body.find(R"("auth":"tok-abcdef-123456")") !=
-              std::string::npos);
+        CHECK(f.tap.last.find(R"("auth":"tok-abcdef-123456")") != std::string::npos);
     }
     SECTION("a console that is down is a TransportError") {
-        f.zabbix.down = true;
+        pm::zabbix::Client down{f.http, "http://127.0.0.1:1/api_jsonrpc.php",
+                                pm::zabbix::Credentials{"Admin", "zabbix", ""}, &f.sessions,
+                                f.deadline};
         CHECK_THROWS_AS(
-            f.api.call("hostgroup.get", [](pm::json::Writer& w) { w.begin_object().end_object(); }),
+            down.call("hostgroup.get", [](pm::json::Writer& w) { w.begin_object().end_object(); }),
             pm::TransportError);
     }
 }
@@ -382,7 +407,21 @@ TEST_CASE("console: settings are checked and the agent's cloud-init carries its 
     CHECK(text.rfind("#cloud-config\n", 0) == 0);
     CHECK(text.find("ServerActive=zbx.example:10051\n") != std::string::npos);
     CHECK(text.find("HostMetadata=cust=abc\n") != std::string::npos);
-    CHECK(text.find("systemctl, restart, zabbix-agent2") != std::string::npos);
+    CHECK(text.find("\n      Hostname=\n      HostnameItem=system.hostname\n") !=
+          std::string::npos);
+    CHECK(text.find("/var/lib/cloud/scripts/per-instance/pm-console-agent") != std::string::npos);
+    CHECK(text.find("systemctl restart zabbix-agent2\n") != std::string::npos);
+    // Composable with a platform's own user data (oVirt appends a custom_script to its YAML,
+    // which has runcmd, user, password, chpasswd, …): write_files is its one top-level key.
+    std::size_t top_level = 0;
+    for (std::size_t at = 0; at != std::string::npos; at = text.find('\n', at + 1)) {
+        const auto line = at == 0 ? 0 : at + 1;
+        if (line < text.size() && text[line] != ' ' && text[line] != '#') {
+            CHECK(text.compare(line, 12, "write_files:") == 0);
+            ++top_level;
+        }
+    }
+    CHECK(top_level == 1);
 }
 
 TEST_CASE("console: console_sync finishes pending steps, recreates drift and rotates",
@@ -401,7 +440,7 @@ TEST_CASE("console: console_sync finishes pending steps, recreates drift and rot
     f.store.set_item_status(closed, pm::store::ItemStatus::closed);
     f.store.set_item_param(closed, "console_pending", "close");
     // Drift: somebody deleted the customer's action in Zabbix.
-    f.zabbix.objects["action"].clear();
+    f.zabbix.remove("action", f.zabbix.id_of("actions", "name", k_name, "actionid"));
 
     pm::ModuleSpec spec;
     spec.name = "pmtest";
@@ -426,19 +465,17 @@ TEST_CASE("console: console_sync finishes pending steps, recreates drift and rot
     pm::console::sync_services(context, f.steps, factory);
 
     // The action is back with the customer's token.
-    REQUIRE(f.zabbix.find("action", "name", "pm-customer-1") != nullptr);
-    CHECK(f.zabbix.find("action", "name", "pm-customer-1")->fields.at("condition") ==
-          "cust=" + f.param(active, "console_token"));
+    CHECK(f.zabbix.action_conditions(k_name) == "cust=" + f.param(active, "console_token"));
     // The active VDC's credential rotated, the suspended one's kept.
     CHECK(f.param(active, "console_cred_id") == "cred-2");
     CHECK(feeds.at(active.value())->live == std::vector<std::string>{"cred-2"});
     CHECK(f.param(suspended, "console_cred_id") == "cred-1");
     // The pending close is done and its service's host gone; the customer keeps the rest.
-    CHECK(f.zabbix.find("host", "host", fmt::format("pm-vdc-{}", closed.value())) == nullptr);
+    CHECK(f.zabbix.count("hosts", "host", fmt::format("pm-vdc-{}", closed.value())) == 0);
     CHECK(f.param(closed, "console_pending").empty());
-    CHECK(f.zabbix.count("host") == 2);
+    CHECK(f.count("hosts") == 2);
     // The customer still has an active service: access stays on.
-    CHECK(f.zabbix.find("usergroup", "name", "pm-customer-1")->fields.at("users_status") == "0");
+    CHECK(f.zabbix.field("usergroups", k_name, "users_status") == "0");
 
     std::map<std::string, std::string> counts;
     for (const auto& sample : context.metrics->samples()) {
@@ -451,7 +488,7 @@ TEST_CASE("console: console_sync finishes pending steps, recreates drift and rot
     CHECK(counts["pm_console_failed"] == "0");
 
     SECTION("a console that is down fails the run as temporary, the services untouched") {
-        f.zabbix.down = true;
+        f.zabbix.go_down();
         CHECK_THROWS_AS(pm::console::sync_services(context, f.steps, factory), pm::TransportError);
         CHECK(f.param(active, "console_cred_id") == "cred-2");
     }

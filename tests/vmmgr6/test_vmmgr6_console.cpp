@@ -9,6 +9,7 @@
 #include "support/fake_http.hpp"
 #include "support/simulator.hpp"
 #include "support/vmmgr6_sim.hpp"
+#include "support/zabbix_sim.hpp"
 
 using namespace pm;
 using pm::test::Vmmgr6Env;
@@ -16,7 +17,7 @@ using pm::test::Vmmgr6Sim;
 
 namespace {
 
-constexpr const char* k_console_password = "Zbx-c0nsole-Pa55word";
+constexpr const char* k_console_password = pm::test::ZabbixSim::k_admin_password;
 
 void console_on(Vmmgr6Env& env, const std::string& url) {
     auto& store = env.store();
@@ -43,51 +44,6 @@ void check_no_secret(Vmmgr6Env& env, const pm::test::ProcessResult& r, ItemId it
     }
 }
 
-// The Zabbix simulator's state (GET /__sim__/state).
-json::Document zabbix_state(const pm::test::Simulator& zabbix) {
-    return json::parse(zabbix.call("GET", "/__sim__/state", ""), "zabbix state");
-}
-
-// How many of `list` (users, usergroups, hostgroups, actions, hosts) carry `key` = `value`.
-int count(const pm::test::Simulator& zabbix, std::string_view list, std::string_view key,
-          std::string_view value) {
-    const auto state = zabbix_state(zabbix);
-    int n = 0;
-    for (const auto& entry : state.root().at(list).items()) {
-        n += entry.at(key).as_string() == value ? 1 : 0;
-    }
-    return n;
-}
-
-std::string field(const pm::test::Simulator& zabbix, std::string_view list, std::string_view name,
-                  std::string_view key) {
-    const auto state = zabbix_state(zabbix);
-    for (const auto& entry : state.root().at(list).items()) {
-        if (entry.at("name").as_string() == name) {
-            const auto value = entry.at(key);
-            return value.is_string() ? value.as_string() : std::to_string(value.as_int64());
-        }
-    }
-    return "absent";
-}
-
-bool password_matches(const pm::test::Simulator& zabbix, const std::string& user,
-                      const std::string& password) {
-    json::Writer body;
-    body.begin_object().member("username", user).member("password", password).end_object();
-    const auto reply =
-        json::parse(zabbix.call("POST", "/__sim__/check_password", body.str()), "check_password");
-    return reply.root().at("match").as_bool();
-}
-
-json::Document register_agent(const pm::test::Simulator& zabbix, const std::string& host,
-                              const std::string& metadata) {
-    (void)zabbix.call("POST", "/__sim__/cache/sync", "{}");
-    json::Writer body;
-    body.begin_object().member("host", host).member("metadata", metadata).end_object();
-    return json::parse(zabbix.call("POST", "/__sim__/agent/register", body.str()), "register");
-}
-
 } // namespace
 
 TEST_CASE("pmvmmgr6 console: open, agent registration, suspend, resume and close on the "
@@ -95,53 +51,53 @@ TEST_CASE("pmvmmgr6 console: open, agent registration, suspend, resume and close
           "[console]") {
     Vmmgr6Sim sim;
     Vmmgr6Env env(sim);
-    const pm::test::Simulator zabbix("zabbix", {"--admin-password", k_console_password});
-    console_on(env, zabbix.url() + "/api_jsonrpc.php");
+    const pm::test::ZabbixSim zabbix;
+    console_on(env, zabbix.api_url());
     env.store().set_module_param(env.module(), "console_timeout", "60");
     const auto one = env.add_item({{"domain", "vps1.example.com"}, {"os", "debian 12"}});
     auto r = env.run("open", one);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(env.param(one, "console_pending").empty());
-    CHECK(
-        password_matches(zabbix, "customer@example.com", env.param(one, "console_user_password")));
-    CHECK(field(zabbix, "usergroups", "pm-customer-1", "users_status") == "0");
+    CHECK(zabbix.password_matches("customer@example.com", env.param(one, "console_user_password")));
+    CHECK(zabbix.field("usergroups", "pm-customer-1", "users_status") == "0");
     check_no_secret(env, r, one);
 
     // An agent with the customer's metadata joins their group; another token does not.
     const auto joined =
-        register_agent(zabbix, "vps-agent", "cust=" + env.param(one, "console_token"));
+        zabbix.register_agent("vps-agent", "cust=" + env.param(one, "console_token"));
     CHECK(joined.root().at("registered").as_bool());
-    CHECK(zabbix.call("GET", "/__sim__/state", "").find("pm-customer-1") != std::string::npos);
-    const auto stranger = register_agent(zabbix, "vps-stranger", "cust=somebody-else-entirely-00");
+    CHECK(zabbix.sim().call("GET", "/__sim__/state", "").find("pm-customer-1") !=
+          std::string::npos);
+    const auto stranger = zabbix.register_agent("vps-stranger", "cust=somebody-else-entirely-00");
     CHECK_FALSE(stranger.root().at("registered").as_bool());
 
     r = env.run("suspend", one);
     REQUIRE(r.exit_code == 0);
-    CHECK(field(zabbix, "usergroups", "pm-customer-1", "users_status") == "1");
-    CHECK(field(zabbix, "actions", "pm-customer-1", "status") == "1");
+    CHECK(zabbix.field("usergroups", "pm-customer-1", "users_status") == "1");
+    CHECK(zabbix.field("actions", "pm-customer-1", "status") == "1");
     r = env.run("resume", one);
     REQUIRE(r.exit_code == 0);
-    CHECK(field(zabbix, "usergroups", "pm-customer-1", "users_status") == "0");
-    CHECK(field(zabbix, "actions", "pm-customer-1", "status") == "0");
+    CHECK(zabbix.field("usergroups", "pm-customer-1", "users_status") == "0");
+    CHECK(zabbix.field("actions", "pm-customer-1", "status") == "0");
 
     // A second service of the customer shares the console account.
     const auto two = env.add_item({{"domain", "vps2.example.com"}, {"os", "debian 12"}});
     REQUIRE(env.run("open", two).exit_code == 0);
-    CHECK(count(zabbix, "users", "username", "customer@example.com") == 1);
+    CHECK(zabbix.count("users", "username", "customer@example.com") == 1);
     CHECK(env.param(two, "console_user_password") == env.param(one, "console_user_password"));
 
     const auto password = env.param(one, "console_user_password");
     REQUIRE(env.run("close", one).exit_code == 0);
-    CHECK(count(zabbix, "users", "username", "customer@example.com") == 1);
-    CHECK(count(zabbix, "hostgroups", "name", "pm-customer-1") == 1);
+    CHECK(zabbix.count("users", "username", "customer@example.com") == 1);
+    CHECK(zabbix.count("hostgroups", "name", "pm-customer-1") == 1);
     r = env.run("close", two);
     REQUIRE(r.exit_code == 0);
-    CHECK(count(zabbix, "users", "username", "customer@example.com") == 0);
-    CHECK(count(zabbix, "usergroups", "name", "pm-customer-1") == 0);
-    CHECK(count(zabbix, "hostgroups", "name", "pm-customer-1") == 0);
-    CHECK(count(zabbix, "actions", "name", "pm-customer-1") == 0);
-    CHECK(count(zabbix, "hosts", "host", "vps-agent") == 0);
+    CHECK(zabbix.count("users", "username", "customer@example.com") == 0);
+    CHECK(zabbix.count("usergroups", "name", "pm-customer-1") == 0);
+    CHECK(zabbix.count("hostgroups", "name", "pm-customer-1") == 0);
+    CHECK(zabbix.count("actions", "name", "pm-customer-1") == 0);
+    CHECK(zabbix.count("hosts", "host", "vps-agent") == 0);
     check_no_secret(env, r, two, password);
 }
 
@@ -152,12 +108,12 @@ TEST_CASE("pmvmmgr6 console: a create whose reply was lost creates nothing twice
     CAPTURE(method);
     Vmmgr6Sim sim;
     Vmmgr6Env env(sim);
-    const pm::test::Simulator zabbix("zabbix", {"--admin-password", k_console_password});
-    console_on(env, zabbix.url() + "/api_jsonrpc.php");
+    const pm::test::ZabbixSim zabbix;
+    console_on(env, zabbix.api_url());
     env.store().set_module_param(env.module(), "console_timeout", "60");
-    (void)zabbix.call("POST", "/__sim__/fault/act_then",
-                      R"({"status":"drop","count":1,"prefix":"/api_jsonrpc.php/)" + method +
-                          R"("})");
+    (void)zabbix.sim().call("POST", "/__sim__/fault/act_then",
+                            R"({"status":"drop","count":1,"prefix":"/api_jsonrpc.php/)" + method +
+                                R"("})");
     const auto item = env.add_item({{"domain", "vps1.example.com"}, {"os", "debian 12"}});
     auto r = env.run("open", item);
     INFO(r.out << r.err);
@@ -167,14 +123,14 @@ TEST_CASE("pmvmmgr6 console: a create whose reply was lost creates nothing twice
     r = env.run_module("console_sync");
     REQUIRE(r.exit_code == 0);
     CHECK(env.param(item, "console_pending").empty());
-    CHECK(count(zabbix, "users", "username", "customer@example.com") == 1);
-    CHECK(count(zabbix, "usergroups", "name", "pm-customer-1") == 1);
-    CHECK(count(zabbix, "hostgroups", "name", "pm-customer-1") == 1);
-    CHECK(count(zabbix, "actions", "name", "pm-customer-1") == 1);
+    CHECK(zabbix.count("users", "username", "customer@example.com") == 1);
+    CHECK(zabbix.count("usergroups", "name", "pm-customer-1") == 1);
+    CHECK(zabbix.count("hostgroups", "name", "pm-customer-1") == 1);
+    CHECK(zabbix.count("actions", "name", "pm-customer-1") == 1);
     CHECK(
-        password_matches(zabbix, "customer@example.com", env.param(item, "console_user_password")));
+        zabbix.password_matches("customer@example.com", env.param(item, "console_user_password")));
     const auto joined =
-        register_agent(zabbix, "vps-agent", "cust=" + env.param(item, "console_token"));
+        zabbix.register_agent("vps-agent", "cust=" + env.param(item, "console_token"));
     CHECK(joined.root().at("registered").as_bool());
 }
 

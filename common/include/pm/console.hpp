@@ -121,7 +121,8 @@ struct Agent {
     std::string metadata;      // HostMetadata: cust=<token>
 };
 [[nodiscard]] std::optional<Agent> agent(const Context& context);
-// #cloud-config user data that configures and restarts zabbix-agent2 with `agent`.
+// #cloud-config user data that configures and restarts zabbix-agent2 with `agent`; its only
+// top-level key is write_files, so a platform may append it to its own (oVirt custom_script).
 [[nodiscard]] std::string cloud_init(const Agent& agent);
 
 // The hooks the modules call at the end of open, suspend, resume and close. No-ops when the

@@ -13,6 +13,9 @@
 //  4. the boot disk grown to hdd_mib before the first boot (grow only, §6), until `ok`;
 //  5. a plain start, which applies the stored initialization on the first run (§5.3), until
 //     `up`; the item is then active.
+// With the console add-on (DESIGN §14) its open step runs before step 2, so that the VM's
+// initialization carries the agent's settings (custom_script, console::cloud_init) with the
+// customer's registration token; a console that is down only leaves the step to console_sync.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -21,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "pm/console.hpp"
 #include "pm/create.hpp"
 #include "pm/errors.hpp"
 #include "pm/ipv4.hpp"
@@ -112,6 +116,9 @@ api::Initialization initialization(const Context& context, const std::string& vm
         dns += (dns.empty() ? "" : " ") + server;
     }
     init.dns_servers = dns;
+    if (const auto agent = console::agent(context)) {
+        init.custom_script = console::cloud_init(*agent);
+    }
     const auto prefix = module.require_int("ipv4_prefix");
     if (prefix < 1 || prefix > 32) {
         throw ConfigError(fmt::format("module {} param 'ipv4_prefix' is 1 to 32, not {}",
@@ -414,6 +421,7 @@ void open(Context& context) {
     const auto correlation = item_correlation_id(context);
     const auto wanted = wanted_resources(context);
     const auto profile = vnic_profile_id(context, engine); // a config error before any VM
+    console::on_open(context); // the registration token the VM's user data carries
     auto vm = settle(engine, find_or_create(context, engine, ip));
     // Resized only before the first boot: a VM past it (up, or on its way) is only waited for.
     if (!started_before(vm.status) && wanted.hdd_mib) {
