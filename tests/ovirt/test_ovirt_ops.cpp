@@ -336,3 +336,21 @@ TEST_CASE("pmovirt Windows VM names: pm-item-<id> up to 9,999,999, else pm + bas
     CHECK(pm::ovirt::guest_kind("windows_2022") == pm::ovirt::GuestKind::windows_sysprep);
     CHECK(pm::ovirt::guest_kind("debian_12") == pm::ovirt::GuestKind::linux_cloud_init);
 }
+
+TEST_CASE("pmovirt features lists every command it implements, --help of each new one its params",
+          "[ovirt]") {
+    const auto features =
+        pm::test::run({pm::test::module_path("pmovirt"), "--command", "features"}, {});
+    REQUIRE(features.exit_code == 0);
+    for (const char* name : {"check_connection", "open", "close", "suspend", "resume", "reboot",
+                             "setparam", "reopen", "change_password", "sync_item"}) {
+        CHECK_THAT(features.out, Contains(std::string("name=\"") + name + "\""));
+    }
+    for (const char* command : {"setparam", "change_password", "reopen"}) {
+        const auto help =
+            pm::test::run({pm::test::module_path("pmovirt"), "--command", command, "--help"}, {});
+        INFO(command);
+        CHECK(help.exit_code == 0);
+        CHECK_THAT(help.out, Contains("vm_id"));
+    }
+}

@@ -51,8 +51,7 @@ void change_password(Context& context) {
     const Connection engine(context);
     (void)context.item_params.require("password");
     auto vm = require_item_vm(context, engine);
-    if (context.item_params.get_or(k_init_boot, "") != "1" ||
-        context.item_params.get_or(k_restart_after, "") != "1" ||
+    if (!init_pending(context) || context.item_params.get_or(k_restart_after, "") != "1" ||
         vm.status == api::VmStatus::down) {
         // Stored again on every run that finds the VM down: a rerun after the command was done
         // once (a second change) sends the password of now.
@@ -62,7 +61,7 @@ void change_password(Context& context) {
     }
     vm = bring_back(context, engine, vm);
     record_vm(context, vm);
-    if (context.item_params.get_or(k_init_boot, "") == "1") {
+    if (init_pending(context)) {
         log::info("VM {} is down: its next start by pm delivers the new password", vm.name);
         context.result.add("delivery", "next_start");
     }

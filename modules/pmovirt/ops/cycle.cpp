@@ -37,9 +37,23 @@ api::Vm take_down(Context& context, const Connection& engine, const api::Vm& vm)
                      shutdown_grace(context));
 }
 
-api::Vm start_item_vm(Context& context, const Connection& engine, const api::Vm& vm) {
+bool init_pending(const Context& context) {
+    const auto mark = context.item_params.get_or(k_init_boot, "");
+    return mark == "1" || mark == k_init_sent;
+}
+
+api::Vm start_item_vm(Context& context, const Connection& engine, const api::Vm& found) {
+    auto vm = found;
+    const auto mark = context.item_params.get_or(k_init_boot, "");
+    if (mark == "1" && is_running(vm.status)) {
+        // Running, yet not by a start of ours: only a power cycle delivers the password.
+        vm = take_down(context, engine, vm);
+    }
     PowerRequest request{engine, vm.id, vm.name, item_correlation_id(context)};
-    if (context.item_params.get_or(k_init_boot, "") == "1") {
+    if (init_pending(context)) {
+        if (mark != k_init_sent) {
+            save_item_param(context, k_init_boot, k_init_sent); // a rerun waits, not cycles
+        }
         const auto kind = guest_kind(vm.os_type);
         (kind == GuestKind::windows_sysprep ? request.start.use_sysprep
                                             : request.start.use_cloud_init) = true;

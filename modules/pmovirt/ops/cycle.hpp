@@ -4,7 +4,9 @@
 //   the shutdown, cleared once the VM is up again;
 // * `init_boot` ("1"): the VM's stored initialization holds a new password, so the next start
 //   pm sends forces a cloud-init (sysprep on Windows) run with it (§5.3, §5.4: the stored one
-//   is applied by itself only on the first run); cleared once that start has the VM up.
+//   is applied by itself only on the first run); "sent" just before that start is sent (a
+//   rerun that finds the VM booting waits for it rather than cycling it again); cleared once
+//   that start has the VM up.
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,10 @@ namespace pm::ovirt {
 
 inline constexpr const char* k_restart_after = "restart_after";
 inline constexpr const char* k_init_boot = "init_boot";
+inline constexpr const char* k_init_sent = "sent";
+
+// A new password waits for a boot (`init_boot` "1" or "sent").
+[[nodiscard]] bool init_pending(const Context& context);
 
 // The module param shutdown_timeout: the seconds a guest gets to shut down on ACPI before it
 // is powered off (default 120, 0: at once).
@@ -29,7 +35,8 @@ api::Vm take_down(Context& context, const Connection& engine, const api::Vm& vm)
 
 // `start` of the item's VM until up: a plain start, or with `init_boot` a forced
 // initialization run carrying the whole initialization (run-once, as ovirt.md §11 "Change
-// password" recommends); `init_boot` and `restart_after` are cleared once it is up.
+// password" recommends; a VM found running with `init_boot` "1" is taken down first: it was
+// not started by pm); `init_boot` and `restart_after` are cleared once it is up.
 api::Vm start_item_vm(Context& context, const Connection& engine, const api::Vm& vm);
 
 // After a change made while down: the VM started again (start_item_vm) when `restart_after`

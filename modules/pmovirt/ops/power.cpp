@@ -43,9 +43,10 @@ void resume(Context& context) {
 void reboot(Context& context) {
     const Connection engine(context);
     const auto vm = require_item_vm(context, engine);
-    if (context.item_params.get_or(k_init_boot, "") == "1") {
-        // A new password waits for a boot with initialization: a power cycle delivers it.
-        record_vm(context, start_item_vm(context, engine, take_down(context, engine, vm)));
+    if (init_pending(context)) {
+        // A new password waits for a boot with initialization: start_item_vm power-cycles a
+        // running VM to deliver it.
+        record_vm(context, start_item_vm(context, engine, vm));
     } else {
         record_vm(context, restart(power_request(context, engine, vm)));
     }
