@@ -143,13 +143,28 @@ TEST_CASE("pmovirt setparam: CPUs and memory both ways, the disk grown, while th
         const auto cpu = down.root().at("cpu").at("topology");
         CHECK(number(cpu, "sockets") * number(cpu, "cores") * number(cpu, "threads") == 1);
     }
-    SECTION("the engine refuses the change: its words on the operation, exit 1") {
+    SECTION("an order past the CPU limit: a clear error before anything is sent") {
         store.set_item_param(item, "cpu_number", "5000");
         const auto result = env.run("setparam", item, &op);
         INFO(result.out << result.err);
         CHECK(result.exit_code == 1);
-        CHECK(env.operation(op).status == OperationStatus::error);
         CHECK_THAT(env.operation(op).error, Contains("CPUs"));
+        CHECK(env.requests("POST", "/shutdown") == 1);
+    }
+    SECTION("the engine refuses the change: its words, the VM left down, a fixed order's "
+            "setparam starts it again") {
+        store.set_item_param(item, "ram_mib", "8388608"); // 8 TiB: above the engine's 6 TiB
+        const auto result = env.run("setparam", item, &op);
+        INFO(result.out << result.err);
+        CHECK(result.exit_code == 1);
+        CHECK(env.operation(op).status == OperationStatus::error);
+        CHECK_THAT(env.operation(op).error, Contains("oVirt refused to resize VM"));
+        CHECK(env.vm_status(vm) == "down");
+        CHECK(env.param(item, "restart_after") == "1");
+        store.set_item_param(item, "ram_mib", "2048");
+        require_done(env.run("setparam", item));
+        CHECK(env.vm_status(vm) == "up");
+        CHECK(env.param(item, "restart_after").empty());
     }
 }
 
