@@ -39,8 +39,9 @@ struct OvirtCrash {
 constexpr const char* k_new_password = "Crash-New-6620";
 constexpr std::int64_t k_gib = std::int64_t{1} << 30;
 
+// The control dump's numbers are JSON numbers (the API's are strings): either is read.
 std::int64_t number(const json::View& object, std::string_view key) {
-    return std::stoll(object.at(key).as_string());
+    return object.at(key).as_int64_or_string();
 }
 
 class OvirtWorld : public CrashWorld {
