@@ -1,5 +1,5 @@
 # The Debian package (DESIGN §15; scripts/package builds it into dist/, packaging/README.md).
-# One package, pm: both module binaries (and pmstore, which moves their store) share the config
+# One package, pm: the three module binaries (and pmstore, which moves their store) share the config
 # file, the store, the log, cache and lock directories and the timers' conventions; each is
 # about 1 MB stripped.
 
@@ -34,18 +34,20 @@ set(PM_PACKAGE_MAINTAINER "pm maintainers <pm-maintainers@example.org>"
 # scripts/package builds it.
 set(pm_generated ${CMAKE_BINARY_DIR}/packaging)
 set(pm_generated_files
-    ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz ${pm_generated}/pmstore.1.gz
-    ${pm_generated}/pm.conf.5.gz
+    ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz ${pm_generated}/pmovirt.1.gz
+    ${pm_generated}/pmstore.1.gz ${pm_generated}/pm.conf.5.gz
     ${pm_generated}/pm.conf ${pm_generated}/completion/pmvmmgr6
-    ${pm_generated}/completion/pmopenstack ${pm_generated}/changelog.gz)
+    ${pm_generated}/completion/pmopenstack ${pm_generated}/completion/pmovirt
+    ${pm_generated}/changelog.gz)
 file(GLOB pm_units ${PROJECT_SOURCE_DIR}/packaging/systemd/pm-*)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 add_custom_command(
     OUTPUT ${pm_generated_files}
     COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_generated}
             ${PROJECT_VERSION} ${pm_source_date} ${PM_PACKAGE_MAINTAINER}
-            $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack> $<TARGET_FILE:pmstore>
-    DEPENDS pmvmmgr6 pmopenstack pmstore ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_units}
+            $<TARGET_FILE:pmvmmgr6> $<TARGET_FILE:pmopenstack> $<TARGET_FILE:pmovirt>
+            $<TARGET_FILE:pmstore>
+    DEPENDS pmvmmgr6 pmopenstack pmovirt pmstore ${PROJECT_SOURCE_DIR}/packaging/generate.py ${pm_units}
     COMMENT "man pages, pm.conf and bash completion from --help" VERBATIM)
 add_custom_target(pm_package_files DEPENDS ${pm_generated_files})
 file(MAKE_DIRECTORY ${pm_generated}/empty/pm)
@@ -55,10 +57,10 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(pm_dir_0755 OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ
                 WORLD_EXECUTE)
 install(FILES ${pm_generated}/pmvmmgr6.1.gz ${pm_generated}/pmopenstack.1.gz
-        ${pm_generated}/pmstore.1.gz DESTINATION share/man/man1)
+        ${pm_generated}/pmovirt.1.gz ${pm_generated}/pmstore.1.gz DESTINATION share/man/man1)
 install(FILES ${pm_generated}/pm.conf.5.gz DESTINATION share/man/man5)
 install(FILES ${pm_generated}/completion/pmvmmgr6 ${pm_generated}/completion/pmopenstack
-        DESTINATION share/bash-completion/completions)
+        ${pm_generated}/completion/pmovirt DESTINATION share/bash-completion/completions)
 install(FILES ${pm_generated}/changelog.gz ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
         DESTINATION share/doc/pm)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/lintian-overrides DESTINATION share/lintian/overrides
@@ -90,6 +92,8 @@ pool of pre-created servers so that orders are served in seconds.
 pmopenstack sells Virtual Data Centers on OpenStack (a project, a user and
 quotas per customer, with VMs, volumes, networks, routers and load balancers),
 collects usage statistics and reconciles billing with OpenStack.
+pmovirt sells VPS on oVirt from templates kept up to date, resized per order,
+with cloud-init (sysprep for Windows) at the first boot.
 The billing platform runs them once per operation; systemd timers for the
 module-wide jobs are installed but not enabled.")
 # Depends: dpkg-shlibdeps adds what the binaries link, versioned (libc6, libstdc++6, libgcc-s1,

@@ -235,7 +235,7 @@ def man_conf(help_, date, package_version):
                    f"environment \\fB{env}\\fR, {flag}; {shown}.\n")
     out.append(".SH FILES\n.TP\n\\fI/etc/pm/pm.conf\\fR\nthe file; the package installs it "
                "with every setting commented out at its default.\n")
-    out.append(".SH SEE ALSO\n\\fBpmvmmgr6\\fR(1), \\fBpmopenstack\\fR(1)\n")
+    out.append(".SH SEE ALSO\n\\fBpmvmmgr6\\fR(1), \\fBpmopenstack\\fR(1), \\fBpmovirt\\fR(1)\n")
     return "".join(out)
 
 
@@ -286,7 +286,8 @@ def changelog(version, date, maintainer):
     day = datetime.date.fromisoformat(date)
     stamp = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
     return (f"pm ({version}) unstable; urgency=medium\n\n"
-            f"  * pm {version}: pmvmmgr6 and pmopenstack, see pmvmmgr6(1) and pmopenstack(1).\n\n"
+            f"  * pm {version}: pmvmmgr6, pmopenstack and pmovirt, see pmvmmgr6(1),\n"
+            f"    pmopenstack(1) and pmovirt(1).\n\n"
             f" -- {maintainer}  "
             f"{stamp.strftime('%a, %d %b %Y %H:%M:%S +0000')}\n")
 

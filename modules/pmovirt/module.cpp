@@ -58,7 +58,11 @@ ModuleSpec module_spec() {
         {"ip", "written: the address leased from ipv4_range"},
         {"ips", "written: the item's addresses"},
         {"vm_id", "the VM's engine id (written when the VM is found); else the VM is found by "
-                  "its name, pm-item-<item id>"},
+                  "its name, pm-item-<item id> (Windows: at most 15 characters, README)"},
+        {"restart_after", "written while setparam or change_password has the VM down: start it "
+                          "again"},
+        {"init_boot", "written: a new password waits for the VM's next start by pm"},
+        {"reopen", "written: how far reopen got (<operation>:<old VM id>|gone|done)"},
         {"state", "written: active, stopped, suspended, busy, problem (the engine's status for "
                   "billing), deleted"},
     };
@@ -66,6 +70,13 @@ ModuleSpec module_spec() {
     const std::vector<std::string> vm{"vm_id"};
     auto shutdown = connection;
     shutdown.push_back("shutdown_timeout");
+    const std::vector<std::string> create{
+        "url",   "username",     "password",   "task_poll_ms", "cluster",      "storage_domain",
+        "clone", "vnic_profile", "ipv4_range", "ipv4_prefix",  "ipv4_gateway", "dns_servers"};
+    const std::vector<std::string> ordered{"os",         "password", "ssh_key", "domain",
+                                           "cpu_number", "ram_mib",  "hdd_mib", "vm_id"};
+    auto with_init = shutdown;
+    with_init.insert(with_init.end(), {"ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"});
     spec.commands = {
         {"features", Scope::none, Mutation::read_only, "print item types, params, commands", {}},
         {"check_connection",
@@ -74,22 +85,38 @@ ModuleSpec module_spec() {
          "log in, read the engine's version, find the cluster",
          check_connection,
          {"url", "username", "password", "cluster"}},
-        {"open",
-         Scope::item,
-         Mutation::mutating,
+        {"open", Scope::item, Mutation::mutating,
          "lease an address, create the VM from the template, grow its disk, start it with "
          "cloud-init, wait until up",
-         open,
-         {"url", "username", "password", "task_poll_ms", "cluster", "storage_domain", "clone",
-          "vnic_profile", "ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"},
-         {"os", "password", "ssh_key", "domain", "cpu_number", "ram_mib", "hdd_mib", "vm_id"}},
+         open, create, ordered},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,
          with_addon(shutdown), vm},
-        {"resume", Scope::item, Mutation::mutating, "start the VM, wait until up", resume,
-         with_addon(connection), vm},
+        {"resume", Scope::item, Mutation::mutating,
+         "start the VM (with a pending new password), wait until up", resume, with_addon(with_init),
+         vm},
         {"reboot", Scope::item, Mutation::mutating,
-         "reboot the VM (start it when down), wait until up", reboot, connection, vm},
+         "reboot the VM (start it when down; a power cycle for a pending new password), wait "
+         "until up",
+         reboot, with_init, vm},
+        {"setparam",
+         Scope::item,
+         Mutation::mutating,
+         "shut the VM down, set the ordered CPUs and memory, grow its disk, start it again when "
+         "it ran",
+         setparam,
+         shutdown,
+         {"cpu_number", "ram_mib", "hdd_mib", "vm_id"}},
+        {"change_password",
+         Scope::item,
+         Mutation::mutating,
+         "store the new password in the VM's cloud-init (sysprep), deliver it on a restart",
+         change_password,
+         with_init,
+         {"password", "ssh_key", "domain", "vm_id"}},
+        {"reopen", Scope::item, Mutation::mutating,
+         "delete the VM and make it anew from its template, same name and address, until up",
+         reopen, create, ordered},
         {"close", Scope::item, Mutation::mutating,
          "power the VM off, delete it, wait until the engine no longer has it", close,
          with_addon(connection), vm},

@@ -233,6 +233,12 @@ TEST_CASE("ovirt body: actions", "[ovirt]") {
     CHECK(
         start_body({true, std::nullopt, init}) ==
         R"({"use_cloud_init":"true","vm":{"initialization":{"user_name":"root","root_password":"pw"}}})");
+    init.user_name = "Administrator";
+    StartOptions sysprep;
+    sysprep.use_sysprep = true;
+    sysprep.run_once = init;
+    CHECK(start_body(sysprep) == R"({"use_sysprep":"true","vm":{"initialization":{"user_name":)"
+                                 R"("Administrator","root_password":"pw"}}})");
     CHECK(action_body() == "{}");
     CHECK(action_body(Force::yes) == R"({"force":"true"})");
 }

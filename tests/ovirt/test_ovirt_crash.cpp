@@ -3,6 +3,7 @@
 // an existing VM ends done, with the one VM of the item in the wanted status (none after
 // close) and the store agreeing with the engine. Hidden tests (tag [.crash]): ctest runs them
 // with the label crash.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,13 +19,30 @@
 namespace pm::test {
 namespace {
 
+// What a command must have done besides the VM's status.
+enum class Outcome {
+    none,
+    resized,   // setparam: 4 CPUs, 3 GiB, a 30 GiB disk
+    password,  // change_password: the new password delivered by a cloud-init boot
+    recreated, // reopen: another VM than before, one first boot with cloud-init
+};
+
 struct OvirtCrash {
     std::string command;
     bool running = true;           // the VM's status before: up, else down
     std::string status;            // the VM's status after; "" when it must be gone
     store::ItemStatus item_status; // the item's after
     bool fresh = false;            // open: no VM before, an ordered item with its params
+    Outcome outcome = Outcome::none;
 };
+
+constexpr const char* k_new_password = "Crash-New-6620";
+constexpr std::int64_t k_gib = std::int64_t{1} << 30;
+
+// The control dump's numbers are JSON numbers (the API's are strings): either is read.
+std::int64_t number(const json::View& object, std::string_view key) {
+    return object.at(key).as_int64_or_string();
+}
 
 class OvirtWorld : public CrashWorld {
 public:
@@ -39,7 +57,15 @@ public:
                                      {"ram_mib", "2048"},
                                      {"hdd_mib", "20480"}});
         } else {
-            m_item = m_env.add_item();
+            auto& store = m_env.store();
+            store.set_module_param(m_env.module(), "ipv4_range", "203.0.113.10-203.0.113.12");
+            store.set_module_param(m_env.module(), "ipv4_prefix", "24");
+            store.set_module_param(m_env.module(), "shutdown_timeout", "5");
+            m_item = m_env.add_item({{"os", "debian12"},
+                                     {"password", k_new_password},
+                                     {"cpu_number", "4"},
+                                     {"ram_mib", "3072"},
+                                     {"hdd_mib", "30720"}});
             const auto name = "pm-item-" + std::to_string(m_item.value());
             m_vm = crash.running ? m_env.running_vm(name) : m_env.create_vm(name);
             m_env.store().set_item_param(m_item, "vm_id", m_vm);
@@ -75,6 +101,7 @@ public:
         const auto vm = vms.at(std::size_t{0});
         CHECK(vm.at("id").as_string() == m_env.param(m_item, "vm_id"));
         CHECK(vm.at("status").as_string() == m_crash.status);
+        check_outcome(vm);
         if (m_crash.fresh) { // one address, one first boot with cloud-init
             CHECK(m_env.store().ipv4_leases(m_item) == std::vector<std::string>{"203.0.113.10"});
             CHECK(m_env.param(m_item, "ip") == "203.0.113.10");
@@ -85,6 +112,38 @@ public:
     }
 
 private:
+    void check_outcome(const json::View& vm) {
+        const auto boots = vm.at("boots");
+        switch (m_crash.outcome) {
+        case Outcome::none:
+            return;
+        case Outcome::resized: {
+            CHECK(number(vm, "memory") == 3 * k_gib);
+            const auto cpu = vm.at("cpu").at("topology");
+            CHECK(number(cpu, "sockets") * number(cpu, "cores") * number(cpu, "threads") == 4);
+            const auto disk = vm.at("disk_attachments").at("disk_attachment").at(std::size_t{0});
+            CHECK(number(disk.at("disk"), "provisioned_size") == 30 * k_gib);
+            CHECK(m_env.param(m_item, "restart_after").empty());
+            return;
+        }
+        case Outcome::password: {
+            const auto check =
+                m_env.control("POST", "/__sim__/check_password",
+                              R"({"vm":")" + m_vm + R"(","password":")" + k_new_password + "\"}");
+            CHECK(check.root().at("match").as_bool());
+            CHECK(boots.at(boots.size() - 1).at("applied").as_string() == "cloud_init");
+            CHECK(m_env.param(m_item, "init_boot").empty());
+            return;
+        }
+        case Outcome::recreated:
+            CHECK(vm.at("id").as_string() != m_vm);
+            REQUIRE(boots.size() == 1);
+            CHECK(boots.at(std::size_t{0}).at("applied").as_string() == "cloud_init");
+            CHECK(m_env.store().ipv4_leases(m_item) == std::vector<std::string>{"203.0.113.10"});
+            return;
+        }
+    }
+
     const OvirtCrash& m_crash;
     OvirtEnv m_env;
     ItemId m_item;
@@ -114,6 +173,18 @@ TEST_CASE("pmovirt crash at every request: resume", "[.crash]") {
 
 TEST_CASE("pmovirt crash at every request: reboot", "[.crash]") {
     crash({"reboot", true, "up", store::ItemStatus::active});
+}
+
+TEST_CASE("pmovirt crash at every request: setparam", "[.crash]") {
+    crash({"setparam", true, "up", store::ItemStatus::active, false, Outcome::resized});
+}
+
+TEST_CASE("pmovirt crash at every request: change_password", "[.crash]") {
+    crash({"change_password", true, "up", store::ItemStatus::active, false, Outcome::password});
+}
+
+TEST_CASE("pmovirt crash at every request: reopen", "[.crash]") {
+    crash({"reopen", true, "up", store::ItemStatus::active, false, Outcome::recreated});
 }
 
 TEST_CASE("pmovirt crash at every request: close", "[.crash]") {

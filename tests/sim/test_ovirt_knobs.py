@@ -88,6 +88,16 @@ class Variants(SimCase):
         self.ok(self.api.delete(f"{API}/vms/{vm_id}"))
         self.create()   # the old one is still visible, the name is free
 
+    def test_initialization_update_replace_or_merge(self):
+        for mode, kept in (("replace", False), ("merge", True)):
+            self.knob(init_update=mode)
+            vm_id = self.created(f"bm-{mode}", initialization={"host_name": "a",
+                                                                "dns_servers": "192.0.2.1"})
+            self.ok(self.api.put(f"{API}/vms/{vm_id}", {"initialization": {"host_name": "b"}}))
+            stored = next(v for v in self.ctl("GET", "state")["vms"] if v["id"] == vm_id)
+            self.assertEqual(stored["initialization"]["host_name"], "b")
+            self.assertEqual("dns_servers" in stored["initialization"], kept, mode)
+
     def test_suspend_200(self):
         self.knob(suspend_status="200")
         vm_id = self.running()

@@ -253,6 +253,9 @@ std::string start_body(const StartOptions& options) {
     if (options.use_cloud_init) {
         w.member("use_cloud_init", boolean(*options.use_cloud_init));
     }
+    if (options.use_sysprep) {
+        w.member("use_sysprep", boolean(*options.use_sysprep));
+    }
     if (options.volatile_run) {
         w.member("volatile", boolean(*options.volatile_run));
     }

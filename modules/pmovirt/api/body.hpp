@@ -113,6 +113,7 @@ struct StartOptions {
     std::optional<bool> use_cloud_init;
     std::optional<bool> volatile_run;
     std::optional<Initialization> run_once;
+    std::optional<bool> use_sysprep; // Windows templates (§5.3, §12 pitfall 5)
 };
 [[nodiscard]] std::string start_body(const StartOptions& options = {});
 

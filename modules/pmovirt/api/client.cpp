@@ -198,6 +198,21 @@ Outcome Client::extend_disk(const std::string& vm_id, const std::string& attachm
     return {};
 }
 
+Outcome Client::update_vm(const std::string& id, const std::string& body,
+                          const std::string& correlation_id) const {
+    auto put = request(http::Method::put, "/vms/" + http::percent_encode(id));
+    put.headers.push_back({"Content-Type", "application/json"});
+    put.headers.push_back({"Correlation-Id", sanitized_correlation_id(correlation_id)});
+    put.body = body;
+    const auto response =
+        m_api.call(put, "PUT vms/" + id, http::Idempotency::idempotent, {400, 404, 409});
+    if (response.status == 400 || response.status == 404 || response.status == 409) {
+        const auto decoded = decode_error(response.status, response.body);
+        return {false, decoded.kind, response.status, decoded.message};
+    }
+    return {};
+}
+
 Outcome Client::refused_or_done(const http::Response& response) const {
     if (response.status != 404 && response.status != 409) {
         const auto result = parse_action(response.body);

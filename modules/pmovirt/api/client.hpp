@@ -102,6 +102,11 @@ public:
     [[nodiscard]] Outcome extend_disk(const std::string& vm_id, const std::string& attachment_id,
                                       std::int64_t provisioned_size,
                                       const std::string& correlation_id) const;
+    // `PUT /api/vms/{id}` with `body` (vm_update_body) (§5.5): done (the engine answers 200
+    // with the VM), or a 400/404/409 refusal (locked, memory rules, VM gone) as an Outcome.
+    // Idempotent: the same body twice leaves the VM as once.
+    [[nodiscard]] Outcome update_vm(const std::string& id, const std::string& body,
+                                    const std::string& correlation_id) const;
     // `DELETE /api/vms/{id}` (§5.7): a 404 (already gone) or 409 comes back as an Outcome.
     [[nodiscard]] Outcome remove_vm(const std::string& id, const std::string& correlation_id) const;
 

@@ -21,4 +21,13 @@ void close(Context& context);
 // sync_item: the VM's engine status as the item's state; a VM gone marks the item deleted.
 void sync_item(Context& context);
 
+// setparam: the VM brought to the ordered CPUs, memory and (grow only) disk while it is down,
+// started again when it ran.
+void setparam(Context& context);
+// change_password: the item's password delivered by cloud-init (sysprep) on a restart, stored
+// in the VM's initialization for later first runs.
+void change_password(Context& context);
+// reopen: the VM deleted and made anew from its template, same name and address.
+void reopen(Context& context);
+
 } // namespace pm::ovirt

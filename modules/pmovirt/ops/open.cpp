@@ -35,6 +35,7 @@
 #include "pmovirt/api/parse.hpp"
 #include "pmovirt/api/search.hpp"
 #include "pmovirt/ops/commands.hpp"
+#include "pmovirt/ops/provision.hpp"
 #include "pmovirt/vm/item.hpp"
 #include "pmovirt/vm/power.hpp"
 
@@ -45,15 +46,8 @@ using api::DiskStatus;
 using api::FaultKind;
 using api::VmStatus;
 
-constexpr std::int64_t k_mib = std::int64_t{1} << 20;
 // Reads of a grown disk still `ok` at its old size before its extend counts as failed.
 constexpr int k_small_reads = 3;
-
-struct Resources {
-    std::optional<std::int64_t> cpu_number;
-    std::optional<std::int64_t> ram_mib;
-    std::optional<std::int64_t> hdd_mib;
-};
 
 // The item's own value (an addon) over the tariff's (DESIGN §5, "resources as for vds").
 Resources wanted_resources(const Context& context) {
@@ -74,6 +68,8 @@ Resources wanted_resources(const Context& context) {
     };
     return {pick("cpu_number"), pick("ram_mib"), pick("hdd_mib")};
 }
+
+} // namespace
 
 // Step 1: the item's address (Store::lease_ipv4: its own lease first, else the lowest free).
 std::string lease_address(Context& context) {
@@ -100,8 +96,18 @@ std::string lease_address(Context& context) {
     return ip;
 }
 
+namespace {
+
+// A Windows computer name: the first label of the item's domain while it fits sysprep's 15
+// characters, else the VM's own (short) name.
+std::string computer_name(const std::string& domain, const std::string& vm_name) {
+    constexpr std::size_t k_max = 15;
+    const auto label = domain.substr(0, domain.find('.'));
+    return !label.empty() && label.size() <= k_max ? label : vm_name;
+}
+
 api::Initialization initialization(const Context& context, const std::string& vm_name,
-                                   const std::string& ip) {
+                                   const std::string& ip, GuestKind kind) {
     const auto& item = context.item_params;
     const auto& module = context.module_params;
     api::Initialization init;
@@ -110,6 +116,13 @@ api::Initialization initialization(const Context& context, const std::string& vm
         init.host_name = vm_name;
     }
     init.root_password = item.require("password");
+    if (kind == GuestKind::windows_sysprep) {
+        // Sysprep has no SSH key, DNS or NIC configuration (those are cloud-init's, §5.4): the
+        // leased address reaches a Windows guest by DHCP or the template's own means.
+        init.host_name = computer_name(item.get_or("domain", ""), vm_name);
+        init.user_name = "Administrator";
+        return init;
+    }
     init.authorized_ssh_keys = item.get_or("ssh_key", "");
     std::string dns;
     for (const auto& server : module.get_list("dns_servers")) {
@@ -177,9 +190,10 @@ std::vector<api::DiskPlacement> placements(const Context& context, const Connect
     return out;
 }
 
-// Step 2's create body: the newest version of the template named `os`, by its own id (§5.1).
-std::string create_body(const Context& context, const Connection& engine,
-                        const std::string& vm_name, const std::string& ip) {
+// Step 2's create body: the newest version of the template named `os`, by its own id (§5.1);
+// `vm_name` becomes the item's name for that template's kind of guest (sysprep: 15 characters).
+std::string create_body(const Context& context, const Connection& engine, std::string& vm_name,
+                        const std::string& ip) {
     const auto os = context.item_params.require("os");
     const auto found = api::newest_template(engine.api().templates_named(os), os);
     if (!found) {
@@ -187,6 +201,8 @@ std::string create_body(const Context& context, const Connection& engine,
             fmt::format("oVirt has no template '{}' (item {} param os): no VM created", os,
                         context.item->id.value()));
     }
+    const auto kind = guest_kind(found->os_type);
+    vm_name = item_vm_name(context.item->id, kind);
     log::info("template {} version {} ({}) for VM {}", found->name, found->version.number,
               found->id, vm_name);
     const auto wanted = wanted_resources(context);
@@ -202,7 +218,7 @@ std::string create_body(const Context& context, const Connection& engine,
     if (wanted.cpu_number) {
         spec.cpu = api::cpu_topology_for(*wanted.cpu_number);
     }
-    spec.initialization = initialization(context, vm_name, ip);
+    spec.initialization = initialization(context, vm_name, ip, kind);
     spec.disks = placements(context, engine, found->id);
     return api::vm_create_body(spec);
 }
@@ -212,7 +228,7 @@ std::string create_body(const Context& context, const Connection& engine,
 // one still being deleted) and a 409 locked (the template busy) are followed by another
 // look-up at the next poll, never by a blind second create.
 api::Vm find_or_create(Context& context, const Connection& engine, const std::string& ip) {
-    const auto name = item_vm_name(context.item->id);
+    auto name = item_vm_name(context.item->id);
     const auto correlation = item_correlation_id(context);
     std::optional<std::string> body;
     api::Vm vm;
@@ -285,6 +301,8 @@ api::Vm settle(const Connection& engine, const api::Vm& created) {
     return vm;
 }
 
+} // namespace
+
 // Step 4: the boot disk at least `bytes` (grow only), then until it is ok at that size.
 void grow_boot_disk(const Connection& engine, const api::Vm& vm, std::int64_t bytes,
                     const std::string& correlation) {
@@ -333,6 +351,8 @@ void grow_boot_disk(const Connection& engine, const api::Vm& vm, std::int64_t by
         return false;
     });
 }
+
+namespace {
 
 // The module's vnic_profile (id, else the exact name of one profile), else "" (the NICs keep
 // the template's profiles).
@@ -415,9 +435,16 @@ bool started_before(VmStatus status) {
 
 } // namespace
 
-void open(Context& context) {
-    const Connection engine(context);
-    const auto ip = lease_address(context);
+Resources ordered_resources(const Context& context) {
+    return wanted_resources(context);
+}
+
+api::Initialization vm_initialization(const Context& context, const std::string& vm_name,
+                                      const std::string& ip, GuestKind kind) {
+    return initialization(context, vm_name, ip, kind);
+}
+
+api::Vm provision(Context& context, const Connection& engine, const std::string& ip) {
     const auto correlation = item_correlation_id(context);
     const auto wanted = wanted_resources(context);
     const auto profile = vnic_profile_id(context, engine); // a config error before any VM
@@ -430,7 +457,13 @@ void open(Context& context) {
     if (!started_before(vm.status) && !profile.empty()) {
         place_nic(engine, vm, profile, correlation);
     }
-    vm = power_on({engine, vm.id, vm.name, correlation});
+    return power_on({engine, vm.id, vm.name, correlation});
+}
+
+void open(Context& context) {
+    const Connection engine(context);
+    const auto ip = lease_address(context);
+    const auto vm = provision(context, engine, ip);
     record_vm(context, vm);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     context.result.add("vm_id", vm.id);

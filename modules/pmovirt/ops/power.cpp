@@ -9,13 +9,11 @@
 #include "pm/log.hpp"
 
 #include "pmovirt/ops/commands.hpp"
+#include "pmovirt/ops/cycle.hpp"
 #include "pmovirt/vm/item.hpp"
 
 namespace pm::ovirt {
 namespace {
-
-// Seconds the guest gets to shut down on ACPI before it is powered off (module param).
-constexpr std::int64_t k_default_shutdown_timeout_s = 120;
 
 PowerRequest power_request(const Context& context, const Connection& engine, const api::Vm& vm) {
     return {engine, vm.id, vm.name, item_correlation_id(context)};
@@ -26,8 +24,7 @@ PowerRequest power_request(const Context& context, const Connection& engine, con
 void suspend(Context& context) {
     const Connection engine(context);
     const auto vm = require_item_vm(context, engine);
-    const auto grace = std::chrono::seconds(
-        context.module_params.get_int("shutdown_timeout", k_default_shutdown_timeout_s));
+    const auto grace = shutdown_grace(context);
     record_vm(context, power_off(power_request(context, engine, vm), grace));
     context.store.set_item_status(context.item->id, store::ItemStatus::suspended);
     console::on_suspend(context);
@@ -37,7 +34,7 @@ void suspend(Context& context) {
 void resume(Context& context) {
     const Connection engine(context);
     const auto vm = require_item_vm(context, engine);
-    record_vm(context, power_on(power_request(context, engine, vm)));
+    record_vm(context, start_item_vm(context, engine, vm)); // a pending password goes along
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     console::on_resume(context);
     context.result.add("state", context.item_params.get_or("state", ""));
@@ -46,7 +43,13 @@ void resume(Context& context) {
 void reboot(Context& context) {
     const Connection engine(context);
     const auto vm = require_item_vm(context, engine);
-    record_vm(context, restart(power_request(context, engine, vm)));
+    if (init_pending(context)) {
+        // A new password waits for a boot with initialization: start_item_vm power-cycles a
+        // running VM to deliver it.
+        record_vm(context, start_item_vm(context, engine, vm));
+    } else {
+        record_vm(context, restart(power_request(context, engine, vm)));
+    }
     context.result.add("state", context.item_params.get_or("state", ""));
 }
 

@@ -1,5 +1,7 @@
 #include "pmovirt/vm/item.hpp"
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
@@ -12,6 +14,30 @@ namespace pm::ovirt {
 
 std::string item_vm_name(ItemId item) {
     return fmt::format("pm-item-{}", item.value());
+}
+
+std::string item_vm_short_name(ItemId item) {
+    constexpr std::size_t k_max_sysprep_name = 15;
+    auto name = item_vm_name(item);
+    if (name.size() <= k_max_sysprep_name) {
+        return name;
+    }
+    auto id = static_cast<std::uint64_t>(item.value());
+    std::string digits;
+    do {
+        digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[id % 36]);
+        id /= 36;
+    } while (id != 0);
+    return "pm" + digits;
+}
+
+std::string item_vm_name(ItemId item, GuestKind kind) {
+    return kind == GuestKind::windows_sysprep ? item_vm_short_name(item) : item_vm_name(item);
+}
+
+GuestKind guest_kind(std::string_view os_type) {
+    return os_type.substr(0, 7) == "windows" ? GuestKind::windows_sysprep
+                                             : GuestKind::linux_cloud_init;
 }
 
 std::string item_correlation_id(const Context& context) {
@@ -30,6 +56,10 @@ std::optional<api::Vm> find_item_vm(Context& context, const Connection& engine) 
                   context.item->id.value());
     }
     auto vm = engine.api().vm_named(item_vm_name(context.item->id));
+    if (const auto short_name = item_vm_short_name(context.item->id);
+        !vm && short_name != item_vm_name(context.item->id)) {
+        vm = engine.api().vm_named(short_name);
+    }
     if (vm && vm->id != saved) {
         log::info("found VM {} ({}) of item {} by its name", vm->id, vm->name,
                   context.item->id.value());

@@ -50,7 +50,7 @@ api::Vm read(const PowerRequest& r, std::string_view doing) {
 // refusal is an OperationError with the engine's words.
 Sent send(const PowerRequest& r, Action action, std::optional<FaultKind> already,
           std::optional<FaultKind> retry_too = std::nullopt) {
-    const auto body = action == Action::start ? api::start_body() : api::action_body();
+    const auto body = action == Action::start ? api::start_body(r.start) : api::action_body();
     const auto outcome = r.engine.api().act(r.vm_id, action, body, r.correlation_id);
     if (outcome.done) {
         log::info("VM {}: {} accepted", r.vm_name, api::to_string(action));

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <string>
 
+#include "pmovirt/api/body.hpp"
 #include "pmovirt/api/types.hpp"
 #include "pmovirt/ops/connection.hpp"
 
@@ -21,6 +22,9 @@ struct PowerRequest {
     std::string vm_id;
     std::string vm_name;        // for messages
     std::string correlation_id; // of every action sent (§4.3)
+    // What each `start` carries: none by default (a first run applies the stored
+    // initialization by itself); a forced cloud-init or sysprep run for a new password.
+    api::StartOptions start = {};
 };
 
 // Until `down`: a running VM gets an ACPI `shutdown`; when it is not down after `grace` (the

@@ -47,6 +47,7 @@ VARIANTS = {
     "search_case_default": ("insensitive", "sensitive"),
     "action_job": ("link", "none"),
     "job_description": ("engine", "generic"),
+    "init_update": ("replace", "merge"),
 }
 # Behaviour knobs that are not variants of an unsure fact (not drawn by --variants).
 CHOICES = {
@@ -86,6 +87,7 @@ class Config(Knobs):
     search_case_default: str = "insensitive"
     action_job: str = "link"
     job_description: str = "engine"
+    init_update: str = "replace"
     guest_shutdown: str = "obey"
     guest_agent: str = "on"
     variants_seed: object = None

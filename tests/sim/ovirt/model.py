@@ -525,6 +525,11 @@ class State:
         check_cpu(merged["sockets"], merged["cores"], merged["threads"], action)
         running = vm.status in RUNNING or vm.status in ("suspended", "saving_state",
                                                         "restoring_state")
+        if "initialization" in changes and self.config.init_update == "merge" and \
+                vm.initialization:
+            # the fields given over the stored ones (init_update knob) [guess: not in ovirt.md]
+            changes = dict(changes, initialization=dict(vm.initialization,
+                                                        **changes["initialization"]))
         later = {}
         for name, value in changes.items():
             if value == getattr(vm, name):
