@@ -74,7 +74,8 @@ void check_nowhere(OpenStackEnv& env, const std::vector<std::string>& secrets,
 // The application credentials of the VDC's user, by id.
 std::vector<std::string> credentials(OpenStackEnv& env, ItemId item) {
     std::vector<std::string> ids;
-    for (const auto& cred : openstack::api::app_credentials(env.admin(), env.param(item, "user_id"))) {
+    for (const auto& cred :
+         openstack::api::app_credentials(env.admin(), env.param(item, "user_id"))) {
         ids.push_back(cred.id);
     }
     return ids;
@@ -113,7 +114,12 @@ TEST_CASE("pmopenstack console: a VDC's application credential reaches the conso
                                                            host));
     REQUIRE(hosts.root().at("result").size() == 1);
     const auto hostid = hosts.root().at("result").at(std::size_t{0}).at("hostid").as_string();
-    CHECK(hosts.root().at("result").at(std::size_t{0}).at("groups").at(std::size_t{0}).at("name")
+    CHECK(hosts.root()
+              .at("result")
+              .at(std::size_t{0})
+              .at("groups")
+              .at(std::size_t{0})
+              .at("name")
               .as_string() == "pm-customer-1");
     const auto macros = zabbix.call(
         "usermacro.get", fmt::format(R"({{"output":"extend","hostids":["{}"]}})", hostid));

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "pm/http.hpp"
+
 #include "support/process.hpp"
 
 namespace pm::test {
@@ -72,8 +73,8 @@ std::string ZabbixTarget::rpc(std::string_view method, std::string_view params,
     http::Request request;
     request.method = http::Method::post;
     request.url = m_url;
-    request.body = R"({"jsonrpc":"2.0","method":")" + std::string(method) +
-                   R"(","params":)" + std::string(params) +
+    request.body = R"({"jsonrpc":"2.0","method":")" + std::string(method) + R"(","params":)" +
+                   std::string(params) +
                    (auth.empty() ? std::string() : R"(,"auth":")" + auth + "\"") + R"(,"id":1})";
     request.headers.push_back({"Content-Type", "application/json-rpc"});
     const auto response = transport->perform(request, std::chrono::seconds(60));

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "pm/json.hpp"
+
 #include "support/simulator.hpp"
 
 namespace pm::test {

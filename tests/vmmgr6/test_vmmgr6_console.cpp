@@ -50,9 +50,9 @@ void check_no_secret(Vmmgr6Env& env, const pm::test::ProcessResult& r, ItemId it
 // `field` of the `kind` object named `name` (the API's view), "absent" when there is none.
 std::string field(const pm::test::ZabbixTarget& zabbix, std::string_view kind,
                   std::string_view name, std::string_view key) {
-    const auto reply = zabbix.call(
-        fmt::format("{}.get", kind),
-        fmt::format(R"({{"output":["{}"],"filter":{{"name":["{}"]}}}})", key, name));
+    const auto reply =
+        zabbix.call(fmt::format("{}.get", kind),
+                    fmt::format(R"({{"output":["{}"],"filter":{{"name":["{}"]}}}})", key, name));
     const auto list = reply.root().at("result");
     return list.size() == 0 ? "absent" : list.at(std::size_t{0}).at(key).as_string();
 }
