@@ -133,19 +133,29 @@ std::string ZabbixTarget::secret_macro(std::string_view host, std::string_view m
         return {};
     }
     // Host and macro names are ours ([a-z0-9.{}$-]): safe in the query.
-    const auto query = "select m.value from hostmacro m join hosts h on h.hostid = m.hostid "
-                       "where h.host = '" +
-                       std::string(host) + "' and m.macro = '" + std::string(macro) + "'";
+    auto value = sql("select m.value from hostmacro m join hosts h on h.hostid = m.hostid "
+                     "where h.host = '" +
+                     std::string(host) + "' and m.macro = '" + std::string(macro) + "'");
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) {
+        value.pop_back();
+    }
+    return value;
+}
+
+std::string ZabbixTarget::sql(const std::string& query) const {
     const auto r = run({"psql", "-X", "-A", "-t", "-q", "-h", m_dir + "/pg", "-p", "55432", "-U",
                         "postgres", "-d", "zabbix", "-c", query});
     if (r.exit_code != 0) {
         throw std::runtime_error("psql on the real Zabbix database failed: " + r.err);
     }
-    auto value = r.out;
-    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) {
-        value.pop_back();
+    return r.out;
+}
+
+std::string ZabbixTarget::recent_audit() const {
+    if (m_sim) {
+        return {};
     }
-    return value;
+    return sql("select details from auditlog order by clock desc limit 500");
 }
 
 void ZabbixTarget::forget_customer(std::string_view name, std::string_view email) const {

@@ -37,6 +37,9 @@ public:
     // The value of a host's (secret) macro, read around the API, which never returns it: the
     // simulator's control endpoint, or the real server's database.
     [[nodiscard]] std::string secret_macro(std::string_view host, std::string_view macro) const;
+    // The details of the newest entries of the real server's audit log (where Zabbix records
+    // what each API call changed, secrets masked); empty on the simulator, which keeps none.
+    [[nodiscard]] std::string recent_audit() const;
     // Deletes what a console customer left behind (hosts of its group, action, user, user
     // group, host group): the real server is shared and persistent.
     void forget_customer(std::string_view name, std::string_view email) const;
@@ -45,6 +48,8 @@ private:
     [[nodiscard]] std::string rpc(std::string_view method, std::string_view params,
                                   const std::string& auth) const;
     [[nodiscard]] const std::string& session() const;
+    // A query on the real server's database (psql over its socket), its rows as text.
+    [[nodiscard]] std::string sql(const std::string& query) const;
 
     std::optional<Simulator> m_sim;
     std::string m_url;
