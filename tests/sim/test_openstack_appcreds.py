@@ -127,6 +127,7 @@ class AppCredentials(SimCase):
         self.assertEqual(self.auth(body).status, 401)
         self.assertEqual(self.admin.delete(f"{KS}/users/{self.user}").status, 204)
         self.assertEqual(self.ctl("GET", "state")["appcreds"], [])
+        self.assertEqual(self.ok(self.admin.get(self.path))["application_credentials"], [])
 
     def test_same_second_revocation_after_a_password_change(self):
         self.ok(self.admin.patch(f"{KS}/users/{self.user}", {"user": {"password": "pw2"}}))
