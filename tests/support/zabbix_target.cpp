@@ -143,8 +143,8 @@ std::string ZabbixTarget::secret_macro(std::string_view host, std::string_view m
 }
 
 std::string ZabbixTarget::sql(const std::string& query) const {
-    const auto r = run({"psql", "-X", "-A", "-t", "-q", "-h", m_dir + "/pg", "-p", "55432", "-U",
-                        "postgres", "-d", "zabbix", "-c", query});
+    const auto r = run({"/usr/bin/psql", "-X", "-A", "-t", "-q", "-h", m_dir + "/pg", "-p", "55432",
+                        "-U", "postgres", "-d", "zabbix", "-c", query});
     if (r.exit_code != 0) {
         throw std::runtime_error("psql on the real Zabbix database failed: " + r.err);
     }
@@ -182,7 +182,7 @@ void ZabbixTarget::forget_customer(std::string_view name, std::string_view email
                                                   std::string(name) + R"("]}})");
     for (const auto& group : groups.root().at("result").items()) {
         const auto hosts = call("host.get", R"({"output":["hostid"],"groupids":[")" +
-                                                group.at("groupid").as_string() + R"("]}})");
+                                                group.at("groupid").as_string() + R"("]})");
         for (const auto& host : hosts.root().at("result").items()) {
             (void)call("host.delete", R"([")" + host.at("hostid").as_string() + R"("])");
         }
