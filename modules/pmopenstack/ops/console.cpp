@@ -28,8 +28,18 @@ std::string AppCredentialFeed::host_name() const {
 
 console::Credential AppCredentialFeed::mint() const {
     const auto user = m_params.require("user_id");
-    const auto& own = m_os.as_user(m_params.require("username"), m_params.require("password"),
-                                   m_params.require("project_id"));
+    // The item's username, else Keystone's name of the user: open names the user after the
+    // project when the platform gives none, and saves no username then.
+    auto username = m_params.get_or("username", "");
+    if (username.empty()) {
+        const auto found = api::get_user(m_os.admin(), user);
+        if (!found) {
+            throw OperationError(fmt::format("user {} is gone from Keystone", user));
+        }
+        username = found->name;
+    }
+    const auto& own =
+        m_os.as_user(username, m_params.require("password"), m_params.require("project_id"));
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();

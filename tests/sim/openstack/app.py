@@ -10,7 +10,7 @@ from common.messages import ApiError, BodyError, Response
 from common.routing import MethodNotAllowed, NotFound
 from common.server import App
 
-from . import (assignments, cinder, cinder_quota, control, discovery, errors, fixtures,
+from . import (appcreds, assignments, cinder, cinder_quota, control, discovery, errors, fixtures,
                glance, identity, keystone, microversion, neutron, neutron_quota,
                neutron_routers, nova, nova_ops, nova_quota, octavia, octavia_quota, usage)
 from .model import State
@@ -18,7 +18,7 @@ from .model import State
 # Where each service lives on the port; the C++ module and the catalog rely on it.
 MOUNTS = {"identity": "/identity", "compute": "/compute", "volume": "/volume",
           "network": "/network", "load-balancer": "/load-balancer", "image": "/image"}
-SERVICE_MODULES = (keystone, assignments, nova, nova_ops, nova_quota, usage, cinder,
+SERVICE_MODULES = (keystone, assignments, appcreds, nova, nova_ops, nova_quota, usage, cinder,
                    cinder_quota, neutron, neutron_routers, neutron_quota, octavia,
                    octavia_quota, glance)
 

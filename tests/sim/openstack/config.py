@@ -29,6 +29,10 @@ VARIANTS = {
     "volume_types": ("both", "volumev3", "block-storage"),
     "endpoint_region": ("both", "region_id", "region"),
     "token_times": ("micro_z", "plain_z", "offset"),
+    # Keystone's revocation event of a password change refuses tokens issued in the same
+    # second (observed, FINDINGS §12); a user's disable writing the same event is inferred
+    # (api/console-zabbix.md §3.4); none: no such event
+    "same_second_revocation": ("password", "password_and_disable", "none"),
 }
 
 
@@ -80,6 +84,7 @@ class Config:
     volume_types: str = "both"       # Cinder's catalog types: both | volumev3 | block-storage
     endpoint_region: str = "both"    # endpoint keys: both | region_id | region
     token_times: str = "micro_z"     # expires_at/issued_at: micro_z | plain_z | offset
+    same_second_revocation: str = "password"   # password | password_and_disable | none
     keystone_list_limit: int = 0     # Keystone [DEFAULT] list_limit; 0: lists are whole
     fail_next: dict = field(default_factory=dict)   # kind -> [message, …]
 

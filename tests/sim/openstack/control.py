@@ -145,6 +145,9 @@ def dump(app, now: float) -> dict:
         "projects": [vars(p) for p in state.projects.values()],
         "users": [{k: v for k, v in vars(u).items() if k != "password"}
                   for u in state.users.values()],
+        # application credentials without their secret hash
+        "appcreds": [{k: v for k, v in vars(c).items() if k != "secret_hash"}
+                            for c in state.app_credentials.values()],
         "roles": [vars(r) for r in state.roles.values()],
         "assignments": [{"user": u, "scope": {k: t}, "role": r}
                         for (u, k, t, r) in sorted(state.assignments)],

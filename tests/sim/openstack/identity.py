@@ -61,6 +61,10 @@ def validate(state, wall: float, token_id):
     user = state.users.get(token.user_id)
     if user is None or not user.enabled:
         return None
+    if token.app_cred is not None and token.app_cred not in state.app_credentials:
+        return None   # deleting a credential ends the tokens issued from it
+    if user.revoked_second is not None and int(token.issued_at) <= user.revoked_second:
+        return None   # a revocation event (password change…): second granularity
     if token.scope and token.scope[0] == "project":
         project = state.projects.get(token.scope[1])
         if project is None or not project.enabled:
@@ -167,6 +171,9 @@ def issue(state, wall: float, body) -> Token:
                    "request since it is either malformed or otherwise incorrect. The client "
                    "is assumed to be in error.")
     methods = identity["methods"]
+    if "application_credential" in methods:
+        return _app_credential_token(state, wall, identity.get("application_credential"),
+                                     auth.get("scope"))
     if "password" in methods:
         user = _password_user(state, identity.get("password"))
     elif "token" in methods:
@@ -182,6 +189,56 @@ def issue(state, wall: float, body) -> Token:
     scope, roles = _scope(state, user, scope)
     token = Token(new_token_id(state), user.id, scope, roles, wall,
                   wall + state.config.token_ttl, state.new_uuid()[:22], list(methods))
+    state.tokens[token.id] = token
+    state.logins += 1
+    return token
+
+
+def _app_credential_token(state, wall: float, method, scope) -> Token:
+    """POST /v3/auth/tokens with method application_credential (by id, or by name with the
+    user by id or by name and domain): a token scoped to the credential's project with its
+    roles that the user still holds. Real Keystone 22's answers (FINDINGS §12)."""
+    from .appcreds import SCOPE_REFUSED, secret_hash   # appcreds imports this module
+    if not isinstance(method, dict) or not isinstance(method.get("secret"), str):
+        raise _bad("Expecting to find secret in application_credential.")
+    if scope is not None:
+        error = errors.keystone(401, SCOPE_REFUSED)
+        error.keep_message = True
+        raise error
+    if "id" in method:
+        cred = state.app_credentials.get(method["id"])
+        ident = method["id"]
+    else:
+        user_ref = method.get("user")
+        if not isinstance(method.get("name"), str) or not isinstance(user_ref, dict):
+            raise _bad("Expecting to find id or name and user in application_credential.")
+        if "id" in user_ref:
+            owner = state.users.get(user_ref["id"])
+        else:
+            domain = _domain_ref(state, user_ref.get("domain"))
+            owner = state.user_by_name(user_ref.get("name"), domain.id) if domain else None
+        cred = next((c for c in state.app_credentials.values()
+                     if owner is not None and c.user_id == owner.id
+                     and c.name == method["name"]), None)
+        ident = method["name"]
+    if cred is None:
+        raise errors.keystone(404, f"Could not find Application Credential: {ident}.")
+    user = state.users.get(cred.user_id)
+    if cred.secret_hash != secret_hash(method["secret"]) or user is None or not user.enabled:
+        state.login_failures += 1
+        raise _unauthorized()
+    project = state.projects.get(cred.project_id) if cred.project_id else None
+    if project is not None and not project.enabled:
+        error = errors.keystone(404, f"Unable to validate token because project {project.id} "
+                                     "is disabled")
+        raise error
+    held = state.effective_roles(user.id, "project", cred.project_id) if project else []
+    roles = [r for r in cred.roles if r in held]
+    if not roles:
+        raise _unauthorized()
+    token = Token(new_token_id(state), user.id, ("project", project.id), roles, wall,
+                  wall + state.config.token_ttl, state.new_uuid()[:22],
+                  ["application_credential"], app_cred=cred.id)
     state.tokens[token.id] = token
     state.logins += 1
     return token
@@ -238,6 +295,10 @@ def token_body(ctx, token, with_catalog: bool = True) -> dict:
             body["is_domain"] = False
         else:
             body["domain"] = {"id": ident, "name": state.domains[ident].name}
+        cred = state.app_credentials.get(token.app_cred) if token.app_cred else None
+        if cred is not None:
+            body["application_credential"] = {"id": cred.id, "name": cred.name,
+                                              "restricted": not cred.unrestricted}
         body["roles"] = [{"id": r, "name": state.roles[r].name} for r in token.roles
                          if r in state.roles]
         if with_catalog:

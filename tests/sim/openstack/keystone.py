@@ -123,6 +123,9 @@ def token_issue(ctx):
     try:
         token = identity.issue(ctx.state, ctx.wall, ctx.request.json_object())
     except ApiError as error:
+        if error.status == 401 and getattr(error, "keep_message", False):
+            error.headers = errors.unauthorized(ctx.base, "identity").headers
+            raise
         if error.status == 401:   # Keystone names its /v3 URL (FINDINGS §1 item 9)
             raise errors.unauthorized(ctx.base, "identity") from None
         raise
@@ -326,6 +329,11 @@ def user_update(ctx, id):
                                    f"entry found with name {name} at domain ID "
                                    f"{user.domain_id}.")
     user.name = name
+    revoking = ctx.config.same_second_revocation
+    if "password" in inner and inner["password"] != user.password and revoking != "none":
+        user.revoked_second = int(ctx.wall)   # Keystone's revocation event (FINDINGS §12)
+    if user.enabled and inner.get("enabled") is False and revoking == "password_and_disable":
+        user.revoked_second = int(ctx.wall)   # [inferred] the same event on a disable
     user.enabled = inner.get("enabled", user.enabled)
     user.password = inner.get("password", user.password)
     user.default_project_id = inner.get("default_project_id", user.default_project_id)
@@ -340,6 +348,8 @@ def user_update(ctx, id):
 def user_delete(ctx, id):
     user = _user(ctx, id)
     del ctx.state.users[user.id]
+    for cred in [c for c in ctx.state.app_credentials.values() if c.user_id == user.id]:
+        del ctx.state.app_credentials[cred.id]   # Keystone's callback deletes them
     ctx.state.assignments = {a for a in ctx.state.assignments if a[0] != user.id}
     return 204, None
 

@@ -38,6 +38,7 @@ class User:
     enabled: bool = True
     default_project_id: str = None
     extra: dict = field(default_factory=dict)
+    revoked_second: int = None   # tokens issued in or before this second are refused
 
 
 @dataclass(eq=False)
@@ -59,10 +60,25 @@ class Token:
     audit_id: str
     methods: list = field(default_factory=lambda: ["password"])
     revoked: bool = False
+    app_cred: str = None    # the application credential it was issued from (restricted)
 
     @property
     def project_id(self):
         return self.scope[1] if self.scope and self.scope[0] == "project" else None
+
+
+@dataclass(eq=False)
+class AppCredential:
+    """A Keystone application credential; the secret is kept only as a hash, as Keystone."""
+    id: str
+    name: str
+    user_id: str
+    project_id: str          # the creating token's project (None from an unscoped token)
+    roles: list              # role ids
+    secret_hash: str
+    description: str = None
+    expires_at: str = None
+    unrestricted: bool = None
 
 
 @dataclass(eq=False)
@@ -244,6 +260,7 @@ class State:
         self.assignments = set()     # (user_id, "project"|"domain", target_id, role_id)
         self.implied = {}            # role id -> [role ids it implies]
         self.tokens = {}
+        self.app_credentials = {}    # id -> AppCredential
         self.flavors, self.images, self.volume_types = {}, {}, {}
         self.servers = Collection(_created_order)
         self.instances = Collection(_by_project_then_id)   # every server ever, for usage
