@@ -12,6 +12,7 @@
 
 #include "pmvmmgr6/pool/settings.hpp"
 #include "pmvmmgr6/vm/batch.hpp"
+#include "pmvmmgr6/vm/create.hpp"
 #include "pmvmmgr6/vm/grow.hpp"
 #include "pmvmmgr6/vm/item.hpp"
 
@@ -332,10 +333,13 @@ std::vector<store::PoolServer> candidates(const Context& context, std::int64_t o
     return ready;
 }
 
-// True when the order has no VM of its own yet: none saved, and none created by an earlier
-// attempt whose answer was lost (found by the order's comment).
+// True when the order has no VM of its own yet: none saved, no create sent (one in flight may
+// still show: the usual path waits for it), and none created by an earlier attempt whose
+// answer was lost (found by the order's comment).
 bool has_no_vm(Context& context, const Connection& vm) {
-    return !context.item_params.contains("vm_id") && marked_hosts(vm, context.item->id).empty();
+    return !context.item_params.contains("vm_id") &&
+           !context.item_params.contains(k_create_sent_param) &&
+           marked_hosts(vm, context.item->id).empty();
 }
 
 } // namespace
