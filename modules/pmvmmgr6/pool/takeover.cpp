@@ -34,6 +34,11 @@ enum class Stage : std::int64_t {
 };
 constexpr std::int64_t k_step_set = 1 << 10;
 
+// The order's param keeping a recipe step's tasks while they run.
+std::string recipe_tasks_param(Stage stage) {
+    return fmt::format("pool_step{}_tasks", static_cast<std::int64_t>(stage));
+}
+
 std::int64_t bit(Stage stage) {
     return std::int64_t{1} << static_cast<std::int64_t>(stage);
 }
@@ -86,7 +91,7 @@ private:
     void set_domain(const std::string& domain);
     std::vector<Awaited> set_hostname(const api::Host& host, const std::string& domain);
     std::vector<Awaited> run_ordered_recipe();
-    std::vector<Awaited> run_recipe(std::int64_t recipe,
+    std::vector<Awaited> run_recipe(Stage stage, std::int64_t recipe,
                                     const std::vector<api::RecipeParam>& params);
     void finish();
     void discard();
@@ -190,6 +195,7 @@ api::Host Takeover::settle() {
 void Takeover::record(Stage stage) {
     m_done |= bit(stage);
     m_context.store.set_pool_stage(m_server.item_id, k_step_set | m_done);
+    forget_item_param(m_context, recipe_tasks_param(stage));
 }
 
 void Takeover::step(Stage stage, const std::function<void()>& work) {
@@ -228,16 +234,26 @@ std::vector<Awaited> Takeover::set_hostname(const api::Host& host, const std::st
         log::info("VM {} runs {}: no hostname recipe", m_id, host.os_name);
         return {};
     }
-    return run_recipe(*recipe, {{std::string(k_hostname_param), domain}});
+    return run_recipe(Stage::hostname, *recipe, {{std::string(k_hostname_param), domain}});
 }
 
 // Runs a recipe; what to wait for is the tasks its reply names (by consul id: the recipe
-// task's name is unknown).
-std::vector<Awaited> Takeover::run_recipe(std::int64_t recipe,
+// task's name is unknown). They are kept on the order until the step is recorded, so that a
+// rerun waits for them instead of running the recipe again.
+std::vector<Awaited> Takeover::run_recipe(Stage stage, std::int64_t recipe,
                                           const std::vector<api::RecipeParam>& params) {
-    const auto tasks = m_vm.api().run_recipe(m_id, recipe, params);
-    if (tasks.empty()) {
-        log::warn("VM {}: the reply to recipe {} names no task: nothing to wait for", m_id, recipe);
+    const auto param = recipe_tasks_param(stage);
+    auto tasks = saved_tasks(m_context, param);
+    if (!tasks.empty()) {
+        log::info("VM {}: recipe {} already runs: waiting for it", m_id, recipe);
+    } else {
+        tasks = m_vm.api().run_recipe(m_id, recipe, params);
+        if (tasks.empty()) {
+            log::warn("VM {}: the reply to recipe {} names no task: nothing to wait for", m_id,
+                      recipe);
+        } else {
+            save_item_param(m_context, param, task_ids(tasks));
+        }
     }
     std::vector<Awaited> waits;
     for (const auto& task : tasks) {
@@ -251,7 +267,7 @@ std::vector<Awaited> Takeover::run_ordered_recipe() {
         return {};
     }
     if (const auto recipe = m_context.item_params.get_int("recipe")) {
-        return run_recipe(*recipe, {});
+        return run_recipe(Stage::recipe, *recipe, {});
     }
     return {};
 }
@@ -283,6 +299,9 @@ void Takeover::discard() {
     });
     for (const auto name : k_copied) {
         m_context.item_params.erase(name);
+    }
+    for (const auto stage : {Stage::hostname, Stage::recipe}) {
+        forget_item_param(m_context, recipe_tasks_param(stage));
     }
 }
 

@@ -98,10 +98,10 @@ bool look(const api::Client& api, Watched& watched, std::chrono::steady_clock::d
     }
     watched.listed = true;
     if (status.state == api::TaskState::failed) {
-        throw OperationError(fmt::format(
-            "VMmanager task {} failed: {}",
-            change.task->name.empty() ? watched.label : change.task->name,
-            status.output.empty() ? "no message" : status.output));
+        throw OperationError(
+            fmt::format("VMmanager task {} failed: {}",
+                        change.task->name.empty() ? watched.label : change.task->name,
+                        status.output.empty() ? "no message" : status.output));
     }
     if (status.state == api::TaskState::complete) {
         log::info("task {} complete", watched.label);
@@ -135,8 +135,8 @@ void Connection::await_all(std::vector<Awaited> changes, const More& more) const
     }
     std::string what = "VMmanager changes";
     if (watched.size() == 1 && !more) {
-        what = watched.front().change.task ? "task " + watched.front().label
-                                           : watched.front().label;
+        what =
+            watched.front().change.task ? "task " + watched.front().label : watched.front().label;
     }
     wait_until(what, [&] {
         bool all_over = true;

@@ -100,9 +100,9 @@ std::int64_t vm_user(const Context& context, const Connection& vm, AccountId acc
                                      find, create);
 }
 
-std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
+std::vector<api::TaskRef> saved_tasks(const Context& context, std::string_view param) {
     std::vector<api::TaskRef> tasks;
-    for (const auto& id : context.item_params.get_list(k_recipe_tasks_param)) {
+    for (const auto& id : context.item_params.get_list(param)) {
         if (const auto consul_id = parse_int(id); consul_id && *consul_id > 0) {
             tasks.push_back(api::TaskRef{*consul_id, {}});
         }
@@ -110,13 +110,33 @@ std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
     return tasks;
 }
 
+std::string task_ids(const std::vector<api::TaskRef>& tasks) {
+    std::vector<std::string> ids;
+    for (const auto& task : tasks) {
+        ids.push_back(std::to_string(task.consul_id));
+    }
+    return fmt::format("{}", fmt::join(ids, ","));
+}
+
+void forget_item_param(Context& context, std::string_view param) {
+    if (context.item_params.contains(param)) {
+        context.store.erase_item_param(context.item->id, param);
+        context.item_params.erase(param);
+    }
+}
+
+std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
+    return saved_tasks(context, k_recipe_tasks_param);
+}
+
+void forget_recipe_tasks(Context& context) {
+    forget_item_param(context, k_recipe_tasks_param);
+}
+
 namespace {
 
 void forget_create_sent(Context& context) {
-    if (context.item_params.contains(k_create_sent_param)) {
-        context.store.erase_item_param(context.item->id, k_create_sent_param);
-        context.item_params.erase(std::string(k_create_sent_param));
-    }
+    forget_item_param(context, k_create_sent_param);
 }
 
 std::int64_t unix_now() {
@@ -152,15 +172,9 @@ std::optional<api::Host> find_created_host(Context& context, const Connection& v
     if (found) {
         log::info("found VM {} of item {} by its name", found->id, context.item->id);
         save_item_param(context, "vm_id", std::to_string(found->id));
+        forget_create_sent(context);
     }
     return found;
-}
-
-void forget_recipe_tasks(Context& context) {
-    if (context.item_params.contains(k_recipe_tasks_param)) {
-        context.store.erase_item_param(context.item->id, k_recipe_tasks_param);
-        context.item_params.erase(std::string(k_recipe_tasks_param));
-    }
 }
 
 api::Created start_create(Context& context, const Connection& vm, std::int64_t owner) {
@@ -198,17 +212,13 @@ api::Created start_create(Context& context, const Connection& vm, std::int64_t o
     const auto& created = *answered;
     ParamMap saved{{"vm_id", std::to_string(created.id)}};
     if (!created.recipe_tasks.empty()) {
-        std::vector<std::string> ids;
-        for (const auto& task : created.recipe_tasks) {
-            ids.push_back(std::to_string(task.consul_id));
-        }
-        saved.emplace(std::string(k_recipe_tasks_param), fmt::format("{}", fmt::join(ids, ",")));
+        saved.emplace(std::string(k_recipe_tasks_param), task_ids(created.recipe_tasks));
     }
     context.store.transaction([&] {
         context.store.set_item_params(item, saved);
         context.store.erase_item_param(item, k_create_sent_param);
     });
-    context.item_params.erase(std::string(k_create_sent_param));
+    context.item_params.erase(k_create_sent_param);
     for (const auto& [name, value] : saved) {
         context.item_params.set(name, value);
     }

@@ -46,4 +46,11 @@ inline constexpr std::string_view k_recipe_tasks_param = "vm_recipe_tasks";
 [[nodiscard]] std::vector<api::TaskRef> saved_recipe_tasks(const Context& context);
 void forget_recipe_tasks(Context& context);
 
+// Tasks kept in an item param (their consul ids, comma-separated) while they run, so that a
+// rerun waits for them instead of sending their change again.
+[[nodiscard]] std::vector<api::TaskRef> saved_tasks(const Context& context, std::string_view param);
+[[nodiscard]] std::string task_ids(const std::vector<api::TaskRef>& tasks);
+// Erases the item param (in the store too) when it is set.
+void forget_item_param(Context& context, std::string_view param);
+
 } // namespace pm::vmmgr6

@@ -120,10 +120,11 @@ api::Host wait_addressed(const Connection& vm, std::int64_t id) {
 
 Awaited change_password(const Connection& vm, std::int64_t id, std::string_view password) {
     return {vm.api().change_password(id, password),
-            fmt::format("VM {} to be settled after its password change", id), [&vm, id] {
+            fmt::format("VM {} to be settled after its password change", id),
+            [&vm, id] {
                 const auto host = vm.api().host(id);
-                return host && (host->state == host_states::active ||
-                                host->state == host_states::stopped);
+                return host &&
+                       (host->state == host_states::active || host->state == host_states::stopped);
             },
             false,
             {}};
