@@ -11,8 +11,9 @@ namespace pm {
 
 void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,
                 const std::function<bool()>& done) {
-    auto interval = std::max(intervals.first, std::chrono::milliseconds(1));
-    const auto cap = std::max(interval, intervals.cap);
+    const auto first = std::max(intervals.first, std::chrono::milliseconds(1));
+    const auto cap = std::max(first, intervals.cap);
+    auto interval = intervals.fast.count() > 0 ? std::min(intervals.fast, first) : first;
     while (!done()) {
         if (deadline.remaining() <= interval) {
             throw DeadlineExceeded(

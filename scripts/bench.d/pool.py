@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """pmvmmgr6's pool of pre-created servers against the simulator.
 
-usage: pool.py ROOT PMVMMGR6
+usage: pool.py ROOT PMVMMGR6   (PM_BENCH_POOL_LATENCY_ONLY=1: part 1 only)
 
 1. open from the pool vs a cold open, with VMmanager's host_create task at 60 s and every other
-   task at 1 s (owner change, recipe, password…); the module's default task polling
-   (task_poll_ms 1000 ms, growing to 5 s). The pool is filled by pool_process; its creates are
-   finished at once through the simulator's control API (setup only, not measured).
+   task at 1 s (owner change, hostname recipe, password, the ordered recipe Install Docker);
+   the module's default task polling (task_poll_ms 1000 ms, growing to 5 s). The pool is
+   filled by pool_process; its creates are finished at once through the simulator's control
+   API (setup only, not measured). Run twice: with VMmanager queueing the tasks of one VM one
+   at a time (busy_mode queue, the simulator's default) and running them side by side
+   (busy_mode parallel): the reference does not say which VMmanager does.
 2. The hit rate over a replayed stream of orders, time scaled 60x (1 simulated minute = 1 s):
    host_create 1 s (60 s), other tasks 0.02 s, pool_process every 3 s (the 3-minute cron), and
    orders arriving at random (fixed seed) with a mix of OS templates, after 30 days of order
@@ -73,15 +76,17 @@ class Billing:
         with sqlite3.connect(self.db) as conn:
             self.set_params(conn, params)
 
-    def order(self, os_name: str, days_ago: float = 0.0) -> int:
+    def order(self, os_name: str, days_ago: float = 0.0, recipe: str = "") -> int:
         with sqlite3.connect(self.db) as conn:
             item = conn.execute("INSERT INTO item (account_id, pricelist_id, module_id, type, "
                                 "created_at) VALUES (1, 1, 1, 'vds', strftime("
                                 "'%Y-%m-%dT%H:%M:%SZ', 'now', ?))",
                                 (f"-{days_ago * 86400:.0f} seconds",)).lastrowid
-            conn.executemany("INSERT INTO itemparam VALUES (?, ?, ?)",
-                             [(item, "os", os_name), (item, "password", "Bench-Pass-1"),
-                              (item, "domain", f"vps{item}.example.com")])
+            params = [(item, "os", os_name), (item, "password", "Bench-Pass-1"),
+                      (item, "domain", f"vps{item}.example.com")]
+            if recipe:
+                params.append((item, "recipe", recipe))
+            conn.executemany("INSERT INTO itemparam VALUES (?, ?, ?)", params)
         return item
 
     def open(self, binary: str, item: int) -> subprocess.Popen:
@@ -111,15 +116,18 @@ def timed_open(billing: Billing, binary: str, item: int) -> tuple[float, dict]:
     return time.perf_counter() - start, result
 
 
-def latency(root: str, binary: str) -> None:
-    sim, url = start_simulator(root, "--task-seconds", "1", "--task-seconds", "host_create=60")
+def latency(root: str, binary: str, busy_mode: str) -> None:
+    sim, url = start_simulator(root, "--task-seconds", "1", "--task-seconds", "host_create=60",
+                               "--busy-mode", busy_mode)
     try:
         with tempfile.TemporaryDirectory() as work:
             billing = Billing(root, work, url, {"pool_enabled": "off",
                                                 "pool_hostname_recipe": "1",
+                                                "use_recipes": "on",
                                                 "pool_steps": "3,3,3,3,3"})
-            print("open with host_create at 60 s, other tasks at 1 s, task_poll_ms 1000")
-            colds = [billing.order("Debian 12") for _ in range(2)]
+            print(f"open with host_create at 60 s, other tasks at 1 s, task_poll_ms 1000, "
+                  f"busy_mode {busy_mode}")
+            colds = [billing.order("Debian 12", recipe="2") for _ in range(2)]
             start = time.perf_counter()
             running = [(item, billing.open(binary, item)) for item in colds]
             cold = []
@@ -135,7 +143,7 @@ def latency(root: str, binary: str) -> None:
             ready = billing.pool_process(binary)["summary"]["ready"]
             walls = []
             for _ in range(3):
-                item = billing.order("Debian 12")
+                item = billing.order("Debian 12", recipe="2")
                 control(url, "requests", "DELETE")
                 wall, result = timed_open(billing, binary, item)
                 assert "pool_server" in result, result
@@ -232,7 +240,10 @@ def hit_rate(root: str, binary: str, label: str, orders: int, mean_gap: float) -
 
 def main() -> int:
     root, binary = sys.argv[1], sys.argv[2]
-    latency(root, binary)
+    for busy_mode in ("queue", "parallel"):
+        latency(root, binary, busy_mode)
+    if os.environ.get("PM_BENCH_POOL_LATENCY_ONLY"):
+        return 0
     print("hit rate: 60x time scale (1 simulated minute = 1 s), host_create 60 s and other "
           "tasks 1.2 s (scaled), pool_process every 3 min, 30 days of order history, "
           "pool_steps 1,2,3,4,5, pool_os Debian 12")

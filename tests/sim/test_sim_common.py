@@ -156,9 +156,10 @@ class Holds(unittest.TestCase):
         except (OSError, http.client.HTTPException):
             outcome.append("dropped")
 
-    def run_held(self, after):
+    def run_held(self, after, late=False):
         self.client.post("/__sim__/fault/hold", {"skip": 1, "prefix": "/things",
-                                                 "method": "POST", "after": after})
+                                                 "method": "POST", "after": after,
+                                                 "late": late})
         self.assertEqual(self.client.post("/things").json, {"things": 1})  # skipped
         outcome = []
         thread = threading.Thread(target=self.held_request, args=(outcome,))
@@ -188,6 +189,14 @@ class Holds(unittest.TestCase):
         faults = [(e["method"], e["fault"]) for e in
                   self.client.get("/__sim__/requests").json["list"] if e.get("fault")]
         self.assertEqual(faults, [("POST", "hold-after")])
+
+    def test_a_late_hold_is_carried_out_when_released(self):
+        self.assertEqual(self.run_held(after=False, late=True), 1)
+        self.assertEqual(self.app.things, 2)
+
+    def test_a_hold_is_not_both_after_and_late(self):
+        reply = self.client.post("/__sim__/fault/hold", {"after": True, "late": True})
+        self.assertEqual(reply.status, 400)
 
 
 class Connections(unittest.TestCase):

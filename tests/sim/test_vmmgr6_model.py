@@ -118,6 +118,19 @@ class Tasks(SimCase):
         self.ok("POST", f"/vm/v3/host/{other}/stop")
         self.fails("POST", f"/vm/v3/host/{other}/start", {}, 409, 5001)
 
+    def test_queue_mode_runs_tasks_of_a_host_one_at_a_time_parallel_mode_at_once(self):
+        for mode, second_after_one_tick in (("queue", "running"), ("parallel", "complete")):
+            host = self.create()
+            self.ok("POST", "/__sim__/config", {"busy_mode": mode,
+                                                "task_seconds": {"default": 1.0}})
+            first = self.ok("POST", f"/vm/v3/host/{host}/password", {"password": "Pass-3"})
+            second = self.ok("POST", f"/vm/v3/host/{host}/password", {"password": "Pass-4"})
+            self.tick(1.01)
+            self.assertEqual(self.task(first["task"])["status"], "complete")
+            self.assertEqual(self.task(second["task"])["status"], second_after_one_tick, mode)
+            self.tick(1.01)
+            self.assertEqual(self.task(second["task"])["status"], "complete")
+
 
 class Resources(SimCase):
     def test_hot_growth_rules(self):

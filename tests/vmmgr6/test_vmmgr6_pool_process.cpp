@@ -401,6 +401,39 @@ TEST_CASE("pmvmmgr6 pool_process: killed anywhere and run again, nothing is crea
         CHECK(pool::summary(pool::process(env), "created") == 0);
         CHECK(sim.host_count() == 3);
     }
+    SECTION("a create in flight at the kill reaches VMmanager after the rerun looked") {
+        Vmmgr6Sim sim;
+        Vmmgr6Env env(sim);
+        env.enable_pool({{"pool_steps", "1,1,1,1,1"}});
+        env.add_item();
+        // The create stays in flight, and is carried out only when released.
+        sim.post("/__sim__/fault/hold",
+                 R"({"count":1,"late":true,"prefix":"/vm/v3/host","method":"POST"})");
+        auto run = Process::spawn(env.module_argv("pool_process"), env.env());
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (sim.get("/__sim__/held").root().at("list").size() == 0 &&
+               std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        run.kill(SIGKILL);
+        (void)run.wait();
+        REQUIRE(sim.host_count() == 0);
+
+        const auto lookups = sim.requests("GET /vm/v3/host");
+        auto rerun = Process::spawn(env.module_argv("pool_process"), env.env());
+        while (sim.requests("GET /vm/v3/host") == lookups && rerun.running() &&
+               std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        CHECK(sim.post("/__sim__/release").root().at("released").as_int64() == 1);
+        CHECK(rerun.wait().exit_code == 0);
+        CHECK(sim.host_count() == 1);
+        REQUIRE(pool::servers(env).size() == 1);
+        const auto state = sim.state();
+        CHECK(pool::host(state, pool::vm_of(env, pool::servers(env).front().item_id)));
+        CHECK(pool::summary(pool::process(env), "created") == 0);
+        CHECK(sim.host_count() == 1);
+    }
 }
 
 TEST_CASE("pmvmmgr6 pool_process: broken and abandoned servers are deleted") {

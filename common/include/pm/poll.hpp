@@ -1,7 +1,9 @@
-// Polling a remote state within an operation deadline: `done` is called until it returns
-// true, first after `first` and then at intervals growing by half up to `cap` (or `first`
-// when larger). Throws DeadlineExceeded naming `what` when the next wait would pass the
-// deadline.
+// Polling a remote state within an operation deadline: `done` is called at once, then until
+// it returns true, first after `first` and then at intervals growing by half up to `cap` (or
+// `first` when larger). With `fast` set (shorter than `first`), the waits start at `fast`
+// instead and grow by half through `first` to `cap`: a change that ends soon after the call is
+// seen soon, a long one costs a few more polls at its start. Throws DeadlineExceeded naming
+// `what` when the next wait would pass the deadline.
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@ namespace pm {
 struct PollIntervals {
     std::chrono::milliseconds first{1000};
     std::chrono::milliseconds cap{5000};
+    std::chrono::milliseconds fast{0}; // 0: start at `first`
 };
 
 void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,

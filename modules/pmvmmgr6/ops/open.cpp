@@ -30,7 +30,7 @@ std::int64_t ensure_account(Context& context, const Connection& vm) {
 // host_create task failed) is deleted, so that this attempt creates a new one instead of
 // failing forever.
 std::optional<std::int64_t> earlier_vm(Context& context, const Connection& vm) {
-    const auto found = find_item_host(context, vm);
+    const auto found = find_created_host(context, vm);
     if (!found) {
         return std::nullopt;
     }

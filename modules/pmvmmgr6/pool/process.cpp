@@ -162,7 +162,7 @@ void Run::review_free(const Connection& vm, const store::PoolServer& server) {
         if (!sub) {
             return;
         }
-        const auto host = find_item_host(*sub, vm);
+        const auto host = find_created_host(*sub, vm);
         if (!host) {
             log::info("pool server {} has no VM yet: creating it", server.item_id);
             if (!send_create(vm, *sub)) {

@@ -11,14 +11,17 @@
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/pool/settings.hpp"
+#include "pmvmmgr6/vm/batch.hpp"
+#include "pmvmmgr6/vm/create.hpp"
 #include "pmvmmgr6/vm/grow.hpp"
 #include "pmvmmgr6/vm/item.hpp"
 
 namespace pm::vmmgr6::pool {
 namespace {
 
-// The takeover's steps in order; a claim's stage is the last one done. Stored in the store:
-// never renumber.
+// The takeover's steps. A claim's stage records those done: the values 0-7 (written before the
+// steps ran together) mean "steps 1 to N done"; a value with k_step_set holds one bit per step
+// done (1 << step). Stored in the store: never renumber.
 enum class Stage : std::int64_t {
     claimed = 0,
     owner = 1,
@@ -29,6 +32,28 @@ enum class Stage : std::int64_t {
     resources = 6,
     renamed = 7,
 };
+constexpr std::int64_t k_step_set = 1 << 10;
+
+// The order's param keeping a recipe step's tasks while they run.
+std::string recipe_tasks_param(Stage stage) {
+    return fmt::format("pool_step{}_tasks", static_cast<std::int64_t>(stage));
+}
+
+std::int64_t bit(Stage stage) {
+    return std::int64_t{1} << static_cast<std::int64_t>(stage);
+}
+
+// The steps a stored stage says are done, as bits.
+std::int64_t steps_done(std::int64_t stage) {
+    if ((stage & k_step_set) != 0) {
+        return stage & ~k_step_set;
+    }
+    std::int64_t done = 0;
+    for (std::int64_t step = 1; step <= std::min<std::int64_t>(stage, 7); ++step) {
+        done |= std::int64_t{1} << step;
+    }
+    return done;
+}
 
 // What a claim copies from the pool item to the order.
 constexpr std::array<std::string_view, 3> k_copied{"vm_id", "ip", "ips"};
@@ -59,11 +84,15 @@ public:
 private:
     void take_over();
     api::Host settle();
+    [[nodiscard]] bool done(Stage stage) const { return (m_done & bit(stage)) != 0; }
+    void record(Stage stage);
     void step(Stage stage, const std::function<void()>& work);
+    void add_step(Batch& batch, Stage stage, std::string what, Batch::Send send);
     void set_domain(const std::string& domain);
-    void set_hostname(const api::Host& host, const std::string& domain);
-    void run_ordered_recipe();
-    void run_recipe(std::int64_t recipe, const std::vector<api::RecipeParam>& params);
+    std::vector<Awaited> set_hostname(const api::Host& host, const std::string& domain);
+    std::vector<Awaited> run_ordered_recipe();
+    std::vector<Awaited> run_recipe(Stage stage, std::int64_t recipe,
+                                    const std::vector<api::RecipeParam>& params);
     void finish();
     void discard();
 
@@ -72,6 +101,7 @@ private:
     const Settings& m_settings;
     std::int64_t m_account;
     store::PoolServer m_server;
+    std::int64_t m_done = steps_done(m_server.stage);
     std::int64_t m_id = 0;
 };
 
@@ -82,8 +112,7 @@ bool Takeover::run() {
     } catch (const Error& e) {
         // Once renamed, the VM carries the order's comment: it is the order's VM for every
         // later lookup, so it is never discarded; the rerun finishes the takeover.
-        if (e.exit_code() != ExitCode::failed ||
-            m_server.stage >= static_cast<std::int64_t>(Stage::renamed)) {
+        if (e.exit_code() != ExitCode::failed || done(Stage::renamed)) {
             throw;
         }
         log::warn("pool server {} cannot be taken over: {}", m_server.item_id, e.what());
@@ -102,20 +131,34 @@ void Takeover::take_over() {
               m_context.item->id);
     const auto host = settle();
     const auto domain = m_context.item_params.get_or("domain", "");
-    step(Stage::owner, [&] {
+    // The steps up to the ordered recipe are independent: sent together, waited for together.
+    Batch batch(m_vm);
+    add_step(batch, Stage::owner, "the owner change", [&] {
+        std::vector<Awaited> waits;
         if (host.account_id != m_account) {
-            m_vm.wait_or_verify(m_vm.api().change_owner(m_id, m_account),
-                                fmt::format("VM {} to belong to user {}", m_id, m_account), [&] {
-                                    const auto now = m_vm.api().host(m_id);
-                                    return now && now->account_id == m_account;
-                                });
+            waits.push_back({m_vm.api().change_owner(m_id, m_account),
+                             fmt::format("VM {} to belong to user {}", m_id, m_account),
+                             [&] {
+                                 const auto now = m_vm.api().host(m_id);
+                                 return now && now->account_id == m_account;
+                             },
+                             false,
+                             {}});
         }
+        return waits;
     });
-    step(Stage::domain, [&] { set_domain(domain); });
-    step(Stage::hostname, [&] { set_hostname(host, domain); });
-    step(Stage::password,
-         [&] { set_password(m_vm, m_id, m_context.item_params.require("password")); });
-    step(Stage::recipe, [&] { run_ordered_recipe(); });
+    add_step(batch, Stage::domain, "the PTR records", [&] {
+        set_domain(domain);
+        return std::vector<Awaited>{};
+    });
+    add_step(batch, Stage::hostname, "the hostname recipe",
+             [&] { return set_hostname(host, domain); });
+    add_step(batch, Stage::password, "the password change", [&] {
+        return std::vector<Awaited>{
+            change_password(m_vm, m_id, m_context.item_params.require("password"))};
+    });
+    add_step(batch, Stage::recipe, "the ordered recipe", [&] { return run_ordered_recipe(); });
+    batch.run();
     step(Stage::resources, [&] {
         const auto now = m_vm.api().host(m_id);
         if (!now) {
@@ -149,14 +192,24 @@ api::Host Takeover::settle() {
     return *host;
 }
 
+void Takeover::record(Stage stage) {
+    m_done |= bit(stage);
+    m_context.store.set_pool_stage(m_server.item_id, k_step_set | m_done);
+    forget_item_param(m_context, recipe_tasks_param(stage));
+}
+
 void Takeover::step(Stage stage, const std::function<void()>& work) {
-    const auto number = static_cast<std::int64_t>(stage);
-    if (m_server.stage >= number) {
-        return;
+    if (!done(stage)) {
+        work();
+        record(stage);
     }
-    work();
-    m_context.store.set_pool_stage(m_server.item_id, number);
-    m_server.stage = number;
+}
+
+void Takeover::add_step(Batch& batch, Stage stage, std::string what, Batch::Send send) {
+    if (!done(stage)) {
+        batch.add(fmt::format("VM {}: {}", m_id, what), std::move(send),
+                  [this, stage] { record(stage); });
+    }
 }
 
 void Takeover::set_domain(const std::string& domain) {
@@ -170,37 +223,53 @@ void Takeover::set_domain(const std::string& domain) {
     }
 }
 
-void Takeover::set_hostname(const api::Host& host, const std::string& domain) {
+std::vector<Awaited> Takeover::set_hostname(const api::Host& host, const std::string& domain) {
     const auto& recipe = m_settings.hostname_recipe;
     if (domain.empty() || !recipe) {
         log::info("VM {}: hostname left as it is ({})", m_id,
                   domain.empty() ? "no domain ordered" : "pool_hostname_recipe is not set");
-        return;
+        return {};
     }
     if (is_windows(host)) {
         log::info("VM {} runs {}: no hostname recipe", m_id, host.os_name);
-        return;
+        return {};
     }
-    run_recipe(*recipe, {{std::string(k_hostname_param), domain}});
+    return run_recipe(Stage::hostname, *recipe, {{std::string(k_hostname_param), domain}});
 }
 
-// Runs a recipe and waits for the tasks its reply names (by consul id: the recipe task's name
-// is unknown).
-void Takeover::run_recipe(std::int64_t recipe, const std::vector<api::RecipeParam>& params) {
-    const auto tasks = m_vm.api().run_recipe(m_id, recipe, params);
-    if (tasks.empty()) {
-        log::warn("VM {}: the reply to recipe {} names no task: nothing to wait for", m_id, recipe);
+// Runs a recipe; what to wait for is the tasks its reply names (by consul id: the recipe
+// task's name is unknown). They are kept on the order until the step is recorded, so that a
+// rerun waits for them instead of running the recipe again.
+std::vector<Awaited> Takeover::run_recipe(Stage stage, std::int64_t recipe,
+                                          const std::vector<api::RecipeParam>& params) {
+    const auto param = recipe_tasks_param(stage);
+    auto tasks = saved_tasks(m_context, param);
+    if (!tasks.empty()) {
+        log::info("VM {}: recipe {} already runs: waiting for it", m_id, recipe);
+    } else {
+        tasks = m_vm.api().run_recipe(m_id, recipe, params);
+        if (tasks.empty()) {
+            log::warn("VM {}: the reply to recipe {} names no task: nothing to wait for", m_id,
+                      recipe);
+        } else {
+            save_item_param(m_context, param, task_ids(tasks));
+        }
     }
-    m_vm.wait(tasks);
+    std::vector<Awaited> waits;
+    for (const auto& task : tasks) {
+        waits.push_back({task, {}, {}, false, {}});
+    }
+    return waits;
 }
 
-void Takeover::run_ordered_recipe() {
+std::vector<Awaited> Takeover::run_ordered_recipe() {
     if (!m_context.module_params.get_bool("use_recipes", false)) {
-        return;
+        return {};
     }
     if (const auto recipe = m_context.item_params.get_int("recipe")) {
-        run_recipe(*recipe, {});
+        return run_recipe(Stage::recipe, *recipe, {});
     }
+    return {};
 }
 
 void Takeover::finish() {
@@ -230,6 +299,9 @@ void Takeover::discard() {
     });
     for (const auto name : k_copied) {
         m_context.item_params.erase(name);
+    }
+    for (const auto stage : {Stage::hostname, Stage::recipe}) {
+        forget_item_param(m_context, recipe_tasks_param(stage));
     }
 }
 
@@ -280,10 +352,13 @@ std::vector<store::PoolServer> candidates(const Context& context, std::int64_t o
     return ready;
 }
 
-// True when the order has no VM of its own yet: none saved, and none created by an earlier
-// attempt whose answer was lost (found by the order's comment).
+// True when the order has no VM of its own yet: none saved, no create sent (one in flight may
+// still show: the usual path waits for it), and none created by an earlier attempt whose
+// answer was lost (found by the order's comment).
 bool has_no_vm(Context& context, const Connection& vm) {
-    return !context.item_params.contains("vm_id") && marked_hosts(vm, context.item->id).empty();
+    return !context.item_params.contains("vm_id") &&
+           !context.item_params.contains(k_create_sent_param) &&
+           marked_hosts(vm, context.item->id).empty();
 }
 
 } // namespace

@@ -6,12 +6,15 @@
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
+#include "pm/poll.hpp"
 
 namespace pm::vmmgr6 {
 namespace {
 
 constexpr std::int64_t k_default_task_appear_s = 120;
 constexpr std::string_view k_item_type = "vds";
+// The first wait after a call (pm/poll.hpp): it grows by half through task_poll_ms.
+constexpr std::chrono::milliseconds k_fast_poll{50};
 
 std::string task_label(const api::TaskRef& task) {
     return task.name.empty() ? fmt::format("with consul id {}", task.consul_id)
@@ -41,7 +44,9 @@ std::int64_t Connection::cluster() const {
 }
 
 void Connection::wait_until(std::string_view what, const std::function<bool()>& done) const {
-    m_service->wait_until(what, done);
+    auto intervals = m_service->poll_intervals();
+    intervals.fast = k_fast_poll;
+    poll_until(m_service->deadline(), intervals, what, done);
 }
 
 bool Connection::within_task_appear(std::string_view what,
@@ -55,62 +60,121 @@ bool Connection::within_task_appear(std::string_view what,
     return happened;
 }
 
-void Connection::wait(const api::TaskRef& task) const {
-    const auto label = task_label(task);
-    log::info("waiting for task {}", label);
-    const auto began = std::chrono::steady_clock::now();
+namespace {
+
+// A change under watch: how far its wait got.
+struct Watched {
+    Awaited change;
+    std::string label;
+    std::chrono::steady_clock::time_point since; // when its wait began
     bool listed = false;
-    std::string failure;
-    wait_until(fmt::format("task {}", label), [&] {
-        const auto status = m_api->task(task);
-        if (!status.listed) {
-            if (!listed && std::chrono::steady_clock::now() - began >= m_task_appear) {
-                throw OperationError(
-                    fmt::format("VMmanager task {} did not appear in the task list within {} s "
-                                "(param task_appear_s)",
-                                label, m_task_appear.count()));
-            }
-            return false;
-        }
-        listed = true;
-        if (status.state == api::TaskState::failed) {
-            failure = status.output.empty() ? "no message" : status.output;
+    bool over = false;
+};
+
+// One look at a change; true once it is over. A failed task, a task that never shows or an
+// outcome that never comes throw.
+bool look(const api::Client& api, Watched& watched, std::chrono::steady_clock::duration waited,
+          std::chrono::seconds appear) {
+    const auto& change = watched.change;
+    if (!change.task) {
+        if (change.verified()) {
             return true;
         }
-        return status.state == api::TaskState::complete;
-    });
-    if (!failure.empty()) {
-        throw OperationError(fmt::format("VMmanager task {} failed: {}",
-                                         task.name.empty() ? label : task.name, failure));
+        if (!change.long_change && waited >= appear) {
+            throw OperationError(fmt::format("VMmanager named no task, and {} did not happen "
+                                             "within {} s (param task_appear_s)",
+                                             change.what, appear.count()));
+        }
+        return false;
     }
-    log::info("task {} complete", label);
+    const auto status = api.task(*change.task);
+    if (!status.listed) {
+        if (!watched.listed && waited >= appear) {
+            throw OperationError(fmt::format("VMmanager task {} did not appear in the task list "
+                                             "within {} s (param task_appear_s)",
+                                             watched.label, appear.count()));
+        }
+        return false;
+    }
+    watched.listed = true;
+    if (status.state == api::TaskState::failed) {
+        throw OperationError(
+            fmt::format("VMmanager task {} failed: {}",
+                        change.task->name.empty() ? watched.label : change.task->name,
+                        status.output.empty() ? "no message" : status.output));
+    }
+    if (status.state == api::TaskState::complete) {
+        log::info("task {} complete", watched.label);
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void Connection::await_all(std::vector<Awaited> changes, const More& more) const {
+    std::vector<Watched> watched;
+    const auto watch = [&](std::vector<Awaited>& added) {
+        for (auto& change : added) {
+            std::string label;
+            if (change.task) {
+                label = task_label(*change.task);
+                log::info("waiting for task {}", label);
+            } else {
+                label = change.what;
+                log::info("the reply names no task: waiting for {}", change.what);
+            }
+            watched.push_back(
+                {std::move(change), std::move(label), std::chrono::steady_clock::now()});
+        }
+        added.clear();
+    };
+    watch(changes);
+    if (watched.empty() && !more) {
+        return;
+    }
+    std::string what = "VMmanager changes";
+    if (watched.size() == 1 && !more) {
+        what =
+            watched.front().change.task ? "task " + watched.front().label : watched.front().label;
+    }
+    wait_until(what, [&] {
+        bool all_over = true;
+        if (more) {
+            std::vector<Awaited> added;
+            all_over = more(added);
+            watch(added);
+        }
+        for (auto& one : watched) {
+            if (one.over) {
+                continue;
+            }
+            one.over =
+                look(*m_api, one, std::chrono::steady_clock::now() - one.since, m_task_appear);
+            if (one.over && one.change.on_over) {
+                one.change.on_over();
+            }
+            all_over = all_over && one.over;
+        }
+        return all_over;
+    });
+}
+
+void Connection::wait(const api::TaskRef& task) const {
+    await_all({Awaited{task, {}, {}, false, {}}});
 }
 
 void Connection::wait(const std::vector<api::TaskRef>& tasks) const {
+    std::vector<Awaited> changes;
     for (const auto& task : tasks) {
-        wait(task);
+        changes.push_back(Awaited{task, {}, {}, false, {}});
     }
+    await_all(std::move(changes));
 }
 
 void Connection::wait_or_verify(const api::MaybeTask& task, std::string_view what,
                                 const std::function<bool()>& verified, bool long_change) const {
-    if (task) {
-        wait(*task);
-        return;
-    }
-    log::info("the reply names no task: waiting for {}", what);
-    const auto began = std::chrono::steady_clock::now();
-    wait_until(what, [&] {
-        if (verified()) {
-            return true;
-        }
-        if (!long_change && std::chrono::steady_clock::now() - began >= m_task_appear) {
-            throw OperationError(fmt::format("VMmanager named no task, and {} did not happen "
-                                             "within {} s (param task_appear_s)",
-                                             what, m_task_appear.count()));
-        }
-        return false;
-    });
+    await_all({Awaited{task, std::string(what), verified, long_change, {}}});
 }
 
 } // namespace pm::vmmgr6

@@ -1,5 +1,6 @@
 #include "pmvmmgr6/vm/create.hpp"
 
+#include <chrono>
 #include <functional>
 #include <utility>
 
@@ -99,9 +100,9 @@ std::int64_t vm_user(const Context& context, const Connection& vm, AccountId acc
                                      find, create);
 }
 
-std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
+std::vector<api::TaskRef> saved_tasks(const Context& context, std::string_view param) {
     std::vector<api::TaskRef> tasks;
-    for (const auto& id : context.item_params.get_list(k_recipe_tasks_param)) {
+    for (const auto& id : context.item_params.get_list(param)) {
         if (const auto consul_id = parse_int(id); consul_id && *consul_id > 0) {
             tasks.push_back(api::TaskRef{*consul_id, {}});
         }
@@ -109,11 +110,71 @@ std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
     return tasks;
 }
 
-void forget_recipe_tasks(Context& context) {
-    if (context.item_params.contains(k_recipe_tasks_param)) {
-        context.store.erase_item_param(context.item->id, k_recipe_tasks_param);
-        context.item_params.erase(std::string(k_recipe_tasks_param));
+std::string task_ids(const std::vector<api::TaskRef>& tasks) {
+    std::vector<std::string> ids;
+    for (const auto& task : tasks) {
+        ids.push_back(std::to_string(task.consul_id));
     }
+    return fmt::format("{}", fmt::join(ids, ","));
+}
+
+void forget_item_param(Context& context, std::string_view param) {
+    if (context.item_params.contains(param)) {
+        context.store.erase_item_param(context.item->id, param);
+        context.item_params.erase(param);
+    }
+}
+
+std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
+    return saved_tasks(context, k_recipe_tasks_param);
+}
+
+void forget_recipe_tasks(Context& context) {
+    forget_item_param(context, k_recipe_tasks_param);
+}
+
+namespace {
+
+void forget_create_sent(Context& context) {
+    forget_item_param(context, k_create_sent_param);
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+std::optional<api::Host> find_created_host(Context& context, const Connection& vm) {
+    if (auto host = find_item_host(context, vm)) {
+        return host;
+    }
+    const auto sent = context.item_params.get_int(k_create_sent_param);
+    if (!sent) {
+        return std::nullopt;
+    }
+    const auto until = *sent + vm.task_appear().count();
+    if (unix_now() >= until) {
+        return std::nullopt;
+    }
+    log::info("item {}: the create sent at {} may still reach VMmanager: waiting for its VM",
+              context.item->id, *sent);
+    std::optional<api::Host> found;
+    vm.wait_until(fmt::format("the VM of item {} to show", context.item->id), [&] {
+        const auto hosts = marked_hosts(vm, context.item->id);
+        if (!hosts.empty()) {
+            found = hosts.front();
+        }
+        return found || unix_now() >= until;
+    });
+    if (found) {
+        log::info("found VM {} of item {} by its name", found->id, context.item->id);
+        save_item_param(context, "vm_id", std::to_string(found->id));
+        forget_create_sent(context);
+    }
+    return found;
 }
 
 api::Created start_create(Context& context, const Connection& vm, std::int64_t owner) {
@@ -134,18 +195,30 @@ api::Created start_create(Context& context, const Connection& vm, std::int64_t o
         return api::Created{hosts.front().id, std::nullopt, {}};
     };
     const std::function<api::Created()> create = [&] { return vm.api().create_host(spec); };
-    // PROBE D1: an unclear answer to the create is followed by a lookup by the VM's name.
-    const auto created =
-        create_once<api::Created>(fmt::format("VM {}", spec.name), context.deadline, find, create);
+    // Marked before the first request leaves: a run killed while it is in flight tells the
+    // rerun to look for a VM that may still show (find_created_host).
+    save_item_param(context, k_create_sent_param, std::to_string(unix_now()));
+    std::optional<api::Created> answered;
+    try {
+        // PROBE D1: an unclear answer to the create is followed by a lookup by the VM's name.
+        answered = create_once<api::Created>(fmt::format("VM {}", spec.name), context.deadline,
+                                             find, create);
+    } catch (const ApiError& e) {
+        if (!is_ambiguous(e)) {
+            forget_create_sent(context); // refused: nothing will show
+        }
+        throw;
+    }
+    const auto& created = *answered;
     ParamMap saved{{"vm_id", std::to_string(created.id)}};
     if (!created.recipe_tasks.empty()) {
-        std::vector<std::string> ids;
-        for (const auto& task : created.recipe_tasks) {
-            ids.push_back(std::to_string(task.consul_id));
-        }
-        saved.emplace(std::string(k_recipe_tasks_param), fmt::format("{}", fmt::join(ids, ",")));
+        saved.emplace(std::string(k_recipe_tasks_param), task_ids(created.recipe_tasks));
     }
-    context.store.set_item_params(item, saved);
+    context.store.transaction([&] {
+        context.store.set_item_params(item, saved);
+        context.store.erase_item_param(item, k_create_sent_param);
+    });
+    context.item_params.erase(k_create_sent_param);
     for (const auto& [name, value] : saved) {
         context.item_params.set(name, value);
     }

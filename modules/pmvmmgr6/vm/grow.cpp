@@ -41,6 +41,10 @@ std::int64_t main_count(const Connection& vm, std::int64_t id) {
 
 // What a killed run left under way (the notes above), settled; the host as it is now.
 api::Host settle_interrupted(Context& context, const Connection& vm, api::Host host) {
+    if (!context.item_params.contains(k_pending_ipv4) &&
+        !context.item_params.contains(k_pending_restart)) {
+        return host; // nothing was under way: the host the caller just read is current
+    }
     if (const auto note = context.item_params.get(k_pending_ipv4)) {
         const auto colon = note->find(':');
         const auto before = parse_int(note->substr(0, colon));
@@ -139,10 +143,15 @@ void grow_to_wanted(Context& context, const Connection& vm, const api::Host& fou
     if (wanted.ram_mib && *wanted.ram_mib > host.ram_mib) {
         grow.ram_mib = wanted.ram_mib;
     }
+    const bool changed = (wanted.hdd_mib && *wanted.hdd_mib > host.disk_mib) ||
+                         (wanted.ipv4_number && *wanted.ipv4_number > ip_count) ||
+                         grow.cpu_number || grow.ram_mib;
     if (grow.cpu_number || grow.ram_mib) {
         change_cpu_ram(context, vm, host, grow);
     }
-    if (const auto after = vm.api().host(host.id)) {
+    if (!changed) {
+        record_host(context, host);
+    } else if (const auto after = vm.api().host(host.id)) {
         record_host(context, *after);
     }
 }

@@ -118,13 +118,20 @@ api::Host wait_addressed(const Connection& vm, std::int64_t id) {
     return *host;
 }
 
+Awaited change_password(const Connection& vm, std::int64_t id, std::string_view password) {
+    return {vm.api().change_password(id, password),
+            fmt::format("VM {} to be settled after its password change", id),
+            [&vm, id] {
+                const auto host = vm.api().host(id);
+                return host &&
+                       (host->state == host_states::active || host->state == host_states::stopped);
+            },
+            false,
+            {}};
+}
+
 void set_password(const Connection& vm, std::int64_t id, std::string_view password) {
-    vm.wait_or_verify(vm.api().change_password(id, password),
-                      fmt::format("VM {} to be settled after its password change", id), [&] {
-                          const auto host = vm.api().host(id);
-                          return host && (host->state == host_states::active ||
-                                          host->state == host_states::stopped);
-                      });
+    vm.await_all({change_password(vm, id, password)});
 }
 
 void delete_and_wait(const Connection& vm, std::int64_t id) {

@@ -57,6 +57,9 @@ void restart_and_wait(const Connection& vm, std::int64_t id);
 // Sets the root password and waits for its task (by consul id alone: its name is unknown);
 // a reply without a task is success once the VM is listed and settled.
 void set_password(const Connection& vm, std::int64_t id, std::string_view password);
+// The same change sent, and what to wait for.
+[[nodiscard]] Awaited change_password(const Connection& vm, std::int64_t id,
+                                      std::string_view password);
 // The VM once it is settled (not creating or reinstalling) and every address it lists has its
 // IP (a listed address with an empty "ip" is not ready yet); OperationError when it is gone.
 [[nodiscard]] api::Host wait_addressed(const Connection& vm, std::int64_t id);

@@ -16,7 +16,8 @@
                                      Retry-After: 1) or its connection dropped
   POST   /__sim__/fault/hold         {"count":N,"skip":K,"after":false,…}: the matching request
                                      (after K have passed) stays in flight until released,
-                                     then its connection drops; after: carried out first
+                                     then its connection drops; after: carried out first;
+                                     late: carried out when released
   GET    /__sim__/held               {"list":[{"seq","method","path","after"}…]} held now
   POST   /__sim__/release            {"released":N}: every held request ends (dropped)
   GET    /__sim__/faults             {"list":[pending faults]}

@@ -3,7 +3,8 @@ Retry-After…), dropped connections, slow replies and holds. A status or drop f
 lets the App carry the request out first (the work is done, the client hears an error or
 nothing: a gateway failing after the backend acted). A hold keeps the request in flight until
 the control API releases it (then its connection is dropped): with `after` the App carried it
-out first. It is how a test kills the client while request k is in flight, before or after
+out first, with `late` the App carries it out when it is released (a request that reaches the
+backend late, after its client was killed and a rerun looked). It is how a test kills the client while request k is in flight, before or after
 the server acted on it (`skip` lets the first k-1 matching requests pass).
 
 A fault matches a request when its path starts with `prefix` (the API path, base path
@@ -29,6 +30,7 @@ class Fault:
     status: int = 503            # status
     retry_after: object = None   # status: Retry-After header value (seconds), if any
     after: bool = False          # drop/status/hold: handle the request first
+    late: bool = False           # hold: handle the request when it is released
     delay_ms: int = 0            # slow
     skip: int = 0                # the first `skip` matching requests pass untouched
 
@@ -51,7 +53,7 @@ def make_fault(kind: str, spec: dict) -> Fault:
         raise FaultSpecError(f"unknown fault kind '{kind}'")
     known = {"count", "prefix", "method", "skip"} | {
         "status": {"status", "retry_after", "after"}, "drop": {"after"},
-        "slow": {"delay_ms"}, "hold": {"after"}}[kind]
+        "slow": {"delay_ms"}, "hold": {"after", "late"}}[kind]
     unknown = set(spec) - known
     if unknown:
         raise FaultSpecError(f"unknown fields for a {kind} fault: {sorted(unknown)}")
@@ -65,6 +67,9 @@ def make_fault(kind: str, spec: dict) -> Fault:
         fault.after = bool(spec.get("after", False))
     elif kind in ("drop", "hold"):
         fault.after = bool(spec.get("after", False))
+        fault.late = bool(spec.get("late", False))
+        if fault.after and fault.late:
+            raise FaultSpecError("a hold is either 'after' or 'late', not both")
     else:
         fault.delay_ms = _int(spec, "delay_ms", 0, 0, 600_000)
     return fault

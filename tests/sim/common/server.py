@@ -167,6 +167,9 @@ class Simulator:
         if hold.after:
             self._handled(request)
         self.holds.hold(seq, method, path, hold.after)
+        if hold.late:
+            self._handled(request)
+            return Outcome(drop=True), "hold-late"
         return Outcome(drop=True), ("hold-after" if hold.after else "hold")
 
     def _faulted_or_handled(self, request: Request):

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 DEFAULT_TASK_SECONDS = {"default": 0.3, "host_create": 1.0, "host_reinstall": 1.0}
 # auth_error knob: (HTTP status, error code) of the answer to a dead session (§6.20).
 AUTH_ERRORS = {"401": (401, 1000), "403": (403, 3001), "1000": (400, 1000)}
-BUSY_MODES = ("queue", "reject")
+BUSY_MODES = ("queue", "reject", "parallel")
 
 # Variant knobs: name -> the values --variants draws from, the default first.
 # A name knob (*_task_name) accepts any non-empty string; the listed ones are drawn.

@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="answer to a dead token: 401 (code 1000), 403 (code 3001) or "
                              "1000 (400, code 1000); the same as --knob auth_error=X")
     parser.add_argument("--busy-mode", choices=BUSY_MODES, default="queue",
-                        help="tasks on a host with a running task: queue or reject (409)")
+                        help="tasks on a host with a running task: queue (one at a time), "
+                             "reject (409) or parallel (run at once)")
     parser.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE",
                         help="set a knob (see README.md, Variant knobs); repeatable, applied "
                              "last")

@@ -3,7 +3,8 @@ shows up in /vm/v3/task only after a lag, then goes created → running → comp
 
 Model (simple on purpose, documented in README.md):
 * tasks of one host run one at a time in submission order (a lane per host); a task with
-  no host has a lane of its own;
+  no host has a lane of its own; with the busy_mode knob "parallel" every task has a lane
+  of its own, so tasks of one host run at the same time [guess: the reference does not say];
 * a deferred task (defer: {"action":"host_stop"}) waits with status "deferred" [guess]
   until the host's next successful host_stop, then runs before anything queued after it;
 * durations come from the config (per task name) when a task starts;
@@ -66,7 +67,8 @@ class TaskManager:
         task.fail_msg = self.config.take_failure(name, host_id)
         if task.fail_msg is None and shown != name:
             task.fail_msg = self.config.take_failure(shown, host_id)
-        task.lane = host_id if host_id is not None else ("task", task.id)
+        shared = host_id is not None and self.config.busy_mode != "parallel"
+        task.lane = host_id if shared else ("task", task.id)
         self.tasks[task.consul_id] = task
         if deferred:
             task.status = "deferred"
@@ -119,14 +121,18 @@ class TaskManager:
 
     def cancel_host(self, host_id, t: float, message: str) -> None:
         """The host is gone: whatever still waits for it fails."""
-        waiting = self._deferred.pop(host_id, []) + list(self._queues.pop(host_id, []))
+        waiting = self._deferred.pop(host_id, [])
+        for lane in [lane for lane, queue in self._queues.items()
+                     if queue and queue[0].host_id == host_id]:
+            waiting += list(self._queues.pop(lane))
         for task in waiting:
             if task.status == "created":
                 self.active -= 1
             task.status, task.output, task.finished = self.config.fail_word, message, t
 
     def host_busy(self, host_id) -> bool:
-        return host_id in self._running or bool(self._queues.get(host_id))
+        return any(task.host_id == host_id for task in self._running.values()) or any(
+            task.host_id == host_id for queue in self._queues.values() for task in queue)
 
     def advance(self, now: float) -> None:
         self.timeline.advance(now)
