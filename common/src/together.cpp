@@ -16,6 +16,7 @@ void run_together(const std::vector<std::function<void()>>& tasks) {
         }
     };
     std::vector<std::thread> threads;
+    threads.reserve(tasks.size());
     for (std::size_t i = 1; i < tasks.size(); ++i) {
         try {
             threads.emplace_back(run, i);
