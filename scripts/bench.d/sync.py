@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """pmopenstack `vdc_sync_all` at scale against the OpenStack simulator: wall time, requests
-and peak RSS with 1,000 VDCs holding 10k, 50k and 100k objects.
+and peak RSS with 10,000 VDCs holding 50k, 100k, 250k and 500k objects (issue 18: a large
+provider's scale, within 60 s and 300 MB).
 
-usage: sync.py ROOT PMOPENSTACK [OBJECTS_PER_VDC…]     (default 10 50 100)
+usage: sync.py ROOT PMOPENSTACK [--vdcs N] [OBJECTS_PER_VDC…]     (default 10000; 5 10 25 50)
 
-For each size the simulator is seeded (`POST /__sim__/seed`) with 1,000 projects, and a
-scratch SQLite store built from examples/schema.sql gets a pmopenstack module, 1,000 active
+For each size the simulator is seeded (`POST /__sim__/seed`) with N projects, and a
+scratch SQLite store built from examples/schema.sql gets a pmopenstack module, N active
 VDC items and one store object per OpenStack object (bulk SQL, as a billing platform that
 has been in sync would hold them), minus 1% left out (the sync adds them) and plus 1% whose
 OpenStack object is gone (the sync marks them deleted). Then:
@@ -27,14 +28,18 @@ import urllib.request
 
 import stores
 
-VDCS = 1000
+VDCS = 10000
 # Objects per VDC → the simulator's per-project seed (servers, volumes, networks, routers,
 # interfaces, load balancers), adding up to the store objects per VDC.
 MIXES = {
+    5: {"servers": 2, "volumes": 1, "networks": 1, "routers": 1, "interfaces": 0,
+        "loadbalancers": 0},
     10: {"servers": 4, "volumes": 3, "networks": 1, "routers": 1, "interfaces": 1,
          "loadbalancers": 0},
     50: {"servers": 25, "volumes": 15, "networks": 3, "routers": 2, "interfaces": 3,
          "loadbalancers": 2},
+    25: {"servers": 12, "volumes": 7, "networks": 2, "routers": 1, "interfaces": 2,
+         "loadbalancers": 1},
     100: {"servers": 50, "volumes": 30, "networks": 6, "routers": 4, "interfaces": 6,
           "loadbalancers": 4},
 }
@@ -135,16 +140,16 @@ def sync(binary: str, env: dict, url: str, *extra: str) -> tuple[float, int, flo
             float(user) + float(system), module)
 
 
-def run_size(root: str, binary: str, per_vdc: int) -> None:
+def run_size(root: str, binary: str, vdcs: int, per_vdc: int) -> None:
     sim, url = start_simulator(root)
     work = tempfile.mkdtemp(prefix="pm-bench-sync-")
     try:
         started = time.perf_counter()
-        seeded = control(url, "seed", "POST", {"projects": VDCS, "prefix": "bench",
+        seeded = control(url, "seed", "POST", {"projects": vdcs, "prefix": "bench",
                                                "per_project": MIXES[per_vdc], "users": False})
         db = os.path.join(work, "billing.db")
         stored = build_store(root, db, url, seeded["projects"])
-        print(f"{per_vdc * VDCS:>7} objects: seeded {sum(seeded['created'].values())} OpenStack "
+        print(f"{vdcs} VDCs, {per_vdc * vdcs:>7} objects: seeded {sum(seeded['created'].values())} OpenStack "
               f"objects and {stored} store objects in {time.perf_counter() - started:.1f} s")
         # The MariaDB copy is taken before the first sync changes the SQLite store.
         for label_store, store_url in stores.backends(db):
@@ -167,12 +172,15 @@ def run_size(root: str, binary: str, per_vdc: int) -> None:
 
 
 def main() -> int:
-    root, binary = sys.argv[1], sys.argv[2]
-    sizes = [int(a) for a in sys.argv[3:]] or [10, 50, 100]
+    root, binary, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    vdcs = VDCS
+    if args[:1] == ["--vdcs"] and len(args) > 1:
+        vdcs, args = int(args[1]), args[2:]
+    sizes = [int(a) for a in args] or [5, 10, 25, 50]
     for size in sizes:
         if size not in MIXES:
             sys.exit(f"objects per VDC: one of {sorted(MIXES)}")
-        run_size(root, binary, size)
+        run_size(root, binary, vdcs, size)
     return 0
 
 

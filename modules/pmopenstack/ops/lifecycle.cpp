@@ -18,11 +18,13 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
+#include "pm/together.hpp"
 
 #include "pmopenstack/api/services.hpp"
 #include "pmopenstack/ops/commands.hpp"
 #include "pmopenstack/ops/console.hpp"
 #include "pmopenstack/ops/objects.hpp"
+#include "pmopenstack/ops/quotas.hpp"
 #include "pmopenstack/ops/vdc.hpp"
 
 namespace pm::openstack {
@@ -135,24 +137,51 @@ void wait_servers(Connection& os, const std::vector<std::string>& ids, std::stri
 
 } // namespace
 
+// The requests that do not wait for one another run at once (issue 18): the domain and the
+// two roles are looked up together; then, once the project exists, the user (and its member
+// role), the admin role of the module's user and the quotas of every service. Each is
+// idempotent (lookups, PUTs, creates found again by name and mark), so a kill with any of
+// them in flight is finished by the rerun.
 void open(Context& context) {
     Connection os(context);
-    const auto project = ensure_project(context, os);
-    const auto user = ensure_user(context, os, project.id);
+    const auto wanted = wanted_limits(context); // a bad limit stops the open before anything
     const auto member = context.module_params.get_or("member_role", "member");
-    api::assign_role(os.admin(), project.id, user.id, role_id(os, member));
-    api::assign_role(os.admin(), project.id, os.admin().token().user_id, role_id(os, "admin"));
-    apply_quotas(context, os, project.id, Compare::no);
+    std::string member_id;
+    std::string admin_id;
+    const bool creates =
+        !context.item_params.contains("project_id") || !context.item_params.contains("user_id");
+    run_together({
+        [&] {
+            if (creates) {
+                (void)os.vdc_domain_id();
+            }
+        },
+        [&] { member_id = role_id(Connection(context), member); },
+        [&] { admin_id = role_id(Connection(context), "admin"); },
+    });
+    const auto project = ensure_project(context, os);
+    std::string user_id;
+    auto tasks = quota_tasks(context, project.id, Compare::no, wanted);
+    tasks.insert(tasks.begin(), {[&] {
+                                     user_id = ensure_user(context, os, project.id).id;
+                                     api::assign_role(os.admin(), project.id, user_id, member_id);
+                                 },
+                                 [&] {
+                                     const Connection side(context);
+                                     api::assign_role(side.admin(), project.id,
+                                                      side.admin().token().user_id, admin_id);
+                                 }});
+    run_together(tasks);
+    record_limits(context, wanted);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     context.result.add("project_id", project.id);
-    context.result.add("user_id", user.id);
+    context.result.add("user_id", user_id);
     const auto feed = console_feed(os, context.item->id, context.item_params);
     console::on_open(context, feed.get());
 }
 
 void setparam(Context& context) {
-    Connection os(context);
-    apply_quotas(context, os, require_project_id(context), Compare::yes);
+    apply_quotas(context, require_project_id(context), Compare::yes);
 }
 
 void suspend(Context& context) {

@@ -4,6 +4,7 @@
 
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
+#include "pm/together.hpp"
 
 #include "pmopenstack/api/services.hpp"
 #include "pmopenstack/ops/quotas.hpp"
@@ -133,21 +134,32 @@ std::string require_project_id(const Context& context) {
     return *id;
 }
 
-void apply_quotas(Context& context, Connection& os, const std::string& project, Compare compare) {
-    const auto wanted = wanted_limits(context);
+std::vector<std::function<void()>>
+quota_tasks(Context& context, const std::string& project, Compare compare,
+            const std::map<std::string, std::int64_t, std::less<>>& wanted) {
+    std::vector<std::function<void()>> tasks;
     for (const auto service : {api::Service::compute, api::Service::volume, api::Service::network,
                                api::Service::load_balancer}) {
-        const auto limits = service_limits(wanted, service);
+        auto limits = service_limits(wanted, service);
         if (limits.empty()) {
             continue;
         }
-        if (compare == Compare::yes &&
-            !differs(limits, current_limits(os.admin(), service, project))) {
-            continue;
-        }
-        set_limits(os.admin(), service, project, limits);
-        log::info("{} quotas of project {} set", api::service_name(service), project);
+        tasks.emplace_back([&context, &project, compare, service, limits = std::move(limits)] {
+            // A connection of its own: the HTTP client is not thread-safe.
+            Connection os(context);
+            if (compare == Compare::yes &&
+                !differs(limits, current_limits(os.admin(), service, project))) {
+                return;
+            }
+            set_limits(os.admin(), service, project, limits);
+            log::info("{} quotas of project {} set", api::service_name(service), project);
+        });
     }
+    return tasks;
+}
+
+void record_limits(Context& context,
+                   const std::map<std::string, std::int64_t, std::less<>>& wanted) {
     ParamMap recorded;
     for (const auto& [name, value] : wanted) {
         recorded.emplace(limit_param(name), std::to_string(value));
@@ -156,6 +168,12 @@ void apply_quotas(Context& context, Connection& os, const std::string& project, 
     for (auto& [name, value] : recorded) {
         context.item_params.set(name, value);
     }
+}
+
+void apply_quotas(Context& context, const std::string& project, Compare compare) {
+    const auto wanted = wanted_limits(context);
+    run_together(quota_tasks(context, project, compare, wanted));
+    record_limits(context, wanted);
 }
 
 } // namespace pm::openstack

@@ -3,8 +3,12 @@
 // between a create and the save of its id).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pm/context.hpp"
 
@@ -33,9 +37,18 @@ enum class Foreign { refuse, skip };
 // The saved project id; OperationError when the VDC was never opened.
 [[nodiscard]] std::string require_project_id(const Context& context);
 
-// Writes the wanted quota limits of every service whose limits differ from OpenStack's (all
-// of them when `compare` is off), and records them as limit_<name> item params.
+// The quota writes of every service whose wanted limits differ from OpenStack's (all of them
+// when `compare` is off): one task per service, each on a Connection of its own, to run at
+// once with pm::run_together (they touch neither the store nor the context's params).
 enum class Compare { no, yes };
-void apply_quotas(Context& context, Connection& os, const std::string& project, Compare compare);
+[[nodiscard]] std::vector<std::function<void()>>
+quota_tasks(Context& context, const std::string& project, Compare compare,
+            const std::map<std::string, std::int64_t, std::less<>>& wanted);
+// Records the wanted limits as limit_<name> item params (once OpenStack has them).
+void record_limits(Context& context,
+                   const std::map<std::string, std::int64_t, std::less<>>& wanted);
+// Both: the wanted limits (quotas.hpp) written where they differ, all services at once, then
+// recorded.
+void apply_quotas(Context& context, const std::string& project, Compare compare);
 
 } // namespace pm::openstack

@@ -83,6 +83,9 @@ public:
         for (std::size_t i = 0; i < snapshot.vdcs.size(); ++i) {
             vdc_of.emplace(snapshot.vdcs[i].item, i);
         }
+        // One entry per store object at most: reserved once, never grown by doubling (500k
+        // objects at 10k VDCs, issue 18).
+        m_watch.reserve(snapshot.objects.size());
         for (const auto& object : snapshot.objects) {
             if (object.external_id.empty()) {
                 continue;
@@ -165,7 +168,7 @@ private:
     std::size_t m_chunks = 0;
     struct Watched {
         Kind kind;
-        std::string id;
+        std::string_view id; // the snapshot's, which outlives the collector
         std::size_t slot;
         std::size_t vdc; // index in m_projects
     };
@@ -232,7 +235,7 @@ void Collector::confirm(const api::Cloud& cloud, std::size_t from, std::size_t t
             throw Cancelled{};
         }
         const auto& watched = m_missing[i];
-        if (still_there(cloud, watched.kind, watched.id)) {
+        if (still_there(cloud, watched.kind, std::string(watched.id))) {
             // Each slot belongs to one task: no other thread writes it.
             m_inventory.listed[watched.slot] = 1;
             log::warn("{} {} was missing from the listing but is still in OpenStack: kept",

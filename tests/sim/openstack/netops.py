@@ -1,5 +1,6 @@
 """Neutron ports and address allocation, shared by Nova (server ports), Neutron (router
 gateway and interface ports) and Octavia (VIP ports)."""
+import functools
 import ipaddress
 
 from . import errors
@@ -10,9 +11,18 @@ class NoAddress(Exception):
     pass
 
 
+@functools.lru_cache(maxsize=4096)
+def _number(address: str) -> int:
+    return int(ipaddress.IPv4Address(address))
+
+
+def _address(number: int) -> str:
+    return f"{number >> 24}.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}"
+
+
 def _pool_ranges(subnet):
     for pool in subnet.allocation_pools:
-        yield int(ipaddress.IPv4Address(pool["start"])), int(ipaddress.IPv4Address(pool["end"]))
+        yield _number(pool["start"]), _number(pool["end"])
 
 
 def allocate(subnet, wanted: str = None) -> str:
@@ -31,7 +41,7 @@ def allocate(subnet, wanted: str = None) -> str:
             if number not in subnet.used:
                 subnet.used.add(number)
                 subnet.next_free = number + 1
-                return str(ipaddress.IPv4Address(number))
+                return _address(number)
     if subnet.next_free is not None:
         subnet.next_free = None      # addresses freed behind the cursor: search once more
         return allocate(subnet)

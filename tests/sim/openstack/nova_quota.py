@@ -38,7 +38,7 @@ def _bad_value(key: str, raw) -> str:
 
 def _values(ctx, project_id: str, detail: bool) -> dict:
     limits = quotas.limits(ctx.state, SERVICE, project_id)
-    used = quotas.usage(ctx.state, SERVICE, project_id)
+    used = quotas.usage(ctx.state, SERVICE, project_id) if detail else {}
     result = {}
     for key in quotas.nova_keys(ctx.version):
         if detail:

@@ -126,10 +126,13 @@ def seed(app, spec: dict) -> dict:
     batch = _Batch()
     projects = []
     first = len([p for p in state.projects.values() if p.name.startswith(prefix + "-")])
+    # One pass over the projects, not one per new project: 10,000 projects in seconds.
+    taken = {p.name for p in state.projects.values() if p.domain_id == "default"}
     for i in range(first, first + count):
         project = Project(state.new_hex(), f"{prefix}-{i:05d}", "default")
-        if state.project_by_name(project.name, "default") is not None:
+        if project.name in taken:
             raise ControlError(f"project {project.name} exists")
+        taken.add(project.name)
         state.projects[project.id] = project
         _people(state, spec, project)
         for service, values in quotas.items():

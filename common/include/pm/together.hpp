@@ -1,0 +1,16 @@
+// Independent pieces of work (typically HTTP requests that do not depend on one another) run
+// at once, to pay one round trip instead of several.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+namespace pm {
+
+// Runs every task at once: the first on the calling thread, each other on a thread of its own
+// (inline when the host refuses a thread). Returns when all have ended; then rethrows the
+// exception of the first task, in the order given, that threw. Tasks share nothing unless
+// they synchronise it themselves (an http::Client is not thread-safe: one per task).
+void run_together(const std::vector<std::function<void()>>& tasks);
+
+} // namespace pm
