@@ -157,7 +157,7 @@ TEST_CASE("pmovirt console: the add-on off gives the VM no agent user data", "[o
     CHECK(env.param(item, "console_pending").empty());
 }
 
-TEST_CASE("pmovirt console: a console down or slow never fails open, suspend, resume or close; "
+TEST_CASE("pmovirt console: a console down or slow never fails open, suspend, resume or close, "
           "console_sync makes the account the VM's agent registers with",
           "[ovirt][console]") {
     const auto mode = GENERATE(as<std::string>{}, "down", "slow");

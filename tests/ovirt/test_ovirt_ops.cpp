@@ -79,7 +79,7 @@ pm::json::Document boots(const OvirtEnv& env, const std::string& vm) {
 } // namespace
 
 TEST_CASE("pmovirt setparam: CPUs and memory both ways, the disk grown, while the VM is down, "
-          "then up again; a rerun sends nothing",
+          "then up again, a rerun sends nothing",
           "[ovirt][ovirt_e2e]") {
     OvirtEnv env;
     network(env);
