@@ -1,6 +1,10 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <string>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "pm/errors.hpp"
 #include "pm/http.hpp"
@@ -166,7 +170,8 @@ TransportFailure::Kind kind_of(CURLcode code, bool too_large) {
 
 class CurlTransport final : public Transport {
 public:
-    explicit CurlTransport(const TransportOptions& options) : m_options(options) {
+    explicit CurlTransport(const TransportOptions& options)
+        : m_options(options), m_user_agent(fmt::format("pm/{} (pid {})", PM_VERSION, ::getpid())) {
         m_handle.reset(curl().easy_init());
         if (!m_handle) {
             throw SystemError("libcurl: cannot create an easy handle");
@@ -183,6 +188,9 @@ private:
     TransportFailure failure_of(CURLcode code, const Exchange& exchange);
 
     TransportOptions m_options;
+    // The process id, as in every log line: a service's access log leads to ours (and a
+    // test tells the requests of one process, sent on several connections at once, apart).
+    std::string m_user_agent;
     EasyHandle m_handle;
     std::array<char, CURL_ERROR_SIZE> m_error{};
 };
@@ -242,7 +250,7 @@ CURLcode CurlTransport::configure(const Request& request, milliseconds total, Ex
     set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(m_options.max_body_bytes));
     set(CURLOPT_TCP_KEEPALIVE, 1L);
     set(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
-    set(CURLOPT_USERAGENT, "pm/" PM_VERSION);
+    set(CURLOPT_USERAGENT, m_user_agent.c_str());
     set(CURLOPT_ERRORBUFFER, m_error.data());
     set(CURLOPT_WRITEFUNCTION, &on_body);
     set(CURLOPT_WRITEDATA, static_cast<void*>(&exchange));

@@ -3,6 +3,7 @@ soak.py collect()), so that test_check.py can feed each one a violating state.
 
 Every check returns a list of problems (strings); empty means it holds."""
 import math
+import re
 
 LIVE_VPS = ("active", "suspended", "pool")
 GONE = ("closed", "deleted")
@@ -285,33 +286,57 @@ def _in_cron(start: float, crons) -> bool:
     return any(begin <= start <= end for begin, end in crons)
 
 
+_PID = re.compile(r"\(pid (\d+)\)")
+
+
+def process_of(entry: dict):
+    """The module process that sent a request, from the User-Agent the simulator logged
+    (common/'s HTTP client sends `pm/VERSION (pid N)`), or None when it does not say."""
+    found = _PID.search(entry.get("agent") or "")
+    return int(found.group(1)) if found else None
+
+
+def _merged(spans: list) -> list:
+    """Overlapping (start, end, what) spans of one process as one span each."""
+    merged = []
+    for start, end, what in sorted(spans, key=lambda s: s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end), merged[-1][2])
+        else:
+            merged.append((start, end, what))
+    return merged
+
+
 def peak_in_flight(requests: list, kills: list, crons=()) -> tuple:
-    """The most requests a simulator had in flight at once, from its request log: every entry
-    has its start (`time`, wall seconds) and duration (`ms`). A module process sends its
-    requests one after another and only while it holds its queue slot (DESIGN §6: the slot
-    is taken before the session), so requests in flight at once never outnumber the
-    operations holding a slot. A sampling measure: the simulators answer in 1-3 ms and the
-    modules poll every 50 ms, so the requests of two slot holders rarely meet (a run with the
-    store's queue_count raised to 8 still saw at most 1); peak_holders is the strong check.
-    The cron jobs' windows are left out: they run alone between the waves, vdc_sync_all
-    with several listing workers at once, without a slot."""
-    spans = []
+    """The most processes that had a request in flight at once, from a simulator's request
+    log: every entry has its start (`time`, wall seconds), its duration (`ms`) and the
+    process that sent it (process_of). A module process talks only while it holds its queue
+    slot (DESIGN §6: the slot is taken before the session), so processes with a request in
+    flight never outnumber the operations holding a slot. One process may send several
+    requests at once (pm::run_together): they count once. A request whose sender is unknown
+    counts on its own. A sampling measure: the simulators answer in 1-3 ms and the modules
+    poll every 50 ms, so the requests of two slot holders rarely meet; peak_holders is the
+    strong check. The cron jobs' windows are left out: they run alone between the waves,
+    vdc_sync_all with several listing workers at once, without a slot."""
+    by_process = {}
     for entry in requests:
         start = entry["time"]
         if _in_cron(start, crons):
             continue
         end = start + entry["ms"] / 1000.0
         if _in_flight_at_kill(start, end, kills) is None:
-            spans.append((start, end, entry))
-    return _peak(spans)
+            key = process_of(entry) or ("request", entry["seq"])
+            by_process.setdefault(key, []).append((start, end, entry))
+    return _peak([span for spans in by_process.values() for span in _merged(spans)])
 
 
 def peak_holders(requests: list, kills: list, crons: list) -> tuple:
     """The most module processes that were talking to a simulator at once, from its request
-    log: each entry names the connection that brought it (`conn`), and a process talks only
-    while it holds its queue slot, its requests one after another — so a process is busy from
-    its first request's start to its last request's end, and processes busy at once never
-    outnumber the slot holders. A process keeps one connection (libcurl keep-alive), with
+    log: a process talks only while it holds its queue slot, so a process is busy from its
+    first request's start to its last request's end, and processes busy at once never
+    outnumber the slot holders. A request names its process (process_of). Where it does
+    not, the process is told by the connection that brought the request (`conn`), with
+    requests one after another: a process keeps one connection (libcurl keep-alive), with
     one exception: common/'s HTTP client sends every request that must never be repeated (a
     create's POST, a PATCH) on a fresh connection (http_client.cpp, fresh_connection), which
     libcurl then keeps too and may go on using (after the old one dropped a reply). So a
@@ -323,8 +348,8 @@ def peak_holders(requests: list, kills: list, crons: list) -> tuple:
     A process killed with a request in flight frees its slot at the kill, so that request
     ends at the kill. The cron jobs run alone between the waves (several workers'
     connections at once, no slot): their windows (start, end) are left out.
-    Returns (peak, (conn, first entry))."""
-    conns = {}
+    Returns (peak, (which process, its first entry))."""
+    named, conns = {}, {}
     for entry in requests:
         start = entry["time"]
         if _in_cron(start, crons):
@@ -333,8 +358,16 @@ def peak_holders(requests: list, kills: list, crons: list) -> tuple:
         kill = _in_flight_at_kill(start, end, kills)
         if kill is not None:
             end = max(start, kill)
-        conns.setdefault(entry.get("conn"), []).append((start, end, entry))
+        pid = process_of(entry)
+        if pid is not None:
+            named.setdefault(pid, []).append((start, end, entry))
+        else:
+            conns.setdefault(entry.get("conn"), []).append((start, end, entry))
     processes = []   # [first, last, [(start, end)], (conn, head)]
+    for pid, spans in named.items():
+        spans.sort(key=lambda s: s[0])
+        processes.append([spans[0][0], max(e for _, e, _ in spans),
+                          [(s, e) for s, e, _ in spans], (f"process {pid}", spans[0][2])])
     for conn, spans in sorted(conns.items(), key=lambda kv: kv[1][0][0]):
         start, end, head = spans[0]
         owner = None
@@ -344,7 +377,7 @@ def peak_holders(requests: list, kills: list, crons: list) -> tuple:
             owner = max(idle, key=lambda p: max(e for s, e in p[2] if s <= start),
                         default=None)
         if owner is None:
-            owner = [start, end, [], (conn, head)]
+            owner = [start, end, [], (f"connection {conn}", head)]
             processes.append(owner)
         owner[0] = min(owner[0], start)
         owner[1] = max(owner[1], max(e for _, e, _ in spans))
@@ -363,9 +396,9 @@ def queue_limits_kept(world: dict) -> list:
         holders, at = peak_holders(world["requests"][sim], world["kills"][sim],
                                    world["crons"][sim])
         if holders > limit:
-            conn, head = at
+            which, head = at
             problems.append(f"{sim}: {holders} processes talking at once (queue_count "
-                            f"{limit}), e.g. connection {conn} from seq {head['seq']} "
+                            f"{limit}), e.g. {which} from seq {head['seq']} "
                             f"{head['method']} {head['path']}")
     return problems
 

@@ -10,9 +10,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check  # noqa: E402
 
 
-def entry(seq, start, ms, conn, path="/vm/v3/host", method="GET", status=200):
-    return {"seq": seq, "time": start, "ms": ms, "method": method, "path": path,
-            "status": status, "conn": conn}
+def entry(seq, start, ms, conn, path="/vm/v3/host", method="GET", status=200, pid=None):
+    logged = {"seq": seq, "time": start, "ms": ms, "method": method, "path": path,
+              "status": status, "conn": conn}
+    if pid is not None:
+        logged["agent"] = f"pm/1.0 (pid {pid})"
+    return logged
 
 
 def obj(ident, item, kind, external_id, status="active", params=None):
@@ -337,6 +340,39 @@ class CheckTest(unittest.TestCase):
         problems = dict(check.run(world))["queue limits never exceeded"]
         self.assertEqual(problems, ["vmmgr6: 3 processes talking at once (queue_count 2), "
                                     "e.g. connection 3 from seq 5 GET /vm/v3/host"])
+
+    def test_one_process_with_requests_on_several_connections_at_once(self):
+        world = good()
+        # The process of connection 2 (pid 72) sends three requests at once (run_together),
+        # on connections 2, 3 and 4, while connection 1's process (pid 71) is busy too:
+        # two processes, two slots.
+        for logged in world["requests"]["vmmgr6"]:
+            logged["agent"] = f"pm/1.0 (pid {70 + logged['conn']})"
+        world["requests"]["vmmgr6"] += [entry(5, 10.06, 40, 3, pid=72),
+                                        entry(6, 10.07, 40, 4, pid=72)]
+        self.assertEqual(check.peak_in_flight(world["requests"]["vmmgr6"], [])[0], 2)
+        self.assertEqual(check.peak_holders(world["requests"]["vmmgr6"], [], [])[0], 2)
+        self.assertEqual(self.failing(world), [])
+        # Told apart by connection only, they would have been four.
+        for logged in world["requests"]["vmmgr6"]:
+            del logged["agent"]
+        self.assertEqual(check.peak_in_flight(world["requests"]["vmmgr6"], [])[0], 4)
+        # A third process (pid 73) meanwhile: over the limit, and named by its pid.
+        for logged in world["requests"]["vmmgr6"]:
+            logged["agent"] = f"pm/1.0 (pid {70 + min(logged['conn'], 2)})"
+        world["requests"]["vmmgr6"].append(entry(7, 10.08, 5, 5, pid=73))
+        problems = dict(check.run(world))["queue limits never exceeded"]
+        self.assertEqual(problems, [
+            "vmmgr6: 3 requests in flight at once (queue_count 2), "
+            "e.g. seq 7 GET /vm/v3/host",
+            "vmmgr6: 3 processes talking at once (queue_count 2), "
+            "e.g. process 73 from seq 7 GET /vm/v3/host"])
+
+    def test_the_process_of_a_request(self):
+        self.assertEqual(check.process_of({"agent": "pm/0.9.1 (pid 4242)"}), 4242)
+        self.assertIsNone(check.process_of({"agent": "curl/7.88.1"}))
+        self.assertIsNone(check.process_of({"agent": None}))
+        self.assertIsNone(check.process_of({}))
 
     def test_a_cron_job_with_several_requests_in_flight(self):
         world = good()

@@ -339,7 +339,7 @@ class RequestLog(SimulatorProcess):
                          ("POST", "/auth/v4/public/token", 201, "***", False))
         self.assertEqual(set(login), {"seq", "time", "method", "path", "pattern", "query",
                                       "body", "status", "ms", "authenticated", "auth", "user",
-                                      "fault", "conn"})
+                                      "fault", "conn", "agent"})
 
     def test_counters_and_clearing(self):
         self.create()

@@ -1,6 +1,8 @@
 """The request log and counters that tests assert on (GET /__sim__/requests, /counters).
 
-Entries carry no secrets: bodies and queries are masked by key, headers are not kept, and
+Entries carry no secrets: bodies and queries are masked by key, headers are not kept but for
+the User-Agent (`agent`: pm's names the client's process id, so that the requests of one
+process are told apart even when it sends several at once on several connections), and
 authentication is recorded only as how it was presented (header/cookie) and by whom.
 """
 import json
@@ -48,6 +50,7 @@ class RequestLog:
             "authenticated": bool(request.context.get("user") is not None),
             "auth": request.context.get("auth"), "user": request.context.get("user"),
             "fault": fault, "conn": request.connection,
+            "agent": request.headers.get("User-Agent") if request.headers else None,
         }
         key = f"{request.method} {request.pattern or request.path}"
         with self._lock:
