@@ -52,6 +52,16 @@ class SecretScanTest(unittest.TestCase):
         result = self.scan()
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
+    def test_a_list_of_command_names_is_no_secret(self):
+        # {"change_password", "sync_item"} reads like a key and its value; names are skipped,
+        # the planted password of the same source still counts.
+        with open(os.path.join(self.tests, "test_y.cpp"), "w") as f:
+            f.write('for (auto c : {"setparam", "change_password", "sync_item"}) {}\n')
+        self.write("pmovirt.log", "op=3 command=sync_item done\n")
+        self.assertEqual(self.scan().returncode, 0)
+        self.write("pmovirt.log", f"op=3 command=sync_item {PLANTED}\n")
+        self.assertEqual(self.scan().returncode, 1)
+
     def test_planted_secret_in_a_log_fails_without_printing_it(self):
         self.write("pmvmmgr6.log", f"POST /auth body {{\"password\": \"{PLANTED}\"}}\n")
         result = self.scan()
