@@ -9,6 +9,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include "pm/text.hpp"
+
 #include "db/mariadb_client.hpp"
 #include "store_impl.hpp"
 
@@ -207,13 +209,7 @@ std::optional<OperationStatus> parse_operation_status(std::string_view text) {
 namespace detail {
 
 std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    std::array<char, 32> buffer{};
-    const std::size_t size =
-        std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return {buffer.data(), size};
+    return utc_text(std::chrono::system_clock::now());
 }
 
 Params read_params(db::Connection& db, std::string_view sql, std::int64_t id, std::string owner) {

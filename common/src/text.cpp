@@ -1,6 +1,8 @@
 #include "pm/text.hpp"
 
+#include <array>
 #include <cstdint>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -127,6 +129,16 @@ std::string base64(std::string_view bytes) {
         out += i + 2 < bytes.size() ? k_alphabet[chunk & 63U] : '=';
     }
     return out;
+}
+
+std::string utc_text(std::chrono::system_clock::time_point time) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm parts{};
+    gmtime_r(&seconds, &parts);
+    std::array<char, 32> buffer{};
+    const std::size_t size =
+        std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return {buffer.data(), size};
 }
 
 } // namespace pm

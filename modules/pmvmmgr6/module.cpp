@@ -1,10 +1,11 @@
 #include "pmvmmgr6/module.hpp"
 
 #include "pm/console.hpp"
+#include "pm/pool.hpp"
 #include "pm/service.hpp"
 
 #include "pmvmmgr6/ops/commands.hpp"
-#include "pmvmmgr6/pool/process.hpp"
+#include "pmvmmgr6/pool/backend.hpp"
 
 namespace pm::vmmgr6 {
 
@@ -22,21 +23,9 @@ ModuleSpec module_spec() {
          "seconds a VMmanager task may stay missing from the task list before the operation "
          "fails (default 120)",
          false, ParamKind::positive},
-        {"pool_enabled", "keep a pool of pre-created servers (on/off)", false, ParamKind::on_off},
-        {"pool_account", "account id owning pool servers", false, ParamKind::positive},
-        {"pool_os", "OS templates always kept in the pool, comma list", false},
-        {"pool_max_months", "pool servers older than this are deleted (default 3, 0: never)", false,
-         ParamKind::count},
-        {"pool_stat_days", "days of orders counted for pool targets (default 30)", false,
-         ParamKind::positive},
-        {"pool_steps",
-         "five pool targets for 1-3, 4-6, 7-10, 11-15, >15 orders (default 1,2,3,4,5)", false},
-        {"pool_hostname_recipe",
-         "recipe (id) that sets the hostname inside a VM; takes parameter HOSTNAME", false,
-         ParamKind::positive},
-        {"pool_pricelist", "tariff of pool servers kept for pool_os templates", false,
-         ParamKind::positive},
     };
+    const auto pool_params = pm::pool::params(pool::own_params());
+    spec.params.insert(spec.params.end(), pool_params.begin(), pool_params.end());
     const auto service =
         connection_params({"VMmanager URL, e.g. https://vm.example.com", "admin user email"});
     spec.params.insert(spec.params.begin(), service.begin(), service.end());
@@ -69,9 +58,7 @@ ModuleSpec module_spec() {
         return names;
     };
     const auto create = with(connection, {"use_recipes", "second_iface", "ipv4_pool"});
-    const auto pool =
-        with(create, {"pool_enabled", "pool_account", "pool_os", "pool_max_months",
-                      "pool_stat_days", "pool_steps", "pool_hostname_recipe", "pool_pricelist"});
+    const auto pool = with(create, pm::pool::param_names(pool::own_params()));
     const std::vector<std::string> resources{
         "cpu_number", "ram_mib", "hdd_mib", "ipv4_number", "net_bandwidth_mbitps", "preset"};
     const std::vector<std::string> vm{"vm_id"};

@@ -3,6 +3,7 @@
 // platforms decode it strictly, and XML cannot carry most control characters at all.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ enum class LineBreaks { keep, to_space };
 
 // `text` without the blanks (space, tab, CR, LF) around it.
 [[nodiscard]] std::string_view trim(std::string_view text);
+
+// ISO-8601 UTC text ("2024-05-01T12:00:00Z"), the store's timestamp format.
+[[nodiscard]] std::string utc_text(std::chrono::system_clock::time_point time);
 
 // `bytes` in standard base64 (RFC 4648, with padding), e.g. for Nova's user_data.
 [[nodiscard]] std::string base64(std::string_view bytes);

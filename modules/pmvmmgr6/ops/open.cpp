@@ -1,4 +1,4 @@
-// open: the customer's VMmanager account, then a server from the pool (pool/takeover) or a new
+// open: the customer's VMmanager account, then a server from the pool (pool/backend) or a new
 // VM, then its addresses (issue 3 §2, DESIGN §11). Resumable at every step: the account id and
 // the VM id are saved as soon as VMmanager returns them, a VM whose id was lost (killed between
 // the create and the save) is found again by its comment "pm item <id>" before anything is
@@ -10,7 +10,7 @@
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/ops/commands.hpp"
-#include "pmvmmgr6/pool/takeover.hpp"
+#include "pmvmmgr6/pool/backend.hpp"
 #include "pmvmmgr6/vm/create.hpp"
 #include "pmvmmgr6/vm/item.hpp"
 

@@ -2,16 +2,15 @@
 // deletes the expired, broken and abandoned ones, counts the orders, and starts the creates
 // the targets still miss.
 //
-// One run per module at a time: a run that finds another one holding the module's lock file
-// exits at once with success and says so (cron comes back in 3 minutes). The lock is an flock,
-// freed by the kernel when its holder dies. Creates are not waited for: a server is counted as
-// soon as its create is sent, and becomes ready when a later run (or an open) sees it active.
-// Every step is safe to repeat after a kill: a pool item is written before its VM is asked
-// for, its VM id is saved at once, and a server whose create answer was lost is found by its
-// comment. --dry-run reads the store and VMmanager's OS list and prints the plan.
-#include "pmvmmgr6/pool/process.hpp"
-
-#include <filesystem>
+// One run per module at a time: a run that finds another one holding the module's lock exits
+// at once with success and says so (cron comes back in 3 minutes). The lock is freed when its
+// holder dies. Creates are not waited for: a server is counted as soon as its create is sent,
+// and becomes ready when a later run (or an open) sees it ready. Every step is safe to repeat
+// after a kill: a pool item is written before its server is asked for, the backend saves the
+// server's id at once and finds a server whose create answer was lost by its mark. --dry-run
+// reads the store and the platform's templates and prints the plan.
+#include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -19,20 +18,14 @@
 #include "pm/errors.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
+#include "pm/pool.hpp"
 #include "pm/progress.hpp"
 #include "pm/redact.hpp"
 
-#include "pmvmmgr6/pool/report.hpp"
-#include "pmvmmgr6/pool/settings.hpp"
-#include "pmvmmgr6/pool/targets.hpp"
-#include "pmvmmgr6/vm/create.hpp"
-#include "pmvmmgr6/vm/item.hpp"
+#include "pool_report.hpp"
 
-namespace pm::vmmgr6 {
-namespace pool {
+namespace pm::pool {
 namespace {
-
-enum class Readiness { ready, building };
 
 struct Doomed {
     store::PoolServer server;
@@ -41,53 +34,53 @@ struct Doomed {
 
 class Run {
 public:
-    Run(Context& context, Settings settings)
-        : m_context(context), m_settings(std::move(settings)), m_dry(context.invocation.dry_run),
-          m_now(std::chrono::system_clock::now()) {
+    Run(Context& context, Settings settings, Backend& backend)
+        : m_context(context), m_settings(std::move(settings)), m_backend(backend),
+          m_dry(context.invocation.dry_run), m_now(std::chrono::system_clock::now()) {
         m_tally.module = context.module->id;
         m_tally.enabled = m_settings.enabled;
         m_tally.dry_run = m_dry;
     }
 
-    void run(const Connection& vm);
+    void run();
 
 private:
     [[nodiscard]] std::optional<Context> item_context(ItemId id) const;
-    void review(const Connection& vm);
-    void review_free(const Connection& vm, const store::PoolServer& server);
+    void review();
+    void review_free(const store::PoolServer& server);
     void review_claimed(const store::PoolServer& server);
     void doom(const store::PoolServer& server, store::PoolState from, std::string reason);
-    void delete_doomed(const Connection& vm);
-    void plan(const Connection& vm);
-    void create_missing(const Connection& vm);
-    void create_one(const Connection& vm, const Target& target);
-    std::optional<api::Created> send_create(const Connection& vm, Context& sub);
-    [[nodiscard]] std::int64_t pool_user(const Connection& vm);
+    void delete_doomed();
+    [[nodiscard]] std::vector<Target> compute_targets();
+    void plan();
+    void create_missing();
+    void create_one(const Target& target);
+    std::optional<std::string> send_create(Context& sub);
 
     Context& m_context;
     Settings m_settings;
+    Backend& m_backend;
     bool m_dry;
     std::chrono::system_clock::time_point m_now;
     std::vector<Doomed> m_doomed;
     Tally m_tally;
     std::vector<std::string> m_errors;
-    std::optional<std::int64_t> m_pool_user;
 };
 
-void Run::run(const Connection& vm) {
+void Run::run() {
     ProgressLine progress;
     const auto step = [&](std::string_view what) {
         progress.show(fmt::format("pool_process: module {}: {}", m_context.module->id, what));
     };
     step("reviewing the pool servers");
-    review(vm);
+    review();
     step(fmt::format("deleting {} servers", m_doomed.size()));
-    delete_doomed(vm);
+    delete_doomed();
     if (m_settings.enabled) {
         step("counting orders");
-        plan(vm);
+        plan();
         step("creating the missing servers");
-        create_missing(vm);
+        create_missing();
     }
     progress.clear();
     report(m_tally, m_context.result);
@@ -100,8 +93,8 @@ void Run::run(const Connection& vm) {
     }
 }
 
-// A Context for one pool item, so that the item operations (find, create, record) serve it;
-// nullopt when the item is gone (an open took the server over meanwhile).
+// A Context for one pool item, so that the backend's item functions serve it; nullopt when
+// the item is gone (an open took the server over meanwhile).
 std::optional<Context> Run::item_context(ItemId id) const {
     Context sub(m_context.spec, m_context.invocation, m_context.settings, m_context.store,
                 m_context.coordination);
@@ -121,7 +114,7 @@ std::optional<Context> Run::item_context(ItemId id) const {
     return sub;
 }
 
-void Run::review(const Connection& vm) {
+void Run::review() {
     const auto cutoff = m_settings.max_months > 0
                             ? std::optional(months_before(m_now, m_settings.max_months))
                             : std::nullopt;
@@ -136,7 +129,7 @@ void Run::review(const Connection& vm) {
             if (cutoff && server->created_at < *cutoff) {
                 doom(*server, store::PoolState::free, "expired");
             } else {
-                review_free(vm, *server);
+                review_free(*server);
             }
             break;
         case store::PoolState::claimed:
@@ -149,29 +142,32 @@ void Run::review(const Connection& vm) {
     }
 }
 
-// Whether a free server is ready; a VM VMmanager shows active is recorded on its pool item
-// (that is what open looks for), one that failed to install is doomed, and a pool item whose
-// create was never answered gets it sent (again: the comment lookup finds one that was made).
-void Run::review_free(const Connection& vm, const store::PoolServer& server) {
+// Whether a free server is ready; a server the platform shows ready is recorded on its pool
+// item (that is what open looks for), one that failed to build is doomed, and a pool item
+// whose create was never answered gets it sent (again: the backend's lookup by mark finds one
+// that was made).
+void Run::review_free(const store::PoolServer& server) {
     const auto params = m_context.store.item_params(server.item_id);
     Readiness readiness = Readiness::building;
-    if (params.get_or("state", "") == host_states::active) {
+    if (m_backend.recorded_ready(params)) {
         readiness = Readiness::ready;
     } else if (!m_dry) {
         auto sub = item_context(server.item_id);
         if (!sub) {
             return;
         }
-        const auto host = find_created_host(*sub, vm);
-        if (!host) {
+        const auto seen = m_backend.inspect(*sub);
+        switch (seen.readiness) {
+        case Readiness::absent:
             log::info("pool server {} has no VM yet: creating it", server.item_id);
-            if (!send_create(vm, *sub)) {
+            if (!send_create(*sub)) {
                 return;
             }
-        } else if (host->state == host_states::failed || host->state == host_states::deleting) {
+            break;
+        case Readiness::failed:
             doom(server, store::PoolState::free, "failed");
             return;
-        } else if (host->state == host_states::active || host->state == host_states::stopped) {
+        case Readiness::ready: {
             // An open may have taken the server (and dropped its item) since the listing.
             auto& store = m_context.store;
             bool still_free = false; // set afresh if the body runs again after a deadlock
@@ -179,24 +175,24 @@ void Run::review_free(const Connection& vm, const store::PoolServer& server) {
                 const auto now = store.find_pool_server(server.item_id);
                 still_free = now && now->state == store::PoolState::free;
                 if (still_free) {
-                    record_host(*sub, *host);
+                    seen.record();
                 }
             });
-            if (still_free) {
-                readiness = Readiness::ready;
-            }
-            if (readiness != Readiness::ready) {
+            if (!still_free) {
                 return;
             }
+            readiness = Readiness::ready;
+            break;
+        }
+        case Readiness::building:
+            break;
         }
     }
-    if (const auto os = parse_int(server.os)) {
-        ++m_tally.have[Key{*os, server.pricelist_id}];
-    }
+    ++m_tally.have[Key{server.os, server.pricelist_id}];
     ++(readiness == Readiness::ready ? m_tally.ready : m_tally.building);
 }
 
-// A claim whose order is gone or closed will never be finished: its VM is deleted.
+// A claim whose order is gone or closed will never be finished: its server is deleted.
 void Run::review_claimed(const store::PoolServer& server) {
     const auto claimant = m_context.store.find_item(*server.claimed_by);
     if (!claimant || claimant->status == store::ItemStatus::closed ||
@@ -216,59 +212,110 @@ void Run::doom(const store::PoolServer& server, store::PoolState from, std::stri
     m_doomed.push_back({server, std::move(reason)});
 }
 
-// Deletes the doomed servers' VMs: all delete requests first, then the waits. A VM busy with
-// a create is left for the next run (VMmanager refuses to delete it meanwhile).
-void Run::delete_doomed(const Connection& vm) {
+// Deletes the doomed servers: all deletes started first, then the waits. A server the
+// platform cannot delete yet (busy with its create) is left for the next run.
+void Run::delete_doomed() {
     const auto record = [this](const Doomed& doomed, bool done) {
         m_tally.deleted.push_back({doomed.server.item_id, doomed.reason, done});
     };
-    std::vector<std::pair<const Doomed*, std::int64_t>> waiting;
+    std::vector<std::pair<const Doomed*, Removal>> waiting;
     for (const auto& doomed : m_doomed) {
-        auto sub = m_dry ? std::nullopt : item_context(doomed.server.item_id);
-        const auto host = sub ? find_item_host(*sub, vm) : std::nullopt;
-        if (m_dry ||
-            (sub && host &&
-             (host->state == host_states::creating || host->state == host_states::reinstalling))) {
+        if (m_dry) {
             record(doomed, false);
-        } else if (!host) {
+            continue;
+        }
+        auto sub = item_context(doomed.server.item_id);
+        auto removal = sub ? m_backend.start_delete(*sub) : Removal{};
+        switch (removal.kind) {
+        case Removal::Kind::busy:
+            record(doomed, false);
+            break;
+        case Removal::Kind::absent:
             if (sub) {
                 m_context.store.delete_item(doomed.server.item_id);
             }
             record(doomed, true);
-        } else {
-            if (host->state != host_states::deleting) {
-                (void)vm.api().delete_host(host->id);
-            }
-            waiting.emplace_back(&doomed, host->id);
+            break;
+        case Removal::Kind::started:
+            waiting.emplace_back(&doomed, std::move(removal));
+            break;
         }
     }
-    for (const auto& [doomed, id] : waiting) {
+    for (const auto& [doomed, removal] : waiting) {
         try {
-            vm.wait_until(fmt::format("VM {} to be deleted", id),
-                          [&, vm_id = id] { return !vm.api().host(vm_id).has_value(); });
+            removal.wait();
             m_context.store.delete_item(doomed->server.item_id);
             record(*doomed, true);
             log::info("pool server {} ({}): VM {} deleted", doomed->server.item_id, doomed->reason,
-                      id);
+                      removal.server);
         } catch (const Error& e) {
             if (e.exit_code() != ExitCode::failed) {
                 throw;
             }
-            m_errors.push_back(fmt::format("deleting VM {}: {}", id, e.what()));
+            m_errors.push_back(fmt::format("deleting VM {}: {}", removal.server, e.what()));
         }
     }
 }
 
-void Run::plan(const Connection& vm) {
+// Steps 1 and 2 (DESIGN §11): the module's orders created since the window's start (pool
+// servers excluded) per template and tariff, an item's `os` (id or name) looked up among the
+// backend's templates; orders whose template is unknown there are left out with a warning.
+// Each pool_os template without any order gets the step-1 target with pool_pricelist. Sorted
+// by key. ConfigError for a pool_os entry that names no template.
+std::vector<Target> Run::compute_targets() {
+    const auto templates = m_backend.templates();
+    std::map<Key, Target> rows;
+    const auto counts = m_context.store.count_orders(m_context.module->id, m_context.spec.itemtype,
+                                                     "os", m_tally.since);
+    for (const auto& count : counts) {
+        const auto* os = find_template(templates, count.os);
+        if (os == nullptr) {
+            log::warn("pool statistics: {} order(s) with OS '{}' left out: no such template on "
+                      "{}",
+                      count.orders, count.os, m_backend.template_scope());
+            continue;
+        }
+        const Key key{os->id, count.pricelist_id};
+        auto& row = rows[key];
+        row.key = key;
+        row.os_name = os->name;
+        row.orders += count.orders;
+    }
+    for (const auto& entry : m_settings.os) {
+        const auto* os = find_template(templates, entry);
+        if (os == nullptr) {
+            throw ConfigError(fmt::format("{}: pool_os names '{}', which is no OS template of {}",
+                                          m_context.module_params.owner(), entry,
+                                          m_backend.template_scope()));
+        }
+        const bool ordered = std::any_of(rows.begin(), rows.end(), [&](const auto& row) {
+            return row.first.os == os->id && row.second.orders > 0;
+        });
+        if (!ordered) {
+            const Key key{os->id, *m_settings.pricelist};
+            rows[key] = Target{key, os->name, 0, m_settings.steps.front()};
+        }
+    }
+    std::vector<Target> targets;
+    for (auto& [key, row] : rows) {
+        if (row.orders > 0) {
+            row.target = target_for(m_settings.steps, row.orders);
+        }
+        targets.push_back(std::move(row));
+    }
+    return targets;
+}
+
+void Run::plan() {
     m_tally.since = days_before(m_now, m_settings.stat_days);
-    m_tally.targets = compute_targets(m_context, vm, m_settings, m_tally.since);
+    m_tally.targets = compute_targets();
     m_tally.served = m_context.store.count_served(m_context.module->id, m_tally.since);
     if (m_dry) {
         return;
     }
     std::vector<store::PoolStat> stats;
     for (const auto& target : m_tally.targets) {
-        stats.push_back({.os = std::to_string(target.key.os),
+        stats.push_back({.os = target.key.os,
                          .pricelist_id = target.key.pricelist,
                          .orders = target.orders,
                          .target = target.target,
@@ -277,16 +324,16 @@ void Run::plan(const Connection& vm) {
     m_context.store.replace_pool_stats(m_context.module->id, stats);
 }
 
-void Run::create_missing(const Connection& vm) {
+void Run::create_missing() {
     for (const auto& target : m_tally.targets) {
         const auto have = m_tally.have[target.key];
         for (auto missing = target.target - have; missing > 0; --missing) {
             if (m_dry) {
-                m_tally.created.push_back({std::nullopt, 0, target.key});
+                m_tally.created.push_back({std::nullopt, {}, target.key});
                 continue;
             }
             const auto errors = m_errors.size();
-            create_one(vm, target);
+            create_one(target);
             if (m_errors.size() > errors) {
                 break; // the next create of this kind would fail the same way
             }
@@ -294,40 +341,39 @@ void Run::create_missing(const Connection& vm) {
     }
 }
 
-// A pool item first, then its VM: a kill in between leaves an item that the next run's
+// A pool item first, then its server: a kill in between leaves an item that the next run's
 // review sends the create for.
-void Run::create_one(const Connection& vm, const Target& target) {
-    const auto user = pool_user(vm);
-    const auto id =
-        m_context.store.create_pool_server({.account_id = m_settings.account,
-                                            .pricelist_id = target.key.pricelist,
-                                            .module_id = m_context.module->id,
-                                            .type = "vds",
-                                            .params = {{"os", std::to_string(target.key.os)},
-                                                       {"password", random_password()},
-                                                       {"vm_account_id", std::to_string(user)}}},
-                                           std::to_string(target.key.os));
+void Run::create_one(const Target& target) {
+    auto params = m_backend.new_server_params();
+    params.insert_or_assign("os", target.key.os);
+    params.insert_or_assign("password", random_password());
+    const auto id = m_context.store.create_pool_server({.account_id = m_settings.account,
+                                                        .pricelist_id = target.key.pricelist,
+                                                        .module_id = m_context.module->id,
+                                                        .type = m_context.spec.itemtype,
+                                                        .params = std::move(params)},
+                                                       target.key.os);
     auto sub = item_context(id);
     if (!sub) {
         throw ConfigError(fmt::format("pool item {} vanished right after its creation", id));
     }
-    if (const auto created = send_create(vm, *sub)) {
-        m_tally.created.push_back({id, created->id, target.key});
+    if (auto created = send_create(*sub)) {
+        m_tally.created.push_back({id, std::move(*created), target.key});
     }
 }
 
-// Sends the create of a pool item's VM. When VMmanager refuses it, the pool item is dropped
-// (unless the answer was unreadable and a VM with its comment exists: the next run finds it)
-// and the error is kept for the end of the run; temporary failures propagate.
-std::optional<api::Created> Run::send_create(const Connection& vm, Context& sub) {
+// Sends the create of a pool item's server. When the platform refuses it, the pool item is
+// dropped (unless the answer was unreadable and a server with its mark exists: the next run
+// finds it) and the error is kept for the end of the run; temporary failures propagate.
+std::optional<std::string> Run::send_create(Context& sub) {
     const auto id = sub.item->id;
     try {
-        return start_create(sub, vm, pool_user(vm));
+        return m_backend.send_create(sub);
     } catch (const Error& e) {
         if (e.exit_code() != ExitCode::failed) {
             throw;
         }
-        if (marked_hosts(vm, id).empty()) {
+        if (!m_backend.marked_server_exists(sub)) {
             m_context.store.delete_item(id);
         }
         m_errors.push_back(fmt::format("creating the VM of pool server {} (OS {}, tariff {}): {}",
@@ -337,26 +383,15 @@ std::optional<api::Created> Run::send_create(const Connection& vm, Context& sub)
     }
 }
 
-std::int64_t Run::pool_user(const Connection& vm) {
-    if (!m_pool_user) {
-        m_pool_user = vm_user(m_context, vm, m_settings.account);
-    }
-    return *m_pool_user;
-}
-
-// The module's pool_process lock over all hosts; nullptr when another run holds it.
-HoldPtr lock_module(const Context& context) {
-    return context.coordination.try_lock(fmt::format("pmvmmgr6-pool-{}", context.module->id));
-}
-
 } // namespace
-} // namespace pool
 
-void pool_process(Context& context) {
-    auto settings = pool::read_settings(context.module_params);
+void process(Context& context, const std::function<std::unique_ptr<Backend>()>& connect) {
+    auto settings = read_settings(context.module_params);
     HoldPtr lock;
     if (!context.invocation.dry_run) {
-        lock = pool::lock_module(context);
+        // The module's pool_process lock over all hosts; nullptr when another run holds it.
+        lock = context.coordination.try_lock(
+            fmt::format("{}-pool-{}", context.spec.name, context.module->id));
         if (!lock) {
             log::info("another pool_process of module {} is running: nothing to do",
                       context.module->id);
@@ -366,8 +401,8 @@ void pool_process(Context& context) {
             return;
         }
     }
-    const Connection vm(context);
-    pool::Run(context, std::move(settings)).run(vm);
+    const auto backend = connect();
+    Run(context, std::move(settings), *backend).run();
 }
 
-} // namespace pm::vmmgr6
+} // namespace pm::pool

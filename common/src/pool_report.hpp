@@ -11,15 +11,21 @@
 #include "pm/ids.hpp"
 #include "pm/metrics.hpp"
 #include "pm/output.hpp"
+#include "pm/pool.hpp"
 #include "pm/store.hpp"
 
-#include "pmvmmgr6/pool/targets.hpp"
+namespace pm::pool {
 
-namespace pm::vmmgr6::pool {
+struct Target {
+    Key key;
+    std::string os_name;
+    std::int64_t orders = 0;
+    std::int64_t target = 0;
+};
 
 struct Creation {
     std::optional<ItemId> item; // nullopt: planned by a dry run
-    std::int64_t vm_id = 0;
+    std::string vm_id;          // the platform's id of the server
     Key key;
 };
 
@@ -52,4 +58,4 @@ void report(const Tally& tally, Result& result);
 // the window's opens by how they were served and the pool's hit rate.
 void add_metrics(const Tally& tally, metrics::Counts& counts);
 
-} // namespace pm::vmmgr6::pool
+} // namespace pm::pool

@@ -1,12 +1,14 @@
-#include "pmvmmgr6/pool/settings.hpp"
-
-#include <ctime>
+// The pool params and the pure rules built on them (pm/pool.hpp).
+#include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/pool.hpp"
+#include "pm/text.hpp"
 
-namespace pm::vmmgr6::pool {
+namespace pm::pool {
 namespace {
 
 std::array<std::int64_t, 5> read_steps(const Params& params) {
@@ -40,7 +42,40 @@ std::int64_t read_at_least(const Params& params, std::string_view name, std::int
     return value;
 }
 
+bool same_text(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
 } // namespace
+
+std::vector<ParamSpec> params(const std::vector<ParamSpec>& own) {
+    std::vector<ParamSpec> specs{
+        {"pool_enabled", "keep a pool of pre-created servers (on/off)", false, ParamKind::on_off},
+        {"pool_account", "account id owning pool servers", false, ParamKind::positive},
+        {"pool_os", "OS templates always kept in the pool, comma list", false},
+        {"pool_max_months", "pool servers older than this are deleted (default 3, 0: never)", false,
+         ParamKind::count},
+        {"pool_stat_days", "days of orders counted for pool targets (default 30)", false,
+         ParamKind::positive},
+        {"pool_steps",
+         "five pool targets for 1-3, 4-6, 7-10, 11-15, >15 orders (default 1,2,3,4,5)", false},
+    };
+    specs.insert(specs.end(), own.begin(), own.end());
+    specs.push_back({"pool_pricelist", "tariff of pool servers kept for pool_os templates", false,
+                     ParamKind::positive});
+    return specs;
+}
+
+std::vector<std::string> param_names(const std::vector<ParamSpec>& own) {
+    std::vector<std::string> names;
+    for (const auto& spec : params(own)) {
+        names.push_back(spec.name);
+    }
+    return names;
+}
 
 Settings read_settings(const Params& params) {
     Settings settings;
@@ -62,7 +97,6 @@ Settings read_settings(const Params& params) {
     settings.stat_days = read_at_least(params, "pool_stat_days", k_default_stat_days, 1);
     settings.max_months = read_at_least(params, "pool_max_months", k_default_max_months, 0);
     settings.steps = read_steps(params);
-    settings.hostname_recipe = params.get_int("pool_hostname_recipe");
     return settings;
 }
 
@@ -77,16 +111,6 @@ std::int64_t target_for(const std::array<std::int64_t, 5>& steps, std::int64_t o
         }
     }
     return steps.back();
-}
-
-std::string utc_text(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm parts{};
-    gmtime_r(&seconds, &parts);
-    std::array<char, 32> buffer{};
-    const std::size_t size =
-        std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return {buffer.data(), size};
 }
 
 std::string days_before(std::chrono::system_clock::time_point now, std::int64_t count) {
@@ -104,14 +128,15 @@ std::string months_before(std::chrono::system_clock::time_point now, std::int64_
     return utc_text(chrono::sys_days(earlier) + time_of_day);
 }
 
-std::optional<std::string> mismatch(const Params& tariff, const Params& item) {
-    for (const std::string_view name : {"preset", "net_bandwidth_mbitps"}) {
+std::optional<std::string> mismatch(const Params& tariff, const Params& item,
+                                    const GrowRules& rules) {
+    for (const auto name : rules.equal) {
         const auto own = item.get_int(name);
         if (own && own != tariff.get_int(name)) {
             return fmt::format("its own {} {} differs from the tariff's", name, *own);
         }
     }
-    for (const std::string_view name : {"cpu_number", "ram_mib", "hdd_mib", "ipv4_number"}) {
+    for (const auto name : rules.grow) {
         const auto own = item.get_int(name);
         if (!own) {
             continue;
@@ -127,4 +152,33 @@ std::optional<std::string> mismatch(const Params& tariff, const Params& item) {
     return std::nullopt;
 }
 
-} // namespace pm::vmmgr6::pool
+const Template* find_template(const std::vector<Template>& templates, std::string_view text) {
+    const auto number = parse_int(text);
+    for (const auto& candidate : templates) {
+        if (candidate.id == text) {
+            return &candidate;
+        }
+    }
+    for (const auto& candidate : templates) {
+        if (number ? parse_int(candidate.id) == number : same_text(candidate.name, text)) {
+            return &candidate;
+        }
+    }
+    return nullptr;
+}
+
+std::weak_ordering Key::operator<=>(const Key& other) const {
+    const auto mine = parse_int(os);
+    const auto theirs = parse_int(other.os);
+    // Numbers first, in numeric order; other ids after them, as text.
+    const auto by_os = mine && theirs ? std::weak_order(*mine, *theirs)
+                       : mine         ? std::weak_ordering::less
+                       : theirs       ? std::weak_ordering::greater
+                                      : std::weak_order(os, other.os);
+    if (by_os != std::weak_ordering::equivalent) {
+        return by_os;
+    }
+    return std::weak_order(pricelist.value(), other.pricelist.value());
+}
+
+} // namespace pm::pool

@@ -1,10 +1,10 @@
-#include "pmvmmgr6/pool/report.hpp"
+#include "pool_report.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace pm::vmmgr6::pool {
+namespace pm::pool {
 namespace {
 
 std::string text(std::int64_t number) {
@@ -17,7 +17,7 @@ ResultNode targets_node(const Tally& tally) {
         const auto found = tally.have.find(target.key);
         const auto have = found == tally.have.end() ? 0 : found->second;
         node.add("target")
-            .attr("os", text(target.key.os))
+            .attr("os", target.key.os)
             .attr("os_name", target.os_name)
             .attr("pricelist", fmt::format("{}", target.key.pricelist))
             .attr("orders", text(target.orders))
@@ -33,10 +33,9 @@ ResultNode created_node(const Tally& tally) {
     for (const auto& creation : tally.created) {
         auto& server = node.add("server");
         if (creation.item) {
-            server.attr("item", fmt::format("{}", *creation.item))
-                .attr("vm_id", text(creation.vm_id));
+            server.attr("item", fmt::format("{}", *creation.item)).attr("vm_id", creation.vm_id);
         }
-        server.attr("os", text(creation.key.os))
+        server.attr("os", creation.key.os)
             .attr("pricelist", fmt::format("{}", creation.key.pricelist));
     }
     return node;
@@ -140,4 +139,4 @@ void add_metrics(const Tally& tally, metrics::Counts& counts) {
     add_hit_rate(tally, counts);
 }
 
-} // namespace pm::vmmgr6::pool
+} // namespace pm::pool
