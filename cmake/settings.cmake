@@ -15,3 +15,19 @@ if(PM_SANITIZE)
     target_compile_options(pm_settings INTERFACE -O0 -g1 ${pm_sanitize_flags})
     target_link_options(pm_settings INTERFACE ${pm_sanitize_flags})
 endif()
+
+# Precompiled headers: the standard library, fmt and the pm headers most sources include are
+# parsed once per library instead of once per source (about 1.1 CPU seconds saved per source of
+# common/ and the modules, 2 per test file: GCC 12, this machine). The fuzz tree
+# (scripts/fuzz) builds without them, so that a source missing an include still fails to build
+# somewhere.
+option(PM_PCH "Precompile the headers most sources include" ON)
+set(pm_pch_headers <algorithm> <array> <chrono> <functional> <map> <memory> <optional>
+                   <stdexcept> <string> <string_view> <vector> <fmt/format.h> <pm/errors.hpp>
+                   <pm/http.hpp> <pm/json.hpp> <pm/log.hpp> <pm/store.hpp>)
+# pm_precompile(<target> [more headers…]): pm_pch_headers and the extra ones into <target>.
+function(pm_precompile target)
+    if(PM_PCH)
+        target_precompile_headers(${target} PRIVATE ${pm_pch_headers} ${ARGN})
+    endif()
+endfunction()

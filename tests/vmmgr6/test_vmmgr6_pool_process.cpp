@@ -378,6 +378,9 @@ TEST_CASE("pmvmmgr6 pool_process: killed anywhere and run again, nothing is crea
         Vmmgr6Sim sim;
         Vmmgr6Env env(sim);
         env.enable_pool({{"pool_steps", "3,3,3,3,3"}});
+        // A kill between marking a create sent and sending it leaves a create that never comes:
+        // the rerun looks for it until task_appear_s after the mark (120 s by default).
+        env.store().set_module_param(env.module(), "task_appear_s", "3");
         env.add_item();
         sim.post("/__sim__/fault/slow",
                  R"({"count":3,"delay_ms":800,"prefix":"/vm/v3/host","method":"POST"})");
