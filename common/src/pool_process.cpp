@@ -29,7 +29,7 @@ namespace {
 
 struct Doomed {
     store::PoolServer server;
-    std::string reason; // expired, failed, abandoned, discarded
+    std::string reason; // expired, outdated, failed, abandoned, discarded
 };
 
 class Run {
@@ -46,6 +46,8 @@ public:
 
 private:
     [[nodiscard]] std::optional<Context> item_context(ItemId id) const;
+    [[nodiscard]] const std::vector<Template>& templates();
+    [[nodiscard]] bool offered(const std::string& os);
     void review();
     void review_free(const store::PoolServer& server);
     void review_claimed(const store::PoolServer& server);
@@ -63,6 +65,7 @@ private:
     bool m_dry;
     std::chrono::system_clock::time_point m_now;
     std::vector<Doomed> m_doomed;
+    std::optional<std::vector<Template>> m_templates;
     Tally m_tally;
     std::vector<std::string> m_errors;
 };
@@ -114,6 +117,22 @@ std::optional<Context> Run::item_context(ItemId id) const {
     return sub;
 }
 
+// The backend's templates, asked for once a run.
+const std::vector<Template>& Run::templates() {
+    if (!m_templates) {
+        m_templates = m_backend.templates();
+    }
+    return *m_templates;
+}
+
+// Whether orders can still name the template id `os`: a server of a template the platform no
+// longer lists (removed, or replaced by a newer version) would never be taken.
+bool Run::offered(const std::string& os) {
+    const auto& list = templates();
+    return std::any_of(list.begin(), list.end(),
+                       [&](const Template& entry) { return entry.id == os; });
+}
+
 void Run::review() {
     const auto cutoff = m_settings.max_months > 0
                             ? std::optional(months_before(m_now, m_settings.max_months))
@@ -128,6 +147,8 @@ void Run::review() {
         case store::PoolState::free:
             if (cutoff && server->created_at < *cutoff) {
                 doom(*server, store::PoolState::free, "expired");
+            } else if (!offered(server->os)) {
+                doom(*server, store::PoolState::free, "outdated");
             } else {
                 review_free(*server);
             }
@@ -263,7 +284,7 @@ void Run::delete_doomed() {
 // Each pool_os template without any order gets the step-1 target with pool_pricelist. Sorted
 // by key. ConfigError for a pool_os entry that names no template.
 std::vector<Target> Run::compute_targets() {
-    const auto templates = m_backend.templates();
+    const auto& templates = this->templates();
     std::map<Key, Target> rows;
     const auto counts = m_context.store.count_orders(m_context.module->id, m_context.spec.itemtype,
                                                      "os", m_tally.since);

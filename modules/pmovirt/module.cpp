@@ -1,9 +1,11 @@
 #include "pmovirt/module.hpp"
 
 #include "pm/console.hpp"
+#include "pm/pool.hpp"
 #include "pm/service.hpp"
 
 #include "pmovirt/ops/commands.hpp"
+#include "pmovirt/pool/backend.hpp"
 
 namespace pm::ovirt {
 
@@ -38,6 +40,8 @@ ModuleSpec module_spec() {
                            "seconds a guest gets to shut down on ACPI before suspend powers it "
                            "off (default 120; 0: power off at once)",
                            false, ParamKind::count});
+    const auto pool_params = pm::pool::params();
+    spec.params.insert(spec.params.end(), pool_params.begin(), pool_params.end());
     const auto shared = common_params();
     spec.params.insert(spec.params.end(), shared.begin(), shared.end());
     const auto addon = console::params();
@@ -75,6 +79,9 @@ ModuleSpec module_spec() {
         "clone", "vnic_profile", "ipv4_range", "ipv4_prefix",  "ipv4_gateway", "dns_servers"};
     const std::vector<std::string> ordered{"os",         "password", "ssh_key", "domain",
                                            "cpu_number", "ram_mib",  "hdd_mib", "vm_id"};
+    auto pool = create;
+    const auto pool_names = pm::pool::param_names();
+    pool.insert(pool.end(), pool_names.begin(), pool_names.end());
     auto with_init = shutdown;
     with_init.insert(with_init.end(), {"ipv4_range", "ipv4_prefix", "ipv4_gateway", "dns_servers"});
     spec.commands = {
@@ -86,9 +93,9 @@ ModuleSpec module_spec() {
          check_connection,
          {"url", "username", "password", "cluster"}},
         {"open", Scope::item, Mutation::mutating,
-         "lease an address, create the VM from the template, grow its disk, start it with "
-         "cloud-init, wait until up",
-         open, create, ordered},
+         "take a VM from the pool, else: lease an address, create the VM from the template, grow "
+         "its disk, start it with cloud-init, wait until up",
+         open, with_addon(pool), ordered},
         {"suspend", Scope::item, Mutation::mutating,
          "shut the VM down (powered off after shutdown_timeout), wait until down", suspend,
          with_addon(shutdown), vm},
@@ -123,6 +130,9 @@ ModuleSpec module_spec() {
         {"sync_item", Scope::item, Mutation::mutating,
          "the VM's engine status as the item's state; a VM gone marks the item deleted", sync_item,
          connection, vm},
+        {"pool_process", Scope::module, Mutation::mutating,
+         "keep the pool of VMs made from the templates, down until an order takes one (cron)",
+         pool_process, pool},
         {"console_sync", Scope::module, Mutation::mutating,
          "console add-on: recreate what is missing, finish what was left (cron)",
          [](Context& context) { console::sync(context); }, addon_names},

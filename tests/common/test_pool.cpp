@@ -41,6 +41,8 @@ struct Platform {
     bool refuse_create = false;                     // create refused for good
     std::map<int, std::function<void()>> fail_step; // takeover step -> its fault (once)
     std::set<std::string> broken; // servers whose every takeover step fails for good
+    std::vector<pool::Template> templates{
+        {"1", "Debian 12"}, {"2", "Ubuntu 24.04"}, {"10", "Windows 2022"}};
     int next_id = 1;
 };
 
@@ -55,7 +57,7 @@ public:
 
     [[nodiscard]] std::vector<pool::Template> templates() override {
         log.emplace_back("templates");
-        return {{"1", "Debian 12"}, {"2", "Ubuntu 24.04"}, {"10", "Windows 2022"}};
+        return m_platform.templates;
     }
     [[nodiscard]] std::string template_scope() const override { return "the fake platform"; }
     [[nodiscard]] ParamMap new_server_params() override { return {{"owner", "pool-user"}}; }
@@ -457,6 +459,31 @@ TEST_CASE("pool_process: ready, failed, expired and abandoned servers") {
         g.age(kept, "2000-01-01T00:00:00Z");
         CHECK(g.process().at("deleted") == "0");
         CHECK(g.store.find_item(kept));
+    }
+}
+
+TEST_CASE("pool_process: servers of a template the platform no longer lists are deleted") {
+    Fixture f;
+    f.orders(2, "1", f.small); // target 1 of template 1
+    const auto kept = f.server("1", f.small, "ready");
+    const auto replaced = f.server("2", f.small, "ready");
+    const auto replaced_id = f.store.item_params(replaced).require("server_id");
+    // Template 2 replaced by a newer version, 3, of the same name.
+    f.platform.templates = {{"1", "Debian 12"}, {"3", "Ubuntu 24.04"}, {"10", "Windows 2022"}};
+
+    SECTION("a dry run only reports it") {
+        f.invocation.dry_run = true;
+        CHECK(f.process().at("to_delete") == "1");
+        CHECK(f.store.find_item(replaced));
+    }
+    SECTION("a run deletes it; the templates are asked for once") {
+        const auto summary = f.process();
+        CHECK(summary.at("deleted") == "1");
+        CHECK(summary.at("ready") == "1");
+        CHECK_FALSE(f.store.find_item(replaced));
+        CHECK_FALSE(f.platform.servers.contains(replaced_id));
+        CHECK(f.store.find_item(kept));
+        CHECK(std::count(f.platform.log.begin(), f.platform.log.end(), "templates") == 1);
     }
 }
 

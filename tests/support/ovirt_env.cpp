@@ -79,10 +79,54 @@ std::vector<std::string> OvirtEnv::argv(std::string_view command, OperationId op
             std::to_string(op.value())};
 }
 
+std::vector<std::string> OvirtEnv::module_argv(std::string_view command) const {
+    return {module_path("pmovirt"),
+            "--command",
+            std::string(command),
+            "--module",
+            std::to_string(m_module.value()),
+            "--output",
+            "json"};
+}
+
 ProcessResult OvirtEnv::run_module(std::string_view command) const {
-    return pm::test::run({module_path("pmovirt"), "--command", std::string(command), "--module",
-                          std::to_string(m_module.value()), "--output", "json"},
-                         env());
+    return pm::test::run(module_argv(command), env());
+}
+
+void OvirtEnv::enable_pool(const ParamMap& extra) {
+    ParamMap params{{"ipv4_range", "203.0.113.10-203.0.113.20"},
+                    {"ipv4_prefix", "24"},
+                    {"pool_enabled", "on"},
+                    {"pool_account", std::to_string(m_account.value())},
+                    {"pool_os", "debian12"},
+                    {"pool_pricelist", std::to_string(m_pricelist.value())}};
+    for (const auto& [name, value] : extra) {
+        params.insert_or_assign(name, value);
+    }
+    for (const auto& [name, value] : params) {
+        m_store.set_module_param(m_module, name, value);
+    }
+    m_store.set_pricelist_param(m_pricelist, "cpu_number", "2");
+    m_store.set_pricelist_param(m_pricelist, "ram_mib", "2048");
+    m_store.set_pricelist_param(m_pricelist, "hdd_mib", "20480");
+}
+
+ProcessResult OvirtEnv::fill_pool(int runs) {
+    ProcessResult last;
+    for (int run = 0; run < runs; ++run) {
+        last = run_module("pool_process");
+        if (last.exit_code != 0) {
+            return last;
+        }
+        const auto summary = json::parse(last.out, "pool_process output");
+        const auto& root = summary.root().at("summary");
+        if (root.at("building").as_string() == "0" && root.at("created").as_string() == "0" &&
+            root.at("ready").as_string() != "0") {
+            return last;
+        }
+        control("POST", "/__sim__/jobs/finish");
+    }
+    return last;
 }
 
 std::map<std::string, std::string> OvirtEnv::env() const {

@@ -29,6 +29,16 @@ public:
     [[nodiscard]] store::Store& store() { return m_store; }
     [[nodiscard]] ModuleId module() const { return m_module; }
     [[nodiscard]] const Simulator& sim() const { return m_sim; }
+    [[nodiscard]] AccountId account() const { return m_account; }
+    [[nodiscard]] PricelistId pricelist() const { return m_pricelist; }
+
+    // The pool on (pool_enabled, pool_account = the customer's account, pool_os debian12,
+    // pool_pricelist = the tariff), with an address range, the tariff's resources (2 CPUs,
+    // 2 GiB, 20 GiB) and `extra` module params over those.
+    void enable_pool(const ParamMap& extra = {});
+    // pool_process, then every pending state change of the engine happen now, until a run
+    // finds every free server ready (at most `runs` runs); the last run's result.
+    ProcessResult fill_pool(int runs = 4);
 
     // A vds item on the module with `params`.
     ItemId add_item(ParamMap params = {});
@@ -42,6 +52,7 @@ public:
     ProcessResult rerun(std::string_view command, OperationId op) const;
     // Runs a module-wide `command` (check_connection, sync…) with --module.
     ProcessResult run_module(std::string_view command) const;
+    [[nodiscard]] std::vector<std::string> module_argv(std::string_view command) const;
 
     [[nodiscard]] std::string param(ItemId item, std::string_view name);
     [[nodiscard]] store::ItemStatus status(ItemId item);

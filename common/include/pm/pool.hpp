@@ -194,8 +194,9 @@ public:
 
 // pool_process for the context's module: one run per module at a time (another run holding
 // the module's lock is success, reported as skipped); `connect` is called once the lock is
-// held. Deletes expired, failed, abandoned and discarded servers, counts the orders and starts
-// the creates the targets still miss; --dry-run reads and plans only.
+// held. Deletes expired, outdated (their template no longer listed by the backend: removed, or
+// replaced by a newer version), failed, abandoned and discarded servers, counts the orders and
+// starts the creates the targets still miss; --dry-run reads and plans only.
 void process(Context& context, const std::function<std::unique_ptr<Backend>()>& connect);
 
 // Takes a pool server over for the order being opened and returns the pool item it was;

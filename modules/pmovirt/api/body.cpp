@@ -202,6 +202,16 @@ std::string vm_create_body(const VmCreate& spec) {
 std::string vm_update_body(const VmUpdate& update) {
     json::Writer w;
     w.begin_object();
+    if (update.name) {
+        check_name(*update.name);
+        w.member("name", *update.name);
+    }
+    if (update.description) {
+        w.member("description", *update.description);
+    }
+    if (update.comment) {
+        w.member("comment", *update.comment);
+    }
     if (update.memory) {
         const auto policy =
             memory_policy_for(*update.memory, update.memory_guaranteed, update.current_policy);

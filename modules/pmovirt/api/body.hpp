@@ -89,6 +89,9 @@ struct VmCreate {
 // engine's rules hold: guaranteed as given (else the whole memory, as at create), max kept
 // from `current_policy` (the VM's, as read) while it still covers the memory.
 struct VmUpdate {
+    std::optional<std::string> name; // a rename (unique names: a 409 name in use, §5.1)
+    std::optional<std::string> description;
+    std::optional<std::string> comment;
     std::optional<std::int64_t> memory;
     std::optional<std::int64_t> memory_guaranteed;
     MemoryPolicy current_policy;

@@ -153,6 +153,20 @@ std::vector<Template> Client::templates_named(const std::string& name) const {
     return parse_templates(get(path, "GET templates?search=name"));
 }
 
+std::vector<Template> Client::templates() const {
+    return parse_templates(get("/templates", "GET templates"));
+}
+
+std::optional<Template> Client::template_by_id(const std::string& id) const {
+    const auto path = "/templates/" + http::percent_encode(id);
+    const auto response = m_api.call(request(http::Method::get, path), "GET templates/" + id,
+                                     http::Idempotency::by_method, {404});
+    if (response.status == 404) {
+        return std::nullopt;
+    }
+    return parse_template(response.body);
+}
+
 Client::Created Client::create_vm(const std::string& body, bool clone,
                                   const std::string& correlation_id) const {
     auto post = request(http::Method::post, clone ? "/vms?clone=true" : "/vms");

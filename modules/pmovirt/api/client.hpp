@@ -84,6 +84,10 @@ public:
     // `GET /api/templates?search=name="…"`: every version of the templates of exactly that
     // name (§5.1: versions share one name; newest_template picks the one to use).
     [[nodiscard]] std::vector<Template> templates_named(const std::string& name) const;
+    // `GET /api/templates`: every version of every template the user sees (§7).
+    [[nodiscard]] std::vector<Template> templates() const;
+    // `GET /api/templates/{id}`; nullopt when the engine answers 404.
+    [[nodiscard]] std::optional<Template> template_by_id(const std::string& id) const;
     // `POST /api/vms[?clone=true]` with `body` (vm_create_body) and `correlation_id` (§5.1,
     // §11 step 4). Sent once (a create is not idempotent: the caller looks the VM up by its
     // name after an ambiguous failure). The VM of a 200/201/202 (image_locked while its disks

@@ -1,6 +1,7 @@
-// open: the item's VPS from a template (DESIGN §5, §13; ovirt.md §11 "recommended create
-// flow"). Every step reads where the engine stands first, so a rerun after a kill at any
-// point, or after the open was done, goes on from there without a second VM or address:
+// open: the item's VPS from the pool (pool/backend.hpp: a pool server taken over, or one
+// claimed by an earlier attempt finished), else from a template (DESIGN §5, §13; ovirt.md §11
+// "recommended create flow"). Every step reads where the engine stands first, so a rerun after a
+// kill at any point, or after the open was done, goes on from there without a second VM or address:
 //  1. an address leased from the module's ipv4_range in the store (the item's own lease
 //     first: a rerun gets the same one), saved as `ip` and `ips`;
 //  2. the VM pm-item-<id> found (saved vm_id, else the name), else created from the newest
@@ -36,6 +37,7 @@
 #include "pmovirt/api/search.hpp"
 #include "pmovirt/ops/commands.hpp"
 #include "pmovirt/ops/provision.hpp"
+#include "pmovirt/pool/backend.hpp"
 #include "pmovirt/vm/item.hpp"
 #include "pmovirt/vm/power.hpp"
 
@@ -190,36 +192,53 @@ std::vector<api::DiskPlacement> placements(const Context& context, const Connect
     return out;
 }
 
-// Step 2's create body: the newest version of the template named `os`, by its own id (§5.1);
-// `vm_name` becomes the item's name for that template's kind of guest (sysprep: 15 characters).
+} // namespace
+
+// The template of the item's VM: the newest version of the one its `os` names (§5.1); for a
+// pool server, the version the pool chose (its `os` holds that version's id: pm::pool::Key).
+api::Template item_template(const Context& context, const Connection& engine) {
+    const auto os = context.item_params.require("os");
+    if (context.item->status == store::ItemStatus::pool) {
+        if (auto found = engine.api().template_by_id(os)) {
+            return *found;
+        }
+    } else if (auto found = api::newest_template(engine.api().templates_named(os), os)) {
+        return *found;
+    }
+    throw OperationError(fmt::format("oVirt has no template '{}' (item {} param os): no VM created",
+                                     os, context.item->id.value()));
+}
+
+namespace {
+
+// Step 2's create body: the item's template by its own id (§5.1); `vm_name` becomes the
+// item's name for that template's kind of guest (sysprep: 15 characters). Without an address
+// (a pool server, never started before an order takes it) the VM gets no initialization of
+// its own: the takeover stores the order's.
 std::string create_body(const Context& context, const Connection& engine, std::string& vm_name,
                         const std::string& ip) {
-    const auto os = context.item_params.require("os");
-    const auto found = api::newest_template(engine.api().templates_named(os), os);
-    if (!found) {
-        throw OperationError(
-            fmt::format("oVirt has no template '{}' (item {} param os): no VM created", os,
-                        context.item->id.value()));
-    }
-    const auto kind = guest_kind(found->os_type);
+    const auto found = item_template(context, engine);
+    const auto kind = guest_kind(found.os_type);
     vm_name = item_vm_name(context.item->id, kind);
-    log::info("template {} version {} ({}) for VM {}", found->name, found->version.number,
-              found->id, vm_name);
+    log::info("template {} version {} ({}) for VM {}", found.name, found.version.number, found.id,
+              vm_name);
     const auto wanted = wanted_resources(context);
     api::VmCreate spec;
     spec.name = vm_name;
     spec.description = fmt::format("billing item {}", context.item->id.value());
     spec.comment = spec.description;
     spec.cluster.id = cluster_id(context, engine);
-    spec.template_ref.id = found->id;
+    spec.template_ref.id = found.id;
     if (wanted.ram_mib) {
         spec.memory = *wanted.ram_mib * k_mib; // guaranteed = memory, max = 4 × memory (§5.5)
     }
     if (wanted.cpu_number) {
         spec.cpu = api::cpu_topology_for(*wanted.cpu_number);
     }
-    spec.initialization = initialization(context, vm_name, ip, kind);
-    spec.disks = placements(context, engine, found->id);
+    if (!ip.empty()) {
+        spec.initialization = initialization(context, vm_name, ip, kind);
+    }
+    spec.disks = placements(context, engine, found.id);
     return api::vm_create_body(spec);
 }
 
@@ -439,6 +458,23 @@ Resources ordered_resources(const Context& context) {
     return wanted_resources(context);
 }
 
+api::Vm find_or_create_vm(Context& context, const Connection& engine, const std::string& ip) {
+    return find_or_create(context, engine, ip);
+}
+
+api::Vm settle_vm(const Connection& engine, const api::Vm& vm) {
+    return settle(engine, vm);
+}
+
+std::string module_vnic_profile(const Context& context, const Connection& engine) {
+    return vnic_profile_id(context, engine);
+}
+
+void place_first_nic(const Connection& engine, const api::Vm& vm, const std::string& profile,
+                     const std::string& correlation) {
+    place_nic(engine, vm, profile, correlation);
+}
+
 api::Initialization vm_initialization(const Context& context, const std::string& vm_name,
                                       const std::string& ip, GuestKind kind) {
     return initialization(context, vm_name, ip, kind);
@@ -461,13 +497,21 @@ api::Vm provision(Context& context, const Connection& engine, const std::string&
 }
 
 void open(Context& context) {
+    if (context.item->status == store::ItemStatus::pool) {
+        throw OperationError(fmt::format("item {} is a server of the pool: pool_process builds it, "
+                                         "and an order's open takes it over",
+                                         context.item->id));
+    }
     const Connection engine(context);
-    const auto ip = lease_address(context);
-    const auto vm = provision(context, engine, ip);
-    record_vm(context, vm);
-    context.store.set_item_status(context.item->id, store::ItemStatus::active);
-    context.result.add("vm_id", vm.id);
-    context.result.add("ip", ip);
+    if (const auto server = pool::take_from_pool(context, engine)) {
+        context.result.add("pool_server", fmt::format("{}", *server));
+    } else {
+        const auto vm = provision(context, engine, lease_address(context));
+        record_vm(context, vm);
+        context.store.set_item_status(context.item->id, store::ItemStatus::active);
+    }
+    context.result.add("vm_id", context.item_params.get_or("vm_id", ""));
+    context.result.add("ip", context.item_params.get_or("ip", ""));
     context.result.add("state", context.item_params.get_or("state", ""));
 }
 

@@ -40,6 +40,24 @@ std::string lease_address(Context& context);
                                                     const std::string& vm_name,
                                                     const std::string& ip, GuestKind kind);
 
+// The template of the item's VM: the newest version of the one named by its `os`; a pool
+// server's `os` is the id of the version the pool chose. OperationError when there is none.
+[[nodiscard]] api::Template item_template(const Context& context, const Connection& engine);
+
+// The item's VM found (saved vm_id, else its name) or created once from item_template() with
+// the ordered resources, its id saved the moment the engine answers; without an address `ip`
+// (a pool server) it gets no initialization. Does not wait for its disks.
+[[nodiscard]] api::Vm find_or_create_vm(Context& context, const Connection& engine,
+                                        const std::string& ip);
+// Until `vm` has left image_locked and every disk is ok; an illegal disk or a VM gone fails.
+[[nodiscard]] api::Vm settle_vm(const Connection& engine, const api::Vm& vm);
+
+// The module's vnic_profile as a profile id, "" when unset (ConfigError when unknown).
+[[nodiscard]] std::string module_vnic_profile(const Context& context, const Connection& engine);
+// The VM's first NIC on `profile` (changed or added), until the engine shows it there.
+void place_first_nic(const Connection& engine, const api::Vm& vm, const std::string& profile,
+                     const std::string& correlation);
+
 // The boot disk of `vm` at least `bytes` (grow only), then until it is ok at that size.
 void grow_boot_disk(const Connection& engine, const api::Vm& vm, std::int64_t bytes,
                     const std::string& correlation);
