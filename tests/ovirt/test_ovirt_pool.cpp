@@ -109,7 +109,8 @@ TEST_CASE("pmovirt pool: pool_process keeps VMs made from the newest template, g
     SECTION("the open takes the pool's VM: renamed, resized, the order's cloud-init at its "
             "first boot, the order's address; no create") {
         (void)env.control("DELETE", "/__sim__/requests");
-        const auto item = order(env, {{"cpu_number", "4"}, {"ram_mib", "4096"}, {"hdd_mib", "30720"}});
+        const auto item =
+            order(env, {{"cpu_number", "4"}, {"ram_mib", "4096"}, {"hdd_mib", "30720"}});
         const auto result = env.run("open", item);
         require_done(result);
         CHECK_THAT(result.out, Contains("pool_server"));
@@ -145,9 +146,9 @@ TEST_CASE("pmovirt pool: pool_process keeps VMs made from the newest template, g
         CHECK(init.at("authorized_ssh_keys").as_string() == k_key);
         CHECK(init.at("nic_configurations").at(std::size_t{0}).at("ip").at("address").as_string() ==
               "203.0.113.10");
-        const auto check = env.control("POST", "/__sim__/check_password",
-                                       R"({"vm":")" + pool_vm + R"(","password":")" + k_password +
-                                           "\"}");
+        const auto check =
+            env.control("POST", "/__sim__/check_password",
+                        R"({"vm":")" + pool_vm + R"(","password":")" + k_password + "\"}");
         CHECK(check.root().at("match").as_bool());
         CHECK_THAT(result.out + result.err + env.log(), !Contains(k_password));
 
@@ -179,9 +180,9 @@ TEST_CASE("pmovirt pool: pool_process keeps VMs made from the newest template, g
         const auto item = order(env);
         require_done(env.run("open", item));
         CHECK(env.param(item, "vm_id") == pool_vm);
-        const auto check = env.control("POST", "/__sim__/check_password",
-                                       R"({"vm":")" + pool_vm + R"(","password":")" + k_password +
-                                           "\"}");
+        const auto check =
+            env.control("POST", "/__sim__/check_password",
+                        R"({"vm":")" + pool_vm + R"(","password":")" + k_password + "\"}");
         CHECK(check.root().at("match").as_bool());
         CHECK(vm_doc(env, pool_vm).root().at("status").as_string() == "up");
     }

@@ -124,8 +124,7 @@ std::function<void()> Steps::run() {
         }
     });
     vm = start_item_vm(m_order, m_engine, read());
-    log::info("VM {} ({}) is up for item {} with address {}", vm.name, vm.id, m_order.item->id,
-              ip);
+    log::info("VM {} ({}) is up for item {} with address {}", vm.name, vm.id, m_order.item->id, ip);
     return [&order = m_order, vm] { record_vm(order, vm); };
 }
 
