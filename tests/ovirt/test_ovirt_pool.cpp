@@ -79,7 +79,7 @@ std::size_t vm_count(const OvirtEnv& env) {
 
 } // namespace
 
-TEST_CASE("pmovirt pool: pool_process keeps VMs made from the newest template, grown and down; "
+TEST_CASE("pmovirt pool: pool_process keeps VMs made from the newest template, grown and down, "
           "an open takes one over with the order's identity",
           "[ovirt][ovirt_e2e][pool]") {
     OvirtEnv env;
