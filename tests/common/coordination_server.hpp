@@ -1,5 +1,5 @@
 // Test support for coordination through a MariaDB server: the server PM_TEST_MARIADB names
-// (e.g. mysql://root@127.0.0.1:33306) and a fresh store database per test, through
+// (e.g. mysql://root@127.0.0.1:23306) and a fresh store database per test, through
 // support/test_store.hpp.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Coordination across hosts through a MariaDB server (DESIGN §7 "Several hosts"): a "host" is
 // a group of processes with its own lock_dir and cache_dir, and every host uses the same
-// database. Runs when PM_TEST_MARIADB (e.g. mysql://root@127.0.0.1:33306) names a server
+// database. Runs when PM_TEST_MARIADB (e.g. mysql://root@127.0.0.1:23306) names a server
 // whose user may create databases; each test gets a fresh database. Skipped, with a warning,
 // when it is not set. The processes are tests/helpers/pm_coord_client.
 #include <algorithm>

@@ -33,8 +33,8 @@ test::ProcessResult server_sql(const std::string& url, const std::string& sql,
     return test::run(client.argv, client.env, timeout);
 }
 
-// The host:port part of a base or store URL ("mysql://root@127.0.0.1:33306/db" →
-// "127.0.0.1:33306").
+// The host:port part of a base or store URL ("mysql://root@127.0.0.1:23306/db" →
+// "127.0.0.1:23306").
 std::string host_port(const std::string& url) {
     const auto at = url.find('@');
     const auto slash = url.find('/', at);
