@@ -80,7 +80,7 @@ public:
 
 private:
     [[nodiscard]] api::Vm read() const;
-    void take_identity(const api::Vm& vm);
+    void take_identity(const api::Vm& vm, const std::string& ip);
 
     pm::pool::Handover& m_handover;
     Context& m_order;
@@ -110,7 +110,7 @@ std::function<void()> Steps::run() {
     // A server still being made (claimed while building) is waited for: it ends sooner than a
     // new VM would.
     auto vm = settle_vm(m_engine, read());
-    m_handover.step(number(Stage::identity), [&] { take_identity(vm); });
+    m_handover.step(number(Stage::identity), [&] { take_identity(vm, ip); });
     vm = read();
     m_handover.step(number(Stage::disk), [&] {
         if (const auto hdd = ordered_resources(m_order).hdd_mib) {
@@ -130,7 +130,7 @@ std::function<void()> Steps::run() {
 
 // One `PUT VM`: the order's name, CPUs, memory and initialization; then `init_boot`, so that
 // the start (now or in a rerun) forces a run of that initialization.
-void Steps::take_identity(const api::Vm& vm) {
+void Steps::take_identity(const api::Vm& vm, const std::string& ip) {
     const auto kind = guest_kind(vm.os_type);
     const auto name = item_vm_name(m_order.item->id, kind);
     console::on_open(m_order); // the registration token the initialization carries
@@ -146,7 +146,7 @@ void Steps::take_identity(const api::Vm& vm) {
     if (wanted.cpu_number && *wanted.cpu_number != vm.cpu.vcpus()) {
         update.cpu = api::cpu_topology_for(*wanted.cpu_number);
     }
-    update.initialization = vm_initialization(m_order, name, lease_address(m_order), kind);
+    update.initialization = vm_initialization(m_order, name, ip, kind);
     update_until_done(m_engine, vm, update, m_correlation,
                       fmt::format("the name {} and the order's resources", name));
     save_item_param(m_order, k_init_boot, "1");
