@@ -69,12 +69,7 @@ Target target_of(Context& context) {
     return Target{
         *context.item, account->email, context.item_params,
         [&context](std::string_view n, std::string_view v) { save_item_param(context, n, v); },
-        [&context](std::string_view n) {
-            if (context.item_params.contains(n)) {
-                context.store.erase_item_param(context.item->id, n);
-                context.item_params.erase(n);
-            }
-        }};
+        [&context](std::string_view n) { erase_item_param(context, n); }};
 }
 
 // Runs one add-on step of a billing operation: console trouble is logged and left for
@@ -274,11 +269,9 @@ void sync(Context& context, const FeedFactory& feeds) {
         context.result.add("skipped", fmt::format("console is off for module {}", module));
         return;
     }
-    const auto lock = context.coordination.try_lock(fmt::format("console-sync-{}", module));
+    const auto lock =
+        module_job_lock(context, "console_sync", fmt::format("console-sync-{}", module));
     if (!lock) {
-        log::info("another console_sync of module {} is running: nothing to do", module);
-        context.result.add("skipped",
-                           fmt::format("another console_sync of module {} is running", module));
         return;
     }
     const Connection connection(context.module_params, context.coordination, context.deadline,

@@ -8,8 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "pm/context.hpp"
 #include "pm/errors.hpp"
 #include "pm/file_lock.hpp"
+#include "pm/log.hpp"
 #include "pm/text.hpp"
 
 #include "db/mariadb_client.hpp"
@@ -61,6 +63,17 @@ private:
 };
 
 } // namespace
+
+HoldPtr module_job_lock(Context& context, std::string_view job, std::string_view lock_name) {
+    auto lock = context.coordination.try_lock(lock_name);
+    if (!lock) {
+        const auto skipped =
+            fmt::format("another {} of module {} is running", job, context.module->id.value());
+        log::info("{}: nothing to do", skipped);
+        context.result.add("skipped", skipped);
+    }
+    return lock;
+}
 
 std::unique_ptr<Coordination> file_coordination(fs::path lock_dir, fs::path cache_dir) {
     return std::make_unique<FileCoordination>(std::move(lock_dir), std::move(cache_dir));

@@ -411,14 +411,9 @@ void process(Context& context, const std::function<std::unique_ptr<Backend>()>& 
     HoldPtr lock;
     if (!context.invocation.dry_run) {
         // The module's pool_process lock over all hosts; nullptr when another run holds it.
-        lock = context.coordination.try_lock(
-            fmt::format("{}-pool-{}", context.spec.name, context.module->id));
+        lock = module_job_lock(context, "pool_process",
+                               fmt::format("{}-pool-{}", context.spec.name, context.module->id));
         if (!lock) {
-            log::info("another pool_process of module {} is running: nothing to do",
-                      context.module->id);
-            context.result.add(
-                "skipped",
-                fmt::format("another pool_process of module {} is running", context.module->id));
             return;
         }
     }

@@ -18,11 +18,24 @@ std::vector<ParamSpec> connection_params(const ConnectionParamHelp& help) {
     };
 }
 
+namespace {
+
+std::unique_ptr<http::Transport> curl_transport(const Params& params) {
+    http::TransportOptions options;
+    options.tls_verify = params.get_bool("tls_verify", true);
+    return http::make_curl_transport(options);
+}
+
+} // namespace
+
 ServiceConnection::ServiceConnection(const Params& params, Coordination& coordination,
                                      const Deadline& deadline)
-    : m_coordination(coordination), m_deadline(deadline) {
-    http::TransportOptions transport;
-    transport.tls_verify = params.get_bool("tls_verify", true);
+    : ServiceConnection(params, coordination, deadline, curl_transport(params)) {}
+
+ServiceConnection::ServiceConnection(const Params& params, Coordination& coordination,
+                                     const Deadline& deadline,
+                                     std::unique_ptr<http::Transport> transport)
+    : m_coordination(coordination), m_deadline(deadline), m_transport(std::move(transport)) {
     m_url = params.require("url");
     m_username = params.require("username");
     m_password = params.require("password");
@@ -30,7 +43,6 @@ ServiceConnection::ServiceConnection(const Params& params, Coordination& coordin
     m_ttl = std::chrono::seconds(std::max<std::int64_t>(ttl, 1));
     const auto poll = params.get_int("task_poll_ms", k_default_poll_ms);
     m_poll = std::chrono::milliseconds(std::max<std::int64_t>(poll, 1));
-    m_transport = http::make_curl_transport(transport);
     m_http = std::make_unique<http::Client>(*m_transport);
     m_sessions = session_cache(m_username);
 }

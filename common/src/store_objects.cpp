@@ -70,11 +70,28 @@ std::vector<VdcObject> Store::objects(ItemId item) const {
 }
 
 std::vector<VdcObject> Store::objects_of_module(ModuleId module) const {
+    std::vector<VdcObject> objects;
+    each_object_of_module(module,
+                          [&](VdcObject&& object) { objects.push_back(std::move(object)); });
+    return objects;
+}
+
+void Store::each_object_of_module(ModuleId module,
+                                  const std::function<void(VdcObject&&)>& each) const {
     db::Statement query(m_impl->db, fmt::format("{} JOIN item i ON i.id = o.item_id "
                                                 "WHERE i.module_id = ?1 ORDER BY o.id",
                                                 k_select_object));
     query.bind(module);
-    return read_objects(query);
+    while (query.step()) {
+        each(read_object(query));
+    }
+}
+
+std::size_t Store::count_objects_of_module(ModuleId module) const {
+    db::Statement query(m_impl->db, "SELECT COUNT(*) FROM vdcobject o JOIN item i ON "
+                                    "i.id = o.item_id WHERE i.module_id = ?1");
+    query.bind(module);
+    return query.step() ? static_cast<std::size_t>(query.int64(0)) : 0;
 }
 
 ObjectId Store::create_object(const NewObject& object) {

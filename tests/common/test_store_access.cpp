@@ -290,6 +290,12 @@ TEST_CASE("store: VDC objects and their params") {
     CHECK(listed[1].id == vm);
     CHECK(f.store.objects_of_module(f.module).size() == 2);
     CHECK(f.store.objects_of_module(ModuleId(99)).empty());
+    CHECK(f.store.count_objects_of_module(f.module) == 2);
+    CHECK(f.store.count_objects_of_module(ModuleId(99)) == 0);
+    std::vector<std::string> each; // one row at a time, in id order
+    f.store.each_object_of_module(
+        f.module, [&](VdcObject&& row) { each.push_back(row.type + " " + row.external_id); });
+    CHECK(each == std::vector<std::string>{"network 6f1c0a55-net", "vm "});
 
     f.store.delete_object(vm);
     CHECK_FALSE(f.store.find_object(vm));

@@ -158,7 +158,7 @@ TEST_CASE("pmovirt setparam: CPUs and memory both ways, the disk grown, while th
         INFO(result.out << result.err);
         CHECK(result.exit_code == 1);
         CHECK(env.operation(op).status == OperationStatus::error);
-        CHECK_THAT(env.operation(op).error, Contains("oVirt refused to resize VM"));
+        CHECK_THAT(env.operation(op).error, Contains("oVirt refused to give VM"));
         CHECK(env.vm_status(vm) == "down");
         CHECK(env.param(item, "restart_after") == "1");
         store.set_item_param(item, "ram_mib", "2048");

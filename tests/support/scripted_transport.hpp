@@ -53,6 +53,20 @@ public:
         return {};
     }
 
+    // "METHOD path" of each request from the `first`-th on, `path` the URL less `base`: the
+    // order of what a client sent, for one CHECK.
+    [[nodiscard]] std::vector<std::string> sent(std::string_view base,
+                                                std::size_t first = 0) const {
+        std::vector<std::string> lines;
+        for (std::size_t i = first; i < requests.size(); ++i) {
+            const auto& url = requests[i].url;
+            const auto path =
+                url.compare(0, base.size(), base) == 0 ? url.substr(base.size()) : url;
+            lines.push_back(std::string(http::method_name(requests[i].method)) + " " + path);
+        }
+        return lines;
+    }
+
     std::vector<http::Request> requests;
     std::vector<std::chrono::milliseconds> timeouts;
     std::chrono::milliseconds per_attempt{0};

@@ -59,6 +59,16 @@ public:
     }
 };
 
+struct Context; // pm/context.hpp
+
+// The lock of a module-wide cron job of the context's module (pool_process, vdc_sync_all,
+// console_sync): `lock_name` from Coordination::try_lock, `job` the command's name for people.
+// nullptr when another run holds it: the skip is then logged and added to the context's
+// result ("skipped": "another <job> of module N is running"); the caller returns with success
+// (cron comes back).
+[[nodiscard]] HoldPtr module_job_lock(Context& context, std::string_view job,
+                                      std::string_view lock_name);
+
 // Files: queue lines and slots, claims and module locks under `lock_dir`, sessions under
 // `cache_dir` (each created when first needed). Freed by the kernel when their holder dies.
 [[nodiscard]] std::unique_ptr<Coordination> file_coordination(std::filesystem::path lock_dir,

@@ -46,6 +46,10 @@ public:
     // (ConfigError naming the module for a missing url, username or password). Sessions are
     // kept where `coordination` keeps them; `deadline` bounds every request and wait.
     ServiceConnection(const Params& params, Coordination& coordination, const Deadline& deadline);
+    // The same over `transport` instead of libcurl's (unit tests of a module's operations over
+    // a scripted transport); `tls_verify` is then the transport's business.
+    ServiceConnection(const Params& params, Coordination& coordination, const Deadline& deadline,
+                      std::unique_ptr<http::Transport> transport);
     ServiceConnection(const ServiceConnection&) = delete;
     ServiceConnection& operator=(const ServiceConnection&) = delete;
     ~ServiceConnection();

@@ -264,6 +264,10 @@ public:
     [[nodiscard]] std::optional<VdcObject> find_object(ObjectId id) const;
     [[nodiscard]] std::vector<VdcObject> objects(ItemId item) const;
     [[nodiscard]] std::vector<VdcObject> objects_of_module(ModuleId module) const;
+    // The same one row at a time, in id order, without a list of them all (a large provider's
+    // half a million rows would take 150 MB as VdcObjects); `each` must not write to the store.
+    void each_object_of_module(ModuleId module, const std::function<void(VdcObject&&)>& each) const;
+    [[nodiscard]] std::size_t count_objects_of_module(ModuleId module) const;
     ObjectId create_object(const NewObject& object);
     void set_object_external_id(ObjectId id, std::string_view external_id);
     void set_object_status(ObjectId id, ObjectStatus status);

@@ -16,6 +16,7 @@
 
 #include "pm/console.hpp"
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
 #include "pm/together.hpp"
@@ -221,8 +222,7 @@ void resume(Context& context) {
         started.push_back(id);
     }
     wait_servers(os, started, "ACTIVE");
-    context.store.erase_item_param(context.item->id, k_stopped_param);
-    context.item_params.erase(k_stopped_param);
+    erase_item_param(context, k_stopped_param);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     context.result.add("started", std::to_string(started.size()));
     console::on_resume(context);

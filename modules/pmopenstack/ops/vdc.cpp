@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 #include "pm/together.hpp"
 
@@ -164,10 +165,7 @@ void record_limits(Context& context,
     for (const auto& [name, value] : wanted) {
         recorded.emplace(limit_param(name), std::to_string(value));
     }
-    context.store.set_item_params(context.item->id, recorded);
-    for (auto& [name, value] : recorded) {
-        context.item_params.set(name, value);
-    }
+    save_item_params(context, recorded);
 }
 
 void apply_quotas(Context& context, const std::string& project, Compare compare) {

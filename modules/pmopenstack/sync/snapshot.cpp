@@ -68,27 +68,31 @@ std::optional<ObjectId> object_param(const Params& params, std::string_view name
     return std::nullopt;
 }
 
-std::optional<StoreObject> to_store_object(const store::Store& store, const store::VdcObject& row,
-                                           const std::string& young_since) {
+// The row as the sync sees it, without its params (add_params).
+std::optional<StoreObject> to_store_object(store::VdcObject&& row, const std::string& young_since) {
     const auto kind = kind_of(row.type);
     if (!kind) {
         return std::nullopt; // a type pm does not know: left alone
     }
-    StoreObject out{row.id,     row.item_id,
-                    *kind,      row.external_id,
-                    row.status, !young_since.empty() && row.created_at > young_since,
-                    {},         {},
-                    {},         {}};
-    if (*kind == Kind::network || *kind == Kind::router_interface) {
-        const auto params = store.object_params(row.id);
-        out.subnet_id = params.get_or("subnet_id", "");
-        out.router_id = params.get_or("router_id", "");
-        if (*kind == Kind::router_interface) {
-            out.router_object = object_param(params, "router");
-            out.network_object = object_param(params, "network");
-        }
+    return StoreObject{row.id,     row.item_id,
+                       *kind,      std::move(row.external_id),
+                       row.status, !young_since.empty() && row.created_at > young_since,
+                       {},         {},
+                       {},         {}};
+}
+
+// The params a network or an interface is compared by.
+void add_params(const store::Store& store, StoreObject& object) {
+    if (object.kind != Kind::network && object.kind != Kind::router_interface) {
+        return;
     }
-    return out;
+    const auto params = store.object_params(object.id);
+    object.subnet_id = params.get_or("subnet_id", "");
+    object.router_id = params.get_or("router_id", "");
+    if (object.kind == Kind::router_interface) {
+        object.router_object = object_param(params, "router");
+        object.network_object = object_param(params, "network");
+    }
 }
 
 bool covered(store::ItemStatus status) {
@@ -147,24 +151,28 @@ Snapshot load_snapshot(const store::Store& store, ModuleId module, std::chrono::
     for (const auto& vdc : snapshot.vdcs) {
         items.insert(vdc.item);
     }
-    const auto rows = store.objects_of_module(module);
-    // Reserved once: grown by doubling, 500k objects would hold half as much again unused
-    // while the rows are still there (issue 18).
-    snapshot.objects.reserve(rows.size());
-    for (const auto& row : rows) {
+    // Reserved once (grown by doubling, 500k objects would hold up to half as much again
+    // unused), and filled one row at a time: the module's rows are never all in memory as
+    // well (issue 18). The params of networks and interfaces are read once the rows are.
+    snapshot.objects.reserve(store.count_objects_of_module(module));
+    store.each_object_of_module(module, [&](store::VdcObject&& row) {
         if (items.contains(row.item_id)) {
-            if (auto object = to_store_object(store, row, snapshot.young_since)) {
+            if (auto object = to_store_object(std::move(row), snapshot.young_since)) {
                 snapshot.objects.push_back(std::move(*object));
             }
         }
+    });
+    for (auto& object : snapshot.objects) {
+        add_params(store, object);
     }
     return snapshot;
 }
 
 std::vector<StoreObject> load_objects(const store::Store& store, ItemId item) {
     std::vector<StoreObject> out;
-    for (const auto& row : store.objects(item)) {
-        if (auto object = to_store_object(store, row, {})) {
+    for (auto& row : store.objects(item)) {
+        if (auto object = to_store_object(std::move(row), {})) {
+            add_params(store, *object);
             out.push_back(std::move(*object));
         }
     }

@@ -127,9 +127,9 @@ public:
         HoldPtr lock;
         if (!m_dry_run) {
             // One sync per module over all hosts (DESIGN §7).
-            lock = m_module.coordination.try_lock(fmt::format("sync-module-{}", module.id));
+            lock =
+                module_job_lock(m_module, "vdc_sync_all", fmt::format("sync-module-{}", module.id));
             if (!lock) {
-                log::info("module {}: another vdc_sync_all is running: skipped", module.id);
                 return false;
             }
         }

@@ -17,31 +17,21 @@
 
 #include "pmovirt/api/body.hpp"
 #include "pmovirt/ops/commands.hpp"
-#include "pmovirt/ops/cycle.hpp"
-#include "pmovirt/ops/provision.hpp"
+#include "pmovirt/vm/cycle.hpp"
 #include "pmovirt/vm/item.hpp"
+#include "pmovirt/vm/power.hpp"
+#include "pmovirt/vm/provision.hpp"
 
 namespace pm::ovirt {
 namespace {
 
-// `PUT VM` `{"initialization":{…}}` until the engine took it (a 409 locked: again).
+// `PUT VM` `{"initialization":{…}}` until the engine took it.
 void store_initialization(Context& context, const Connection& engine, const api::Vm& vm) {
     api::VmUpdate update;
     update.initialization =
         vm_initialization(context, vm.name, lease_address(context), guest_kind(vm.os_type));
-    const auto body = api::vm_update_body(update);
-    const auto correlation = item_correlation_id(context);
-    engine.service().wait_until(fmt::format("VM {} to store its new password", vm.name), [&] {
-        const auto outcome = engine.api().update_vm(vm.id, body, correlation);
-        if (outcome.done) {
-            return true;
-        }
-        if (outcome.refusal == api::FaultKind::locked) {
-            return false;
-        }
-        throw OperationError(fmt::format("oVirt refused to store the initialization of VM {}: {}",
-                                         vm.name, outcome.message));
-    });
+    ovirt::update({engine, vm.id, vm.name, item_correlation_id(context)}, update,
+                  "the initialization with its new password");
     log::info("VM {}: initialization with the new password stored", vm.name);
 }
 

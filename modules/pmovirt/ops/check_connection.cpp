@@ -8,7 +8,7 @@
 #include "pm/errors.hpp"
 
 #include "pmovirt/ops/commands.hpp"
-#include "pmovirt/ops/connection.hpp"
+#include "pmovirt/vm/connection.hpp"
 
 namespace pm::ovirt {
 

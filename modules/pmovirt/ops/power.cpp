@@ -9,7 +9,7 @@
 #include "pm/log.hpp"
 
 #include "pmovirt/ops/commands.hpp"
-#include "pmovirt/ops/cycle.hpp"
+#include "pmovirt/vm/cycle.hpp"
 #include "pmovirt/vm/item.hpp"
 
 namespace pm::ovirt {

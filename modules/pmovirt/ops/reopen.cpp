@@ -17,9 +17,9 @@
 #include "pm/log.hpp"
 
 #include "pmovirt/ops/commands.hpp"
-#include "pmovirt/ops/provision.hpp"
 #include "pmovirt/vm/item.hpp"
 #include "pmovirt/vm/power.hpp"
+#include "pmovirt/vm/provision.hpp"
 
 namespace pm::ovirt {
 namespace {

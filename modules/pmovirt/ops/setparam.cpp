@@ -15,9 +15,10 @@
 #include "pmovirt/api/body.hpp"
 #include "pmovirt/api/parse.hpp"
 #include "pmovirt/ops/commands.hpp"
-#include "pmovirt/ops/cycle.hpp"
-#include "pmovirt/ops/provision.hpp"
+#include "pmovirt/vm/cycle.hpp"
 #include "pmovirt/vm/item.hpp"
+#include "pmovirt/vm/power.hpp"
+#include "pmovirt/vm/provision.hpp"
 
 namespace pm::ovirt {
 namespace {
@@ -59,29 +60,18 @@ Plan plan_for(const Context& context, const Connection& engine, const api::Vm& v
     return plan;
 }
 
-// `PUT VM` until the engine has the memory and CPUs of the plan (a 409 locked: again).
+// `PUT VM` until the engine has the memory and CPUs of the plan.
 void update_vm(const Context& context, const Connection& engine, const api::Vm& down,
                const Plan& plan) {
     api::VmUpdate update;
     update.memory = plan.memory;
     update.current_policy = down.memory_policy;
     update.cpu = plan.cpu;
-    const auto body = api::vm_update_body(update);
-    const auto correlation = item_correlation_id(context);
-    engine.service().wait_until(fmt::format("VM {} to take its new resources", down.name), [&] {
-        const auto outcome = engine.api().update_vm(down.id, body, correlation);
-        if (outcome.done) {
-            log::info("VM {}: memory {} MiB, {} CPUs", down.name,
-                      plan.memory ? *plan.memory / k_mib : down.memory / k_mib,
-                      plan.cpu ? plan.cpu->vcpus() : down.cpu.vcpus());
-            return true;
-        }
-        if (outcome.refusal == api::FaultKind::locked) {
-            return false;
-        }
-        throw OperationError(
-            fmt::format("oVirt refused to resize VM {}: {}", down.name, outcome.message));
-    });
+    ovirt::update({engine, down.id, down.name, item_correlation_id(context)}, update,
+                  "its new memory and CPUs");
+    log::info("VM {}: memory {} MiB, {} CPUs", down.name,
+              plan.memory ? *plan.memory / k_mib : down.memory / k_mib,
+              plan.cpu ? plan.cpu->vcpus() : down.cpu.vcpus());
 }
 
 } // namespace

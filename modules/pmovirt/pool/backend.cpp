@@ -14,10 +14,10 @@
 
 #include "pmovirt/api/body.hpp"
 #include "pmovirt/api/parse.hpp"
-#include "pmovirt/ops/cycle.hpp"
-#include "pmovirt/ops/provision.hpp"
+#include "pmovirt/vm/cycle.hpp"
 #include "pmovirt/vm/item.hpp"
 #include "pmovirt/vm/power.hpp"
+#include "pmovirt/vm/provision.hpp"
 
 namespace pm::ovirt {
 namespace pool {
@@ -51,23 +51,6 @@ Disks disks_of(const std::vector<api::DiskAttachment>& attachments) {
         }
     }
     return state;
-}
-
-// `PUT VM` with `update` until the engine took it (a 409 locked: again).
-void update_until_done(const Connection& engine, const api::Vm& vm, const api::VmUpdate& update,
-                       const std::string& correlation, std::string_view what) {
-    const auto body = api::vm_update_body(update);
-    engine.service().wait_until(fmt::format("VM {} to take {}", vm.name, what), [&] {
-        const auto outcome = engine.api().update_vm(vm.id, body, correlation);
-        if (outcome.done) {
-            return true;
-        }
-        if (outcome.refusal == api::FaultKind::locked) {
-            return false;
-        }
-        throw OperationError(
-            fmt::format("oVirt refused to give VM {} {}: {}", vm.name, what, outcome.message));
-    });
 }
 
 class Steps {
@@ -147,8 +130,8 @@ void Steps::take_identity(const api::Vm& vm, const std::string& ip) {
         update.cpu = api::cpu_topology_for(*wanted.cpu_number);
     }
     update.initialization = vm_initialization(m_order, name, ip, kind);
-    update_until_done(m_engine, vm, update, m_correlation,
-                      fmt::format("the name {} and the order's resources", name));
+    ovirt::update({m_engine, vm.id, vm.name, m_correlation}, update,
+                  fmt::format("the name {} and the order's resources", name));
     save_item_param(m_order, k_init_boot, "1");
     log::info("VM {} renamed {} for item {}", vm.name, name, m_order.item->id);
 }
@@ -234,7 +217,7 @@ pm::pool::Removal Backend::start_delete(Context& item) {
         return {Kind::busy, vm->id, {}};
     }
     return {Kind::started, vm->id,
-            [this, request = PowerRequest{m_engine, vm->id, vm->name, item_correlation_id(item)}] {
+            [request = PowerRequest{m_engine, vm->id, vm->name, item_correlation_id(item)}] {
                 remove(request);
             }};
 }

@@ -23,7 +23,7 @@
 #include "pm/context.hpp"
 #include "pm/pool.hpp"
 
-#include "pmovirt/ops/connection.hpp"
+#include "pmovirt/vm/connection.hpp"
 
 namespace pm::ovirt {
 

@@ -45,27 +45,18 @@ std::string item_correlation_id(const Context& context) {
 }
 
 std::optional<api::Vm> find_item_vm(Context& context, const Connection& engine) {
-    const auto saved = context.item_params.get_or("vm_id", "");
-    if (!saved.empty()) {
-        if (auto vm = engine.api().vm(saved)) {
+    const auto item = context.item->id;
+    return find_saved_or_marked<api::Vm>(
+        context, "vm_id", "VM", [&](const std::string& id) { return engine.api().vm(id); },
+        [&] {
+            auto vm = engine.api().vm_named(item_vm_name(item));
+            if (const auto short_name = item_vm_short_name(item);
+                !vm && short_name != item_vm_name(item)) {
+                vm = engine.api().vm_named(short_name);
+            }
             return vm;
-        }
-        // A saved id the engine does not know (a VM re-created by hand, a restored backup)
-        // is not taken for "no VM": the name decides.
-        log::info("VM {} of item {} not found: looking for the item's VM by its name", saved,
-                  context.item->id.value());
-    }
-    auto vm = engine.api().vm_named(item_vm_name(context.item->id));
-    if (const auto short_name = item_vm_short_name(context.item->id);
-        !vm && short_name != item_vm_name(context.item->id)) {
-        vm = engine.api().vm_named(short_name);
-    }
-    if (vm && vm->id != saved) {
-        log::info("found VM {} ({}) of item {} by its name", vm->id, vm->name,
-                  context.item->id.value());
-        save_item_param(context, "vm_id", vm->id);
-    }
-    return vm;
+        },
+        [](const api::Vm& vm) { return vm.id; });
 }
 
 api::Vm require_item_vm(Context& context, const Connection& engine) {
@@ -108,10 +99,7 @@ std::string_view billing_state(api::VmStatus status) {
 }
 
 void record_vm(Context& context, const api::Vm& vm) {
-    context.store.set_item_params(
-        context.item->id, {{"vm_id", vm.id}, {"state", std::string(billing_state(vm.status))}});
-    context.item_params.set("vm_id", vm.id);
-    context.item_params.set("state", std::string(billing_state(vm.status)));
+    save_item_params(context, {{"vm_id", vm.id}, {"state", std::string(billing_state(vm.status))}});
 }
 
 } // namespace pm::ovirt

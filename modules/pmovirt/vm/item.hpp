@@ -11,7 +11,7 @@
 #include "pm/ids.hpp"
 
 #include "pmovirt/api/types.hpp"
-#include "pmovirt/ops/connection.hpp"
+#include "pmovirt/vm/connection.hpp"
 
 namespace pm::ovirt {
 

@@ -230,4 +230,19 @@ void remove(const PowerRequest& r) {
     log::info("VM {} ({}) deleted", r.vm_name, r.vm_id);
 }
 
+void update(const PowerRequest& r, const api::VmUpdate& update, std::string_view what) {
+    const auto body = api::vm_update_body(update);
+    r.engine.service().wait_until(fmt::format("VM {} to take {}", r.vm_name, what), [&] {
+        const auto outcome = r.engine.api().update_vm(r.vm_id, body, r.correlation_id);
+        if (outcome.done) {
+            return true;
+        }
+        if (outcome.refusal == FaultKind::locked) {
+            return false;
+        }
+        throw OperationError(
+            fmt::format("oVirt refused to give VM {} {}: {}", r.vm_name, what, outcome.message));
+    });
+}
+
 } // namespace pm::ovirt

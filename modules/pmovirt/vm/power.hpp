@@ -13,7 +13,7 @@
 
 #include "pmovirt/api/body.hpp"
 #include "pmovirt/api/types.hpp"
-#include "pmovirt/ops/connection.hpp"
+#include "pmovirt/vm/connection.hpp"
 
 namespace pm::ovirt {
 
@@ -41,5 +41,10 @@ api::Vm restart(const PowerRequest& request);
 // until its disks are removed): powered off first when running, a create or a delete under
 // way (image_locked) waited for, then `DELETE`. A VM already gone is success.
 void remove(const PowerRequest& request);
+// `PUT VM` with `update` until the engine took it: a 409 "locked" (an operation of the engine's
+// own) is sent again at the next poll; any other refusal is an OperationError "oVirt refused
+// to give VM <name> <what>: <the engine's words>". `what` also names the wait, e.g. "its new
+// resources".
+void update(const PowerRequest& request, const api::VmUpdate& update, std::string_view what);
 
 } // namespace pm::ovirt

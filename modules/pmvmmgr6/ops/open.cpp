@@ -7,6 +7,7 @@
 
 #include "pm/console.hpp"
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/ops/commands.hpp"
@@ -47,8 +48,7 @@ std::optional<std::int64_t> earlier_vm(Context& context, const Connection& vm) {
         log::warn("VM {} failed to install in an earlier attempt: deleting it to start over", id);
         delete_and_wait(vm, id);
     }
-    context.store.erase_item_param(context.item->id, "vm_id");
-    context.item_params.erase("vm_id");
+    erase_item_param(context, "vm_id");
     forget_recipe_tasks(context);
     return std::nullopt;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/pool/backend.hpp"
@@ -155,7 +156,7 @@ api::Host Steps::settle() {
 
 void Steps::record(Stage stage) {
     m_handover.record(number(stage));
-    forget_item_param(m_context, recipe_tasks_param(stage));
+    erase_item_param(m_context, recipe_tasks_param(stage));
 }
 
 void Steps::add_step(Batch& batch, Stage stage, std::string what, Batch::Send send) {
@@ -241,7 +242,7 @@ std::function<void()> Backend::take_over(pm::pool::Handover& handover) {
 
 void Backend::forget_takeover(Context& order) {
     for (const auto stage : {Stage::hostname, Stage::recipe}) {
-        forget_item_param(order, recipe_tasks_param(stage));
+        erase_item_param(order, recipe_tasks_param(stage));
     }
 }
 

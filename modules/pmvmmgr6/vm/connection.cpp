@@ -23,14 +23,21 @@ std::string task_label(const api::TaskRef& task) {
 
 } // namespace
 
-Connection::Connection(Context& context) : m_context(context) {
+Connection::Connection(Context& context) : Connection(context, nullptr) {}
+
+Connection::Connection(Context& context, std::unique_ptr<http::Transport> transport)
+    : m_context(context) {
     // PROBE D21: a VDC (or any other kind of item) is not this module's to open or close.
     if (context.item && context.item->type != k_item_type) {
         throw OperationError(fmt::format("item {} is of type '{}': pmvmmgr6 serves only '{}' items",
                                          context.item->id, context.item->type, k_item_type));
     }
     const auto& params = context.module_params;
-    m_service = std::make_unique<ServiceConnection>(params, context.coordination, context.deadline);
+    m_service =
+        transport
+            ? std::make_unique<ServiceConnection>(params, context.coordination, context.deadline,
+                                                  std::move(transport))
+            : std::make_unique<ServiceConnection>(params, context.coordination, context.deadline);
     m_api = std::make_unique<api::Client>(
         m_service->http(), m_service->url(),
         api::Credentials{m_service->username(), m_service->password()}, m_service->sessions(),

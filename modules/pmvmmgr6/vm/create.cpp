@@ -9,6 +9,7 @@
 
 #include "pm/create.hpp"
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 #include "pm/password.hpp"
 #include "pm/redact.hpp"
@@ -118,25 +119,18 @@ std::string task_ids(const std::vector<api::TaskRef>& tasks) {
     return fmt::format("{}", fmt::join(ids, ","));
 }
 
-void forget_item_param(Context& context, std::string_view param) {
-    if (context.item_params.contains(param)) {
-        context.store.erase_item_param(context.item->id, param);
-        context.item_params.erase(param);
-    }
-}
-
 std::vector<api::TaskRef> saved_recipe_tasks(const Context& context) {
     return saved_tasks(context, k_recipe_tasks_param);
 }
 
 void forget_recipe_tasks(Context& context) {
-    forget_item_param(context, k_recipe_tasks_param);
+    erase_item_param(context, k_recipe_tasks_param);
 }
 
 namespace {
 
 void forget_create_sent(Context& context) {
-    forget_item_param(context, k_create_sent_param);
+    erase_item_param(context, k_create_sent_param);
 }
 
 std::int64_t unix_now() {
@@ -214,14 +208,7 @@ api::Created start_create(Context& context, const Connection& vm, std::int64_t o
     if (!created.recipe_tasks.empty()) {
         saved.emplace(std::string(k_recipe_tasks_param), task_ids(created.recipe_tasks));
     }
-    context.store.transaction([&] {
-        context.store.set_item_params(item, saved);
-        context.store.erase_item_param(item, k_create_sent_param);
-    });
-    context.item_params.erase(k_create_sent_param);
-    for (const auto& [name, value] : saved) {
-        context.item_params.set(name, value);
-    }
+    save_item_params(context, saved, {k_create_sent_param});
     log::info("created VM {} for item {}", created.id, item);
     return created;
 }

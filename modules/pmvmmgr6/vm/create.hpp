@@ -50,7 +50,5 @@ void forget_recipe_tasks(Context& context);
 // rerun waits for them instead of sending their change again.
 [[nodiscard]] std::vector<api::TaskRef> saved_tasks(const Context& context, std::string_view param);
 [[nodiscard]] std::string task_ids(const std::vector<api::TaskRef>& tasks);
-// Erases the item param (in the store too) when it is set.
-void forget_item_param(Context& context, std::string_view param);
 
 } // namespace pm::vmmgr6

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 
 #include "pmvmmgr6/vm/item.hpp"
@@ -27,13 +28,6 @@ namespace {
 constexpr std::int64_t k_hot_ram_step = 1024;
 constexpr std::string_view k_pending_ipv4 = "pending_ipv4";
 constexpr std::string_view k_pending_restart = "pending_restart";
-
-void forget(Context& context, std::string_view name) {
-    if (context.item_params.contains(name)) {
-        context.store.erase_item_param(context.item->id, name);
-        context.item_params.erase(name);
-    }
-}
 
 std::int64_t main_count(const Connection& vm, std::int64_t id) {
     return static_cast<std::int64_t>(main_addresses(vm, id).size());
@@ -55,7 +49,7 @@ api::Host settle_interrupted(Context& context, const Connection& vm, api::Host h
             (void)vm.within_task_appear(fmt::format("VM {} to get its new addresses", host.id),
                                         [&] { return main_count(vm, host.id) != *before; });
         }
-        forget(context, k_pending_ipv4);
+        erase_item_param(context, k_pending_ipv4);
     }
     if (context.item_params.contains(k_pending_restart)) {
         const auto running = [&] {
@@ -67,7 +61,7 @@ api::Host settle_interrupted(Context& context, const Connection& vm, api::Host h
                       host.id);
             start_and_wait(vm, host.id);
         }
-        forget(context, k_pending_restart);
+        erase_item_param(context, k_pending_restart);
     }
     auto now = vm.api().host(host.id);
     if (!now) {
@@ -106,7 +100,7 @@ void change_cpu_ram(Context& context, const Connection& vm, const api::Host& hos
     restart_and_wait(vm, host.id);
     vm.wait_or_verify(deferred, fmt::format("VM {} to get its new CPU/RAM", host.id),
                       [&] { return has_resources(vm, host.id, grow); });
-    forget(context, k_pending_restart);
+    erase_item_param(context, k_pending_restart);
 }
 
 } // namespace
@@ -134,7 +128,7 @@ void grow_to_wanted(Context& context, const Connection& vm, const api::Host& fou
         vm.wait_or_verify(vm.api().change_ipv4(host.id, *wanted.ipv4_number - ip_count),
                           fmt::format("VM {} to get its new addresses", host.id),
                           [&] { return main_count(vm, host.id) >= *wanted.ipv4_number; });
-        forget(context, k_pending_ipv4);
+        erase_item_param(context, k_pending_ipv4);
     }
     api::Resources grow;
     if (wanted.cpu_number && *wanted.cpu_number > host.cpu_number) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "pm/errors.hpp"
+#include "pm/item_param.hpp"
 #include "pm/log.hpp"
 
 namespace pm::vmmgr6 {
@@ -33,21 +34,19 @@ std::vector<api::Host> marked_hosts(const Connection& vm, ItemId item) {
 }
 
 std::optional<api::Host> find_item_host(Context& context, const Connection& vm) {
-    if (const auto id = context.item_params.get_int("vm_id")) {
-        if (auto host = vm.api().host(*id)) {
-            return host;
-        }
-        // PROBE D6: a saved id that is not found (a list glitch, a VM re-created by hand) is
-        // not taken for "no VM": the name decides.
-        log::info("VM {} of item {} not found: looking for the item's VM by its name", *id,
-                  context.item->id);
-    }
-    for (const auto& host : marked_hosts(vm, context.item->id)) {
-        log::info("found VM {} of item {} by its name", host.id, context.item->id);
-        save_item_param(context, "vm_id", std::to_string(host.id));
-        return host;
-    }
-    return std::nullopt;
+    // PROBE D6: a saved id that is not found is not taken for "no VM": the name decides.
+    (void)context.item_params.get_int("vm_id"); // a vm_id that is no number: a clear error
+    return find_saved_or_marked<api::Host>(
+        context, "vm_id", "VM",
+        [&](const std::string& id) { return vm.api().host(parse_int(id).value_or(0)); },
+        [&]() -> std::optional<api::Host> {
+            auto marked = marked_hosts(vm, context.item->id);
+            if (marked.empty()) {
+                return std::nullopt;
+            }
+            return std::move(marked.front());
+        },
+        [](const api::Host& host) { return std::to_string(host.id); });
 }
 
 api::Host require_item_host(Context& context, const Connection& vm) {
@@ -178,10 +177,7 @@ void record_host(Context& context, const api::Host& host) {
                     {"ips", fmt::format("{}", fmt::join(ips, ","))},
                     {"domain", host.domain},
                     {"state", host.state}};
-    context.store.set_item_params(context.item->id, values);
-    for (auto& [name, value] : values) {
-        context.item_params.set(name, value);
-    }
+    save_item_params(context, values);
 }
 
 std::int64_t resolve_os(const Connection& vm, const std::string& os) {

@@ -14,7 +14,7 @@
 #include "pm/context.hpp"
 
 #include "pmovirt/api/types.hpp"
-#include "pmovirt/ops/connection.hpp"
+#include "pmovirt/vm/connection.hpp"
 
 namespace pm::ovirt {
 

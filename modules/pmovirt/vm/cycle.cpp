@@ -1,12 +1,12 @@
-#include "pmovirt/ops/cycle.hpp"
+#include "pmovirt/vm/cycle.hpp"
 
 #include "pm/item_param.hpp"
 #include "pm/log.hpp"
 
 #include "pmovirt/api/body.hpp"
-#include "pmovirt/ops/provision.hpp"
 #include "pmovirt/vm/item.hpp"
 #include "pmovirt/vm/power.hpp"
+#include "pmovirt/vm/provision.hpp"
 
 namespace pm::ovirt {
 namespace {

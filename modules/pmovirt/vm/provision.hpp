@@ -1,6 +1,6 @@
-// The steps of open that reopen, setparam and change_password share (ops/open.cpp): the
-// ordered resources, the item's leased address, the one cloud-init/sysprep `initialization`
-// builder, the boot disk grown, and the whole make-and-start of the item's VM.
+// The steps of open (ops/open.cpp) that reopen, setparam, change_password and the pool share:
+// the ordered resources, the item's leased address, the one cloud-init/sysprep
+// `initialization` builder, the boot disk grown, and the whole make-and-start of the item's VM.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 #include "pmovirt/api/body.hpp"
 #include "pmovirt/api/types.hpp"
-#include "pmovirt/ops/connection.hpp"
+#include "pmovirt/vm/connection.hpp"
 #include "pmovirt/vm/item.hpp"
 
 namespace pm::ovirt {
