@@ -27,11 +27,13 @@ const std::string k_vm_id = "0b0b0000-0000-4000-8000-000000000007";
 const std::string k_vm_url = std::string(k_engine) + "/api/vms/" + k_vm_id;
 
 pm::http::Response vm(const std::string& status) {
-    return reply(200, R"({"id":")" + k_vm_id + R"(","name":"pm-item-7","status":")" + status +
-                          R"("})");
+    return reply(200,
+                 R"({"id":")" + k_vm_id + R"(","name":"pm-item-7","status":")" + status + R"("})");
 }
 
-pm::http::Response done() { return reply(200, R"({"status":"complete"})"); }
+pm::http::Response done() {
+    return reply(200, R"({"status":"complete"})");
+}
 
 pm::http::Response action_fault(const std::string& detail) {
     return reply(409, R"({"fault":{"reason":"Operation Failed","detail":"[)" + detail +
@@ -54,9 +56,7 @@ struct Engine {
         return {*connection, k_vm_id, "pm-item-7", "pm-item-7-test"};
     }
     // "METHOD path" of every request after the token's.
-    [[nodiscard]] std::vector<std::string> sent() const {
-        return transport->sent(k_engine, 1);
-    }
+    [[nodiscard]] std::vector<std::string> sent() const { return transport->sent(k_engine, 1); }
 
     pm::test::ModuleContext module;
     ScriptedTransport* transport = nullptr;
@@ -79,8 +79,7 @@ TEST_CASE("ovirt vm: close's remove powers a running VM off, deletes it and wait
     CHECK(e.transport->header(4, "Correlation-Id") == "pm-item-7-test");
 }
 
-TEST_CASE("ovirt vm: a delete refused as locked is sent again, a 404 to it is success",
-          "[ovirt]") {
+TEST_CASE("ovirt vm: a delete refused as locked is sent again, a 404 to it is success", "[ovirt]") {
     Engine e({reply(200, k_token), vm("down"),
               reply(409, R"({"reason":"Operation Failed","detail":"[Cannot remove VM: VM is )"
                          R"(locked. Please try again in a few minutes.]"})"),

@@ -22,7 +22,9 @@ namespace {
 
 constexpr auto k_url = "http://127.0.0.1:9";
 
-pm::http::Response tasks(const std::string& rows) { return reply(200, R"({"list":[)" + rows + "]}"); }
+pm::http::Response tasks(const std::string& rows) {
+    return reply(200, R"({"list":[)" + rows + "]}");
+}
 
 std::string task(const std::string& status, const std::string& output = {}) {
     return R"({"id":1,"status":")" + status + R"(","output":")" + output + R"("})";
