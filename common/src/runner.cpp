@@ -78,7 +78,6 @@ public:
 
 private:
     void load_rows(Context& context) const;
-    void load_module(Context& context, ModuleId id) const;
     void prepare(Context& context);
     queue::Slot take_slot(const Context& context);
     HoldPtr hold_item(const Context& context);
@@ -107,28 +106,6 @@ private:
     std::shared_ptr<metrics::Counts> m_counts = std::make_shared<metrics::Counts>();
     std::optional<ModuleId> m_module; // of the command, once known
 };
-
-void CommandRun::load_module(Context& context, ModuleId id) const {
-    context.module = context.store.find_module(id);
-    if (!context.module) {
-        throw UsageError(fmt::format("processing module {} not found in the store", id));
-    }
-    if (context.module->type != m_spec.name) {
-        throw ConfigError(fmt::format("processing module {} is of type '{}', not {}", id,
-                                      context.module->type, m_spec.name));
-    }
-    if (!context.module->enabled && m_command.mutation == Mutation::mutating) {
-        throw ConfigError(fmt::format("processing module {} is disabled", id));
-    }
-    context.module_params = context.store.module_params(id);
-    for (const auto& [name, value] : context.module_params.values()) {
-        const auto param = std::find_if(m_spec.params.begin(), m_spec.params.end(),
-                                        [&](const ParamSpec& p) { return p.name == name; });
-        if (is_secret_key(name) || (param != m_spec.params.end() && param->secret)) {
-            register_secret(value);
-        }
-    }
-}
 
 void CommandRun::load_rows(Context& context) const {
     auto& store = context.store;
@@ -206,7 +183,7 @@ void CommandRun::load_rows(Context& context) const {
         if (!module_id) {
             throw UsageError(fmt::format("{} needs --module", m_command.name));
         }
-        load_module(context, *module_id);
+        load_module(context, *module_id, m_command.mutation == Mutation::mutating);
     }
 }
 
@@ -218,20 +195,8 @@ void CommandRun::prepare(Context& context) {
     log::set_context(m_operation ? m_operation->value() : 0,
                      context.item ? context.item->id.value() : 0);
     if (context.module) {
-        check_common_params(context.module_params);
-        check_module_params(m_spec.params, context.module_params);
-        auto timeout = context.module_params.get_int("op_timeout", k_default_op_timeout_s);
-        if (timeout <= 0) {
-            throw ConfigError(fmt::format("{}: op_timeout must be a positive number of seconds",
-                                          context.module_params.owner()));
-        }
-        if (timeout > k_max_op_timeout_s) {
-            log::warn("{}: op_timeout {} is taken as {} s (a year: no limit in practice)",
-                      context.module_params.owner(), timeout, k_max_op_timeout_s);
-            timeout = k_max_op_timeout_s;
-        }
+        check_module(context);
         m_max_tries = context.module_params.get_int("max_tries", k_default_max_tries);
-        context.deadline = Deadline::after(std::chrono::seconds(timeout));
         m_watchdog->arm(context.deadline, k_watchdog_grace);
     }
 }
@@ -554,6 +519,64 @@ int run(const ModuleSpec& spec, int argc, char** argv) {
         print_error(output, internal_report(e.what()), spec.name);
         return static_cast<int>(ExitCode::internal);
     }
+}
+
+void load_module(Context& context, ModuleId id, bool mutating) {
+    const auto& spec = context.spec;
+    context.module = context.store.find_module(id);
+    if (!context.module) {
+        throw UsageError(fmt::format("processing module {} not found in the store", id));
+    }
+    if (context.module->type != spec.name) {
+        throw ConfigError(fmt::format("processing module {} is of type '{}', not {}", id,
+                                      context.module->type, spec.name));
+    }
+    if (!context.module->enabled && mutating) {
+        throw ConfigError(fmt::format("processing module {} is disabled", id));
+    }
+    context.module_params = context.store.module_params(id);
+    for (const auto& [name, value] : context.module_params.values()) {
+        const auto param = std::find_if(spec.params.begin(), spec.params.end(),
+                                        [&](const ParamSpec& p) { return p.name == name; });
+        if (is_secret_key(name) || (param != spec.params.end() && param->secret)) {
+            register_secret(value);
+        }
+    }
+}
+
+void check_module(Context& context) {
+    const auto& params = context.module_params;
+    check_common_params(params);
+    check_module_params(context.spec.params, params);
+    auto timeout = params.get_int("op_timeout", k_default_op_timeout_s);
+    if (timeout <= 0) {
+        throw ConfigError(
+            fmt::format("{}: op_timeout must be a positive number of seconds", params.owner()));
+    }
+    if (timeout > k_max_op_timeout_s) {
+        log::warn("{}: op_timeout {} is taken as {} s (a year: no limit in practice)",
+                  params.owner(), timeout, k_max_op_timeout_s);
+        timeout = k_max_op_timeout_s;
+    }
+    context.deadline = Deadline::after(std::chrono::seconds(timeout));
+}
+
+std::vector<store::Module> job_modules(const Context& context) {
+    if (const auto id = context.invocation.module) {
+        Context probe(context.spec, context.invocation, context.settings, context.store,
+                      context.coordination);
+        load_module(probe, *id, true);
+        return {*probe.module};
+    }
+    std::vector<store::Module> out;
+    for (auto& module : context.store.modules(context.spec.name)) {
+        if (module.enabled) {
+            out.push_back(std::move(module));
+        } else {
+            log::info("module {} is disabled: left out", module.id);
+        }
+    }
+    return out;
 }
 
 } // namespace pm

@@ -3,18 +3,16 @@
 // --dry-run — applied (modules/pmopenstack/SYNC.md).
 #include "pmopenstack/sync/sync.hpp"
 
-#include <algorithm>
 #include <cstdio>
-#include <limits>
 
 #include <fmt/format.h>
 
 #include "pm/coordination.hpp"
 #include "pm/errors.hpp"
-#include "pm/features.hpp"
 #include "pm/log.hpp"
 #include "pm/progress.hpp"
 #include "pm/redact.hpp"
+#include "pm/runner.hpp"
 
 #include "pmopenstack/sync/report.hpp"
 #include "pmopenstack/sync/steps.hpp"
@@ -24,7 +22,6 @@ namespace {
 
 using sync::Tally;
 
-constexpr std::int64_t k_default_op_timeout_s = 3600;
 constexpr std::int64_t k_default_threads = 4;
 constexpr std::int64_t k_max_threads = 32;
 constexpr std::int64_t k_default_page_size = 1000;
@@ -60,50 +57,6 @@ std::int64_t int_param(const Params& params, std::string_view name, std::int64_t
     return value;
 }
 
-std::vector<store::Module> modules_to_sync(const Context& context) {
-    if (const auto id = context.invocation.module) {
-        auto module = context.store.find_module(*id);
-        if (!module) {
-            throw UsageError(fmt::format("processing module {} not found in the store", *id));
-        }
-        if (module->type != context.spec.name) {
-            throw ConfigError(fmt::format("processing module {} is of type '{}', not {}", *id,
-                                          module->type, context.spec.name));
-        }
-        if (!module->enabled) {
-            throw ConfigError(fmt::format("processing module {} is disabled", *id));
-        }
-        return {*module};
-    }
-    std::vector<store::Module> out;
-    for (auto& module : context.store.modules(context.spec.name)) {
-        if (module.enabled) {
-            out.push_back(std::move(module));
-        } else {
-            log::info("module {} is disabled: not synced", module.id);
-        }
-    }
-    return out;
-}
-
-// What the runner loads for module-scoped commands: the params (secrets registered for
-// masking) and the deadline of op_timeout.
-void load_module(Context& context, const store::Module& module) {
-    context.module = module;
-    context.module_params = context.store.module_params(module.id);
-    for (const auto& [name, value] : context.module_params.values()) {
-        const auto spec = std::find_if(context.spec.params.begin(), context.spec.params.end(),
-                                       [&](const ParamSpec& p) { return p.name == name; });
-        if (is_secret_key(name) || (spec != context.spec.params.end() && spec->secret)) {
-            register_secret(value);
-        }
-    }
-    check_module_params(context.spec.params, context.module_params);
-    const auto timeout = int_param(context.module_params, "op_timeout", k_default_op_timeout_s, 1,
-                                   std::numeric_limits<std::int32_t>::max());
-    context.deadline = Deadline::after(std::chrono::seconds(timeout));
-}
-
 // One module: read the store, list OpenStack, plan, apply (or show the plan).
 class ModuleSync {
 public:
@@ -111,7 +64,8 @@ public:
         : m_module(context.spec, context.invocation, context.settings, context.store,
                    context.coordination),
           m_dry_run(context.invocation.dry_run), m_progress(progress) {
-        load_module(m_module, module);
+        load_module(m_module, module.id, true);
+        check_module(m_module);
         const auto& params = m_module.module_params;
         m_collect.threads = static_cast<int>(
             int_param(params, "sync_threads", k_default_threads, 1, k_max_threads));
@@ -217,7 +171,7 @@ void report_failure(const Context& context, const store::Module& module, const E
 } // namespace
 
 void vdc_sync_all(Context& context) {
-    const auto modules = modules_to_sync(context);
+    const auto modules = job_modules(context);
     ProgressLine progress;
     auto summary = ResultNode::list("modules");
     auto changes = ResultNode::list("changes");
