@@ -561,6 +561,13 @@ void check_module(Context& context) {
     context.deadline = Deadline::after(std::chrono::seconds(timeout));
 }
 
+Context job_scope(const Context& job, ModuleId module) {
+    Context scope(job.spec, job.invocation, job.settings, job.store, job.coordination);
+    load_module(scope, module, true);
+    check_module(scope);
+    return scope;
+}
+
 std::vector<store::Module> job_modules(const Context& context) {
     if (const auto id = context.invocation.module) {
         Context probe(context.spec, context.invocation, context.settings, context.store,

@@ -89,4 +89,11 @@ TEST_CASE("module scope: a job runs over the enabled modules of its type, or the
     CHECK(modules[0].id == b);
     f.m.invocation.module = off;
     CHECK_THROWS_WITH(job_modules(f.m.context), Catch::Contains("is disabled"));
+
+    f.m.store.set_module_param(b, "op_timeout", "20");
+    const auto scope = job_scope(f.m.context, b); // one module's Context for the job
+    CHECK(scope.module->id == b);
+    CHECK(scope.module_params.require("op_timeout") == "20");
+    CHECK(scope.deadline.remaining() <= std::chrono::seconds(20));
+    CHECK(&scope.store == &f.m.store);
 }

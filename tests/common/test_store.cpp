@@ -435,6 +435,37 @@ TEST_CASE("store: a transaction commits together or not at all") {
     CHECK(store.find_account(d)->name == "d");
 }
 
+TEST_CASE("store: transactions nest three deep, an inner failure undoes only its own level") {
+    TempDir dir;
+    auto store = Store::open(pm::test::store_url(dir.path()));
+    AccountId outer;
+    AccountId middle;
+    AccountId inner;
+    store.transaction([&] {
+        outer = store.create_account("outer", "");
+        store.transaction([&] {
+            middle = store.create_account("middle", ""); // a third level: the store call's own
+            store.transaction([&] { inner = store.create_account("inner", ""); });
+            CHECK_THROWS_AS(store.transaction([&] {
+                (void)store.create_account("undone", "");
+                throw std::runtime_error("this level only");
+            }),
+                            std::runtime_error);
+        });
+        store.transaction([&] { (void)store.create_account("after", ""); });
+    });
+    CHECK(store.find_account(outer));
+    CHECK(store.find_account(middle));
+    CHECK(store.find_account(inner));
+    std::vector<std::string> names; // SQLite may give "after" the id "undone" had
+    for (std::int64_t id = 1; id <= 10; ++id) {
+        if (const auto account = store.find_account(AccountId(id))) {
+            names.push_back(account->name);
+        }
+    }
+    CHECK(names == std::vector<std::string>{"outer", "middle", "inner", "after"});
+}
+
 TEST_CASE("store: text columns only ever get valid UTF-8") {
     TempDir dir;
     const auto url = pm::test::store_url(dir.path());

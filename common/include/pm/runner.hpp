@@ -25,6 +25,9 @@ void load_module(Context& context, ModuleId id, bool mutating);
 // context's deadline set from op_timeout (ConfigError when not positive; above a year taken
 // as a year).
 void check_module(Context& context);
+// The scope of `module` for a job that runs over several modules (its Context: the job's
+// invocation, settings, store and coordination; load_module and check_module done).
+[[nodiscard]] Context job_scope(const Context& job, ModuleId module);
 // The modules a module-wide job runs over: the one given with --module (checked as
 // load_module does for a mutating command), else every enabled module of the spec's type (a
 // disabled one logged and left out).

@@ -28,7 +28,8 @@ void Statement::bind_one(int index, std::string_view value) {
 
 Transaction::Transaction(Connection& db) : m_db(db), m_nested(db.m_depth > 0) {
     if (m_nested) {
-        m_db.exec("SAVEPOINT pm");
+        m_savepoint = "pm" + std::to_string(db.m_depth);
+        m_db.exec("SAVEPOINT " + m_savepoint);
     } else {
         m_db.m_impl->begin();
     }
@@ -43,15 +44,15 @@ Transaction::~Transaction() {
     // Errors are ignored: the database may already have rolled back (SQLite after
     // SQLITE_FULL, MariaDB after a deadlock), and a destructor cannot report anything.
     if (m_nested) {
-        m_db.m_impl->exec_quietly("ROLLBACK TO SAVEPOINT pm");
-        m_db.m_impl->exec_quietly("RELEASE SAVEPOINT pm");
+        m_db.m_impl->exec_quietly(("ROLLBACK TO SAVEPOINT " + m_savepoint).c_str());
+        m_db.m_impl->exec_quietly(("RELEASE SAVEPOINT " + m_savepoint).c_str());
     } else {
         m_db.m_impl->exec_quietly("ROLLBACK");
     }
 }
 
 void Transaction::commit() {
-    m_db.exec(m_nested ? "RELEASE SAVEPOINT pm" : "COMMIT");
+    m_db.exec(m_nested ? "RELEASE SAVEPOINT " + m_savepoint : std::string("COMMIT"));
     m_open = false;
     --m_db.m_depth;
 }

@@ -178,6 +178,10 @@ private:
     Connection& m_db;
     bool m_nested = false;
     bool m_open = true;
+    // A nested one's savepoint, named by its depth (pm1, pm2, …): MariaDB replaces a savepoint
+    // of the same name, so that one name for all would leave the outer RELEASE without its
+    // savepoint ("SAVEPOINT pm does not exist", 1305) two levels down; SQLite stacks them.
+    std::string m_savepoint;
 };
 
 // Statement text as errors name it: blanks folded, cut after 60 characters; never values.

@@ -61,11 +61,8 @@ std::int64_t int_param(const Params& params, std::string_view name, std::int64_t
 class ModuleSync {
 public:
     ModuleSync(Context& context, const store::Module& module, ProgressLine& progress)
-        : m_module(context.spec, context.invocation, context.settings, context.store,
-                   context.coordination),
-          m_dry_run(context.invocation.dry_run), m_progress(progress) {
-        load_module(m_module, module.id, true);
-        check_module(m_module);
+        : m_module(job_scope(context, module.id)), m_dry_run(context.invocation.dry_run),
+          m_progress(progress) {
         const auto& params = m_module.module_params;
         m_collect.threads = static_cast<int>(
             int_param(params, "sync_threads", k_default_threads, 1, k_max_threads));
