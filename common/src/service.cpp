@@ -30,12 +30,13 @@ std::unique_ptr<http::Transport> curl_transport(const Params& params) {
 
 ServiceConnection::ServiceConnection(const Params& params, Coordination& coordination,
                                      const Deadline& deadline)
-    : ServiceConnection(params, coordination, deadline, curl_transport(params)) {}
+    : ServiceConnection(params, coordination, deadline, nullptr) {}
 
 ServiceConnection::ServiceConnection(const Params& params, Coordination& coordination,
                                      const Deadline& deadline,
                                      std::unique_ptr<http::Transport> transport)
-    : m_coordination(coordination), m_deadline(deadline), m_transport(std::move(transport)) {
+    : m_coordination(coordination), m_deadline(deadline),
+      m_transport(transport ? std::move(transport) : curl_transport(params)) {
     m_url = params.require("url");
     m_username = params.require("username");
     m_password = params.require("password");

@@ -47,7 +47,8 @@ public:
     // kept where `coordination` keeps them; `deadline` bounds every request and wait.
     ServiceConnection(const Params& params, Coordination& coordination, const Deadline& deadline);
     // The same over `transport` instead of libcurl's (unit tests of a module's operations over
-    // a scripted transport); `tls_verify` is then the transport's business.
+    // a scripted transport); `tls_verify` is then the transport's business. A null `transport`
+    // is libcurl's, as above.
     ServiceConnection(const Params& params, Coordination& coordination, const Deadline& deadline,
                       std::unique_ptr<http::Transport> transport);
     ServiceConnection(const ServiceConnection&) = delete;

@@ -15,7 +15,7 @@ namespace pm::ovirt {
 class Connection {
 public:
     explicit Connection(Context& context);
-    // The same over `transport` (unit tests: a scripted one).
+    // The same over `transport` (unit tests: a scripted one; null: libcurl's).
     Connection(Context& context, std::unique_ptr<http::Transport> transport);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

@@ -33,11 +33,8 @@ Connection::Connection(Context& context, std::unique_ptr<http::Transport> transp
                                          context.item->id, context.item->type, k_item_type));
     }
     const auto& params = context.module_params;
-    m_service =
-        transport
-            ? std::make_unique<ServiceConnection>(params, context.coordination, context.deadline,
-                                                  std::move(transport))
-            : std::make_unique<ServiceConnection>(params, context.coordination, context.deadline);
+    m_service = std::make_unique<ServiceConnection>(params, context.coordination, context.deadline,
+                                                    std::move(transport));
     m_api = std::make_unique<api::Client>(
         m_service->http(), m_service->url(),
         api::Credentials{m_service->username(), m_service->password()}, m_service->sessions(),

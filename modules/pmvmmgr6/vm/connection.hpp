@@ -37,7 +37,7 @@ struct Awaited {
 class Connection {
 public:
     explicit Connection(Context& context);
-    // The same over `transport` (unit tests: a scripted one).
+    // The same over `transport` (unit tests: a scripted one; null: libcurl's).
     Connection(Context& context, std::unique_ptr<http::Transport> transport);
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
