@@ -220,23 +220,25 @@ TEST_CASE("sync plan: marked objects of store objects are never added", "[sync]"
     }
 }
 
+std::unique_ptr<const Links> links(Links links) {
+    return std::make_unique<const Links>(std::move(links));
+}
+
 TEST_CASE("sync plan: a router interface is known by its router and subnet", "[sync]") {
     Case c;
     c.object(1, Kind::router, "r1");
-    c.object(2, Kind::network, "n1").subnet_id = "sub1";
+    c.object(2, Kind::network, "n1").links = links({.subnet_id = "sub1"});
     c.found(Kind::router, "r1");
     c.found(Kind::network, "n1");
     auto& interface = c.object(3, Kind::router_interface, "");
     SECTION("one being created (params router and network, an operation): not added") {
-        interface.router_object = ObjectId(1);
-        interface.network_object = ObjectId(2);
+        interface.links = links({.router_object = ObjectId(1), .network_object = ObjectId(2)});
         c.snapshot.holds[ObjectId(3)] = Hold::busy;
         c.interface("port1", "r1", "sub1");
         CHECK(c.plan().vdcs.empty());
     }
     SECTION("one that lost its port id: adopted") {
-        interface.router_id = "r1";
-        interface.subnet_id = "sub1";
+        interface.links = links({.subnet_id = "sub1", .router_id = "r1"});
         c.interface("port1", "r1", "sub1");
         const auto plan = c.plan();
         const auto& change = only_change(plan);
@@ -245,8 +247,7 @@ TEST_CASE("sync plan: a router interface is known by its router and subnet", "[s
     }
     SECTION("its port is gone but the pair joined again: relinked to the new port") {
         interface.external_id = "port-old";
-        interface.router_id = "r1";
-        interface.subnet_id = "sub1";
+        interface.links = links({.subnet_id = "sub1", .router_id = "r1"});
         c.interface("port-new", "r1", "sub1");
         const auto plan = c.plan();
         const auto& change = only_change(plan);
@@ -256,8 +257,7 @@ TEST_CASE("sync plan: a router interface is known by its router and subnet", "[s
     }
     SECTION("its port and pair are gone: marked deleted") {
         interface.external_id = "port-old";
-        interface.router_id = "r1";
-        interface.subnet_id = "sub1";
+        interface.links = links({.subnet_id = "sub1", .router_id = "r1"});
         c.interface("port-other", "r1", "sub2");
         const auto plan = c.plan();
         CHECK(actions(plan) == std::vector<Action>{Action::mark_deleted, Action::add});

@@ -78,6 +78,11 @@ std::optional<ObjectId> parse_mark(std::string_view text) {
     return ObjectId(*id);
 }
 
+const Links& links_of(const StoreObject& object) {
+    static const Links none;
+    return object.links ? *object.links : none;
+}
+
 std::string interface_pair(std::string_view router, std::string_view subnet) {
     std::string out;
     out.reserve(router.size() + subnet.size() + 1);
@@ -131,19 +136,20 @@ const StoreObject* VdcIndex::by_id(ObjectId id) const {
 }
 
 std::string VdcIndex::pair_of(const StoreObject& interface) const {
-    if (!interface.router_id.empty() && !interface.subnet_id.empty()) {
-        return interface_pair(interface.router_id, interface.subnet_id);
+    const auto& links = links_of(interface);
+    if (!links.router_id.empty() && !links.subnet_id.empty()) {
+        return interface_pair(links.router_id, links.subnet_id);
     }
-    if (!interface.router_object || !interface.network_object) {
+    if (!links.router_object || !links.network_object) {
         return {};
     }
-    const auto* router = by_id(*interface.router_object);
-    const auto* network = by_id(*interface.network_object);
+    const auto* router = by_id(*links.router_object);
+    const auto* network = by_id(*links.network_object);
     if (router == nullptr || network == nullptr || router->external_id.empty() ||
-        network->subnet_id.empty()) {
+        links_of(*network).subnet_id.empty()) {
         return {};
     }
-    return interface_pair(router->external_id, network->subnet_id);
+    return interface_pair(router->external_id, links_of(*network).subnet_id);
 }
 
 } // namespace pm::openstack::sync

@@ -4,10 +4,12 @@
 // store — shared by the planner and by the re-checks made when a change is applied.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -36,19 +38,29 @@ inline constexpr std::array<Kind, 6> k_kinds{
 enum class Hold { none, kept, busy };
 using Holds = std::unordered_map<ObjectId, Hold>;
 
-// A VDC object of the store, with the params the sync matches on.
-struct StoreObject {
-    ObjectId id{};
-    ItemId item{};
-    Kind kind = Kind::vm;
-    std::string external_id{};
-    store::ObjectStatus status = store::ObjectStatus::ordered;
-    bool young = false;                       // created after Snapshot::young_since
+// What a network or an interface is matched by besides its external id.
+struct Links {
     std::string subnet_id{};                  // networks and interfaces
     std::string router_id{};                  // interfaces
     std::optional<ObjectId> router_object{};  // interfaces: param router
     std::optional<ObjectId> network_object{}; // interfaces: param network
 };
+
+// A VDC object of the store, with what the sync matches it by. Kept small (64 bytes and its
+// external id): a large provider's module holds half a million of them (issue 18), and only
+// networks and interfaces have links.
+struct StoreObject {
+    ObjectId id{};
+    ItemId item{};
+    std::string external_id{};
+    std::unique_ptr<const Links> links{}; // networks and interfaces with any link
+    Kind kind = Kind::vm;
+    store::ObjectStatus status = store::ObjectStatus::ordered;
+    bool young = false; // created after Snapshot::young_since
+};
+
+// The object's links; empty ones when it has none.
+[[nodiscard]] const Links& links_of(const StoreObject& object);
 
 // A VDC item the sync covers: active or suspended, with a project_id.
 struct StoreVdc {
@@ -62,7 +74,7 @@ struct StoreVdc {
 
 struct Snapshot {
     std::vector<StoreVdc> vdcs;       // by item id
-    std::vector<StoreObject> objects; // of those VDCs, by id
+    std::vector<StoreObject> objects; // of those VDCs, by id (ascending)
     Holds holds;
     // Objects created after this time (ISO-8601 UTC) are too young for rule 2: the
     // billing platform may not have written their operation yet.
@@ -102,6 +114,11 @@ struct Inventory {
         const auto& slots_of = slots[index_of(kind)];
         const auto it = slots_of.find(id);
         return it != slots_of.end() && listed[it->second] != 0;
+    }
+    // Whether an object of the snapshot, of any kind, has the external id `id`.
+    [[nodiscard]] bool names_store_object(std::string_view id) const {
+        return std::any_of(slots.begin(), slots.end(),
+                           [&](const auto& slots_of) { return slots_of.contains(id); });
     }
 };
 

@@ -29,24 +29,27 @@ Change object_change(Action action, const StoreObject& object) {
     return change;
 }
 
-// Module-wide lookups shared by the VDC planners.
+// Module-wide lookups shared by the VDC planners. Which external ids the store knows is the
+// inventory's to say (Inventory::names_store_object): no second index of half a million ids.
 struct ModuleIndex {
     std::unordered_map<ItemId, Objects> objects; // by item
-    std::unordered_map<std::string, const StoreObject*> external;
-    std::unordered_set<ObjectId> ids;
+    std::vector<ObjectId> ids;                   // of every snapshot object, ascending
     std::unordered_map<std::string, std::vector<const Found*>> found; // by project
 
     ModuleIndex(const Snapshot& snapshot, const Inventory& inventory) {
+        ids.reserve(snapshot.objects.size());
         for (const auto& object : snapshot.objects) {
             objects[object.item].push_back(&object);
-            ids.insert(object.id);
-            if (!object.external_id.empty()) {
-                external.emplace(object.external_id, &object);
-            }
+            ids.push_back(object.id);
         }
+        std::sort(ids.begin(), ids.end()); // the snapshot's order already: a no-op then
         for (const auto& found_object : inventory.found) {
             found[found_object.project_id].push_back(&found_object);
         }
+    }
+
+    [[nodiscard]] bool has_object(ObjectId id) const {
+        return std::binary_search(ids.begin(), ids.end(), id);
     }
 };
 
@@ -153,7 +156,7 @@ private:
             found = it == m_by_mark.end() ? nullptr : it->second;
         }
         if (found == nullptr || found->kind != object.kind || m_claimed.contains(found->id) ||
-            m_module.external.contains(found->id)) {
+            m_inventory.names_store_object(found->id)) {
             return nullptr;
         }
         return found;
@@ -214,7 +217,7 @@ private:
     }
 
     void plan_found(const Found& found) {
-        if (m_claimed.contains(found.id) || m_module.external.contains(found.id)) {
+        if (m_claimed.contains(found.id) || m_inventory.names_store_object(found.id)) {
             return;
         }
         if (m_index.knows(found)) {
@@ -226,7 +229,7 @@ private:
             }
             return;
         }
-        if (found.mark && (m_module.ids.contains(*found.mark) || m_exists_elsewhere(*found.mark))) {
+        if (found.mark && (m_module.has_object(*found.mark) || m_exists_elsewhere(*found.mark))) {
             stray(found, fmt::format("object {} is another VDC's", *found.mark));
             return;
         }

@@ -74,11 +74,14 @@ std::optional<StoreObject> to_store_object(store::VdcObject&& row, const std::st
     if (!kind) {
         return std::nullopt; // a type pm does not know: left alone
     }
-    return StoreObject{row.id,     row.item_id,
-                       *kind,      std::move(row.external_id),
-                       row.status, !young_since.empty() && row.created_at > young_since,
-                       {},         {},
-                       {},         {}};
+    StoreObject object;
+    object.id = row.id;
+    object.item = row.item_id;
+    object.external_id = std::move(row.external_id);
+    object.kind = *kind;
+    object.status = row.status;
+    object.young = !young_since.empty() && row.created_at > young_since;
+    return object;
 }
 
 // The params a network or an interface is compared by.
@@ -87,11 +90,16 @@ void add_params(const store::Store& store, StoreObject& object) {
         return;
     }
     const auto params = store.object_params(object.id);
-    object.subnet_id = params.get_or("subnet_id", "");
-    object.router_id = params.get_or("router_id", "");
+    Links links;
+    links.subnet_id = params.get_or("subnet_id", "");
+    links.router_id = params.get_or("router_id", "");
     if (object.kind == Kind::router_interface) {
-        object.router_object = object_param(params, "router");
-        object.network_object = object_param(params, "network");
+        links.router_object = object_param(params, "router");
+        links.network_object = object_param(params, "network");
+    }
+    if (!links.subnet_id.empty() || !links.router_id.empty() || links.router_object ||
+        links.network_object) {
+        object.links = std::make_unique<const Links>(std::move(links));
     }
 }
 
