@@ -6,7 +6,13 @@
 
 namespace pm {
 
-void run_together(const std::vector<std::function<void()>>& tasks) {
+void run_together(const std::vector<std::function<void()>>& tasks, Together how) {
+    if (how == Together::in_turn) {
+        for (const auto& task : tasks) {
+            task();
+        }
+        return;
+    }
     std::vector<std::exception_ptr> errors(tasks.size());
     const auto run = [&](std::size_t i) {
         try {

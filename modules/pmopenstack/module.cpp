@@ -51,6 +51,10 @@ ModuleSpec module_spec() {
          "project name when the item has none; __IID__ item id, __ACCID__ account id "
          "(default vdc-__ACCID__-__IID__)",
          false},
+        {"parallel_requests",
+         "open, setparam: independent requests at once (on/off, default on; off for a cloud "
+         "that limits bursts)",
+         false},
         {"sync_threads", "vdc_sync_all: parallel requests (1-32, default 4)", false},
         {"sync_page_size", "vdc_sync_all: objects per listing page (default 1000)", false},
         {"sync_grace",
@@ -101,7 +105,7 @@ ModuleSpec module_spec() {
          "get a token, check the catalog and the admin role", check_connection,
          with(k_connection, {"external_network", "member_role"})},
         {"open", Scope::item, Mutation::mutating, "create the VDC: project, user, quotas", open,
-         with(console_names, {"member_role", "project_name_template"}),
+         with(console_names, {"member_role", "project_name_template", "parallel_requests"}),
          with({"project_name", "username", "password", "project_id", "user_id"}, quotas)},
         {"close", Scope::item, Mutation::mutating, "delete the VDC and everything in it", close,
          console_names, vdc},
@@ -110,7 +114,7 @@ ModuleSpec module_spec() {
         {"resume", Scope::item, Mutation::mutating, "enable the VDC, start its servers", resume,
          console_names, vdc},
         {"setparam", Scope::item, Mutation::mutating, "apply changed quotas", setparam,
-         k_connection, with({"project_id"}, quotas)},
+         with(k_connection, {"parallel_requests"}), with({"project_id"}, quotas)},
         object_command("vdc_volume_open", "create a volume", vdc_volume_open,
                        {"name", "size_gb", "volume_type"}),
         object_command("vdc_volume_close", "delete a volume", vdc_volume_close),

@@ -3,7 +3,12 @@
 Debian's `openstack` CLI (project create, user create, role add, quota set for Nova, Cinder and
 Neutron, loadbalancer quota set): requests and wall time.
 
-usage: vdc_open.py ROOT PMOPENSTACK [RUNS] [--no-cli] [--latency-ms N]
+usage: vdc_open.py ROOT PMOPENSTACK [RUNS] [--no-cli] [--latency-ms N] [--serial] [--real RC]
+--real RC (an openrc, scripts/real-openstack's) opens and then closes RUNS VDCs on real
+OpenStack services instead, both ways (parallel_requests off, then on); requests are counted
+from the module's log (one line per HTTP request).
+--serial sets the module param parallel_requests off: the open's independent requests go one
+after another, as before issue 18 (the figure to compare the default with, in the same run).
 --latency-ms gives every API request N ms of service time (the simulator's `slow` fault), as a
 real cloud has; on the bare simulator a request costs only the Python process's CPU.
 The first open runs with a cold session cache; the others reuse the cached token. The CLI has
@@ -43,12 +48,14 @@ def requests_since_clear(url: str) -> tuple[int, int]:
     return sum(counters["requests"].values()), counters.get("logins", 0)
 
 
-def seed(root: str, db: str, url: str, items: int) -> None:
+def seed(root: str, db: str, url: str, items: int, serial: bool) -> None:
     with sqlite3.connect(db) as conn:
         for name in ("schema.sql", "seed.sql"):
             conn.executescript(open(os.path.join(root, "examples", name)).read())
         conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 2 AND name = 'url'",
                      (url + "/identity/v3",))
+        if serial:
+            conn.execute("INSERT INTO processingparam VALUES (2, 'parallel_requests', 'off')")
         for item in range(101, 101 + items):
             conn.execute("INSERT INTO item (id, account_id, pricelist_id, module_id, type) "
                          "VALUES (?, 1, 2, 2, 'vdc')", (item,))
@@ -95,20 +102,94 @@ def cli_open(url: str, home: str, n: int) -> tuple[float, int, int]:
     return wall, requests, logins
 
 
+def read_rc(path: str) -> dict:
+    values = {}
+    for line in open(path):
+        if line.startswith("export ") and "=" in line:
+            name, value = line[len("export "):].strip().split("=", 1)
+            values[name] = value
+    return values
+
+
+def http_lines(log_dir: str) -> int:
+    total = 0
+    for name in os.listdir(log_dir):
+        with open(os.path.join(log_dir, name)) as log:
+            total += sum(1 for line in log if " HTTP " in line and " -> " in line)
+    return total
+
+
+def real(root: str, binary: str, runs: int, rc_path: str) -> None:
+    """RUNS opens on the real services with the requests one after another, then RUNS at
+    once; every VDC is closed afterwards."""
+    rc = read_rc(rc_path)
+    work = tempfile.mkdtemp(prefix="pm-bench-vdc-real-")
+    try:
+        db = os.path.join(work, "billing.db")
+        seed(root, db, rc["OS_AUTH_URL"], 2 * runs, False)
+        with sqlite3.connect(db) as conn:
+            for name, value in (("username", rc["OS_USERNAME"]), ("password", rc["OS_PASSWORD"]),
+                                ("user_domain", rc["OS_USER_DOMAIN_NAME"]),
+                                ("project", rc["OS_PROJECT_NAME"]),
+                                ("project_domain", rc["OS_PROJECT_DOMAIN_NAME"]),
+                                ("region", rc["OS_REGION_NAME"])):
+                conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 2 AND "
+                             "name = ?", (value, name))
+            conn.execute("UPDATE processingparam SET value = ? WHERE module_id = 2 AND "
+                         "name = 'url'", (rc["OS_AUTH_URL"],))
+            for item in range(101, 101 + 2 * runs):
+                conn.execute("INSERT INTO itemparam VALUES (?, 'project_name', ?)",
+                             (item, f"pm-bench-{os.getpid()}-{item}"))
+        env = dict(os.environ, PM_STORE="sqlite:" + db, PM_LOG_DIR=work + "/log",
+                   PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
+                   PM_CONFIG="/dev/null")
+        opened = []
+        try:
+            for label, first, value in (("one after another (parallel_requests off)", 101, "off"),
+                                        ("at once (the default)", 101 + runs, "on")):
+                with sqlite3.connect(db) as conn:
+                    conn.execute("INSERT INTO processingparam VALUES (2, 'parallel_requests', ?) "
+                                 "ON CONFLICT (module_id, name) DO UPDATE SET value = "
+                                 "excluded.value", (value,))
+                walls, counts = [], []
+                for item in range(first, first + runs):
+                    before = http_lines(work + "/log") if os.path.isdir(work + "/log") else 0
+                    walls.append(run([binary, "--command", "open", "--item", str(item)], env))
+                    opened.append(item)
+                    counts.append(http_lines(work + "/log") - before)
+                print(f"real OpenStack, open {label}: {runs} runs, requests {min(counts)}-"
+                      f"{max(counts)}, wall median {statistics.median(walls):.0f} ms "
+                      f"(first {walls[0]:.0f} ms, max {max(walls):.0f} ms)")
+        finally:
+            for item in opened:
+                run([binary, "--command", "close", "--item", str(item)], env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
-    args = [a for a in sys.argv[1:] if a != "--no-cli"]
+    args = [a for a in sys.argv[1:] if a not in ("--no-cli", "--serial")]
+    serial = "--serial" in sys.argv
     latency = 0
     if "--latency-ms" in args:
         at = args.index("--latency-ms")
         latency = int(args[at + 1])
         del args[at:at + 2]
+    rc = None
+    if "--real" in args:
+        at = args.index("--real")
+        rc = args[at + 1]
+        del args[at:at + 2]
     root, binary = args[0], args[1]
     runs = int(args[2]) if len(args) > 2 else 10
+    if rc:
+        real(root, binary, runs, rc)
+        return 0
     sim, url = start_simulator(root)
     work = tempfile.mkdtemp(prefix="pm-bench-vdc-")
     try:
         db = os.path.join(work, "billing.db")
-        seed(root, db, url, runs)
+        seed(root, db, url, runs, serial)
         env = dict(os.environ, PM_STORE="sqlite:" + db, PM_LOG_DIR=work + "/log",
                    PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
                    PM_CONFIG="/dev/null")
@@ -132,6 +213,8 @@ def main() -> int:
             counts.append(requests_since_clear(url) + (rss,))
         if latency:
             print(f"every API request takes {latency} ms more (simulated service time)")
+        if serial:
+            print("parallel_requests off: the independent requests one after another")
         print(f"pmopenstack open, cold cache: {counts[0][0]} requests ({counts[0][1]} login), "
               f"{walls[0]:.1f} ms, peak RSS {counts[0][2] / 1024:.1f} MiB")
         warm = walls[1:]

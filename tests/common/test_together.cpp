@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -64,4 +65,25 @@ TEST_CASE("together: no tasks is nothing to do, one task runs on the calling thr
     std::thread::id where;
     run_together({[&] { where = std::this_thread::get_id(); }});
     CHECK(where == std::this_thread::get_id());
+}
+
+TEST_CASE("together: in turn, the tasks run one after another on the calling thread and stop at "
+          "the first failure") {
+    std::vector<int> order;
+    std::vector<std::thread::id> threads;
+    const auto task = [&](int i) {
+        return [&, i] {
+            order.push_back(i);
+            threads.push_back(std::this_thread::get_id());
+        };
+    };
+    pm::run_together({task(1), task(2), task(3)}, pm::Together::in_turn);
+    CHECK(order == std::vector<int>{1, 2, 3});
+    CHECK(threads == std::vector<std::thread::id>(3, std::this_thread::get_id()));
+    order.clear();
+    CHECK_THROWS_WITH(
+        pm::run_together({task(1), [] { throw std::runtime_error("second"); }, task(3)},
+                         pm::Together::in_turn),
+        "second");
+    CHECK(order == std::vector<int>{1});
 }

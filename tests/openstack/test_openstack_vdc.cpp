@@ -110,6 +110,34 @@ TEST_CASE("pmopenstack setparam: changed limits reach the services", "[cloud]") 
     require_ok(env.run("close", item));
 }
 
+TEST_CASE("pmopenstack open and setparam with parallel_requests off: the same VDC, one request "
+          "after another",
+          "[cloud]") {
+    const OpenStackTarget target;
+    OpenStackEnv env(target);
+    env.store().set_module_param(env.module(), "parallel_requests", "off");
+    const auto item = env.add_vdc({{"cores", "12"}});
+    const auto project = open_vdc(env, item);
+    CHECK(api::compute_quota(env.admin(), project).at("cores") == 12);
+    CHECK(api::lb_quota(env.admin(), project).at("load_balancer") == 2);
+    const auto user_id = env.param(item, "user_id");
+    CHECK(api::has_role(env.admin(), project, user_id, api::find_role(env.admin(), "member")->id));
+    env.store().set_item_param(item, "cores", "16");
+    require_ok(env.run("setparam", item));
+    CHECK(api::compute_quota(env.admin(), project).at("cores") == 16);
+
+    SECTION("a value that is neither on nor off is a configuration error that changes nothing") {
+        env.store().set_module_param(env.module(), "parallel_requests", "sometimes");
+        env.store().set_item_param(item, "cores", "20");
+        OperationId op;
+        CHECK(env.run("setparam", item, &op).exit_code == 2);
+        CHECK_THAT(env.operation(op).error, Catch::Contains("parallel_requests"));
+        CHECK(api::compute_quota(env.admin(), project).at("cores") == 16);
+        env.store().set_module_param(env.module(), "parallel_requests", "off");
+    }
+    require_ok(env.run("close", item));
+}
+
 TEST_CASE("pmopenstack suspend and resume: only the servers suspend stopped start again",
           "[cloud]") {
     const OpenStackTarget target;

@@ -152,14 +152,15 @@ void open(Context& context) {
     const bool creates =
         !context.item_params.contains("project_id") || !context.item_params.contains("user_id");
     run_together({
-        [&] {
-            if (creates) {
-                (void)os.vdc_domain_id();
-            }
-        },
-        [&] { member_id = role_id(Connection(context), member); },
-        [&] { admin_id = role_id(Connection(context), "admin"); },
-    });
+                     [&] {
+                         if (creates) {
+                             (void)os.vdc_domain_id();
+                         }
+                     },
+                     [&] { member_id = role_id(Connection(context), member); },
+                     [&] { admin_id = role_id(Connection(context), "admin"); },
+                 },
+                 together(context));
     const auto project = ensure_project(context, os);
     std::string user_id;
     auto tasks = quota_tasks(context, project.id, Compare::no, wanted);
@@ -172,7 +173,7 @@ void open(Context& context) {
                                      api::assign_role(side.admin(), project.id,
                                                       side.admin().token().user_id, admin_id);
                                  }});
-    run_together(tasks);
+    run_together(tasks, together(context));
     record_limits(context, wanted);
     context.store.set_item_status(context.item->id, store::ItemStatus::active);
     context.result.add("project_id", project.id);

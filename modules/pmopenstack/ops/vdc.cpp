@@ -135,6 +135,11 @@ std::string require_project_id(const Context& context) {
     return *id;
 }
 
+Together together(const Context& context) {
+    return context.module_params.get_bool("parallel_requests", true) ? Together::at_once
+                                                                     : Together::in_turn;
+}
+
 std::vector<std::function<void()>>
 quota_tasks(Context& context, const std::string& project, Compare compare,
             const std::map<std::string, std::int64_t, std::less<>>& wanted) {
@@ -170,7 +175,7 @@ void record_limits(Context& context,
 
 void apply_quotas(Context& context, const std::string& project, Compare compare) {
     const auto wanted = wanted_limits(context);
-    run_together(quota_tasks(context, project, compare, wanted));
+    run_together(quota_tasks(context, project, compare, wanted), together(context));
     record_limits(context, wanted);
 }
 

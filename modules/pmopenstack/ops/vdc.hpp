@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pm/context.hpp"
+#include "pm/together.hpp"
 
 #include "pmopenstack/api/types.hpp"
 #include "pmopenstack/ops/connection.hpp"
@@ -41,6 +42,9 @@ enum class Foreign { refuse, skip };
 // when `compare` is off): one task per service, each on a Connection of its own, to run at
 // once with pm::run_together (they touch neither the store nor the context's params).
 enum class Compare { no, yes };
+// Module param parallel_requests (on/off, default on): off sends those requests one after
+// another, for a cloud that limits bursts of API requests.
+[[nodiscard]] Together together(const Context& context);
 [[nodiscard]] std::vector<std::function<void()>>
 quota_tasks(Context& context, const std::string& project, Compare compare,
             const std::map<std::string, std::int64_t, std::less<>>& wanted);
