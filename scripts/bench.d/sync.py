@@ -3,7 +3,10 @@
 and peak RSS with 10,000 VDCs holding 50k, 100k, 250k and 500k objects (issue 18: a large
 provider's scale, within 60 s and 300 MB).
 
-usage: sync.py ROOT PMOPENSTACK [--vdcs N] [OBJECTS_PER_VDC…]     (default 10000; 5 10 25 50)
+usage: sync.py ROOT PMOPENSTACK [--vdcs N] [--before BIN] [OBJECTS_PER_VDC…]
+                                                           (default 10000; 5 10 25 50)
+--before BIN runs BIN (pmopenstack of an earlier commit) first on a copy of the same seeded
+SQLite store, against the same simulator: before and after in the same run.
 
 For each size the simulator is seeded (`POST /__sim__/seed`) with N projects, and a
 scratch SQLite store built from examples/schema.sql gets a pmopenstack module, N active
@@ -140,7 +143,18 @@ def sync(binary: str, env: dict, url: str, *extra: str) -> tuple[float, int, flo
             float(user) + float(system), module)
 
 
-def run_size(root: str, binary: str, vdcs: int, per_vdc: int) -> None:
+def run_three(label_store: str, binary: str, env: dict, url: str) -> None:
+    for label, extra in (("first", ()), ("steady", ()), ("dry", ("--dry-run",))):
+        wall, requests, rss, cpu, module = sync(binary, env, url, *extra)
+        changes = ", ".join(f"{key} {module[key]}" for key in
+                            ("added", "marked_deleted", "limits_changed")
+                            if module[key] != "0")
+        print(f"    [{label_store}] {label:6} wall {wall:6.2f} s (CPU {cpu:5.2f} s)  "
+              f"requests {requests:5}  peak RSS {rss:6.1f} MiB  "
+              f"({changes or 'no changes'})")
+
+
+def run_size(root: str, binary: str, vdcs: int, per_vdc: int, before: str = "") -> None:
     sim, url = start_simulator(root)
     work = tempfile.mkdtemp(prefix="pm-bench-sync-")
     try:
@@ -151,19 +165,18 @@ def run_size(root: str, binary: str, vdcs: int, per_vdc: int) -> None:
         stored = build_store(root, db, url, seeded["projects"])
         print(f"{vdcs} VDCs, {per_vdc * vdcs:>7} objects: seeded {sum(seeded['created'].values())} OpenStack "
               f"objects and {stored} store objects in {time.perf_counter() - started:.1f} s")
+        def env_of(store_url: str) -> dict:
+            return dict(os.environ, PM_STORE=store_url, PM_LOG_DIR=work + "/log",
+                        PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
+                        PM_CONFIG="/dev/null")
+        if before:
+            copy = os.path.join(work, "before.db")
+            shutil.copyfile(db, copy)
+            run_three("sqlite, before", before, env_of("sqlite:" + copy), url)
+            os.remove(copy)
         # The MariaDB copy is taken before the first sync changes the SQLite store.
         for label_store, store_url in stores.backends(db):
-            env = dict(os.environ, PM_STORE=store_url, PM_LOG_DIR=work + "/log",
-                       PM_CACHE_DIR=work + "/cache", PM_LOCK_DIR=work + "/locks",
-                       PM_CONFIG="/dev/null")
-            for label, extra in (("first", ()), ("steady", ()), ("dry", ("--dry-run",))):
-                wall, requests, rss, cpu, module = sync(binary, env, url, *extra)
-                changes = ", ".join(f"{key} {module[key]}" for key in
-                                    ("added", "marked_deleted", "limits_changed")
-                                    if module[key] != "0")
-                print(f"    [{label_store}] {label:6} wall {wall:6.2f} s (CPU {cpu:5.2f} s)  "
-                      f"requests {requests:5}  peak RSS {rss:6.1f} MiB  "
-                      f"({changes or 'no changes'})")
+            run_three(label_store, binary, env_of(store_url), url)
             stores.drop(store_url)
     finally:
         sim.terminate()
@@ -174,13 +187,18 @@ def run_size(root: str, binary: str, vdcs: int, per_vdc: int) -> None:
 def main() -> int:
     root, binary, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     vdcs = VDCS
-    if args[:1] == ["--vdcs"] and len(args) > 1:
-        vdcs, args = int(args[1]), args[2:]
+    before = ""
+    while args[:1] in (["--vdcs"], ["--before"]) and len(args) > 1:
+        if args[0] == "--vdcs":
+            vdcs = int(args[1])
+        else:
+            before = args[1]
+        args = args[2:]
     sizes = [int(a) for a in args] or [5, 10, 25, 50]
     for size in sizes:
         if size not in MIXES:
             sys.exit(f"objects per VDC: one of {sorted(MIXES)}")
-        run_size(root, binary, vdcs, size)
+        run_size(root, binary, vdcs, size, before)
     return 0
 
 
