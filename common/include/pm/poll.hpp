@@ -20,7 +20,24 @@ struct PollIntervals {
     std::chrono::milliseconds fast{0}; // 0: start at `first`
 };
 
+// What one look at the awaited changes found.
+enum class Polled {
+    waiting,    // nothing new: the next wait is longer
+    progressed, // one of several changes ended (the next may have just begun): start again
+    done,       // all over
+};
+
+// The wait after one of `previous` (the zero duration before the first wait): growing by half
+// up to the cap, back at the start after progress.
+[[nodiscard]] std::chrono::milliseconds
+next_poll_wait(const PollIntervals& intervals, std::chrono::milliseconds previous, Polled polled);
+
 void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,
                 const std::function<bool()>& done);
+
+// The same for several changes at once, where one ending may start the next (VMmanager runs a
+// VM's tasks one after another): progress polls fast again, as right after a call.
+void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,
+                const std::function<Polled()>& look);
 
 } // namespace pm

@@ -53,6 +53,12 @@ void Connection::wait_until(std::string_view what, const std::function<bool()>& 
     poll_until(m_service->deadline(), intervals, what, done);
 }
 
+void Connection::wait_until(std::string_view what, const std::function<Polled()>& look) const {
+    auto intervals = m_service->poll_intervals();
+    intervals.fast = k_fast_poll;
+    poll_until(m_service->deadline(), intervals, what, look);
+}
+
 bool Connection::within_task_appear(std::string_view what,
                                     const std::function<bool()>& done) const {
     const auto began = std::chrono::steady_clock::now();
@@ -142,26 +148,34 @@ void Connection::await_all(std::vector<Awaited> changes, const More& more) const
         what =
             watched.front().change.task ? "task " + watched.front().label : watched.front().label;
     }
-    wait_until(what, [&] {
-        bool all_over = true;
-        if (more) {
-            std::vector<Awaited> added;
-            all_over = more(added);
-            watch(added);
-        }
-        for (auto& one : watched) {
-            if (one.over) {
-                continue;
-            }
-            one.over =
-                look(*m_api, one, std::chrono::steady_clock::now() - one.since, m_task_appear);
-            if (one.over && one.change.on_over) {
-                one.change.on_over();
-            }
-            all_over = all_over && one.over;
-        }
-        return all_over;
-    });
+    // A change that ends (or one sent again) is progress: the VM's next queued task may have
+    // just begun, and is polled for as fast as right after a call.
+    wait_until(what, std::function<Polled()>([&] {
+                   bool all_over = true;
+                   bool progressed = false;
+                   if (more) {
+                       std::vector<Awaited> added;
+                       all_over = more(added);
+                       progressed = !added.empty();
+                       watch(added);
+                   }
+                   for (auto& one : watched) {
+                       if (one.over) {
+                           continue;
+                       }
+                       one.over = look(*m_api, one, std::chrono::steady_clock::now() - one.since,
+                                       m_task_appear);
+                       if (one.over && one.change.on_over) {
+                           one.change.on_over();
+                       }
+                       progressed = progressed || one.over;
+                       all_over = all_over && one.over;
+                   }
+                   if (all_over) {
+                       return Polled::done;
+                   }
+                   return progressed ? Polled::progressed : Polled::waiting;
+               }));
 }
 
 void Connection::wait(const api::TaskRef& task) const {

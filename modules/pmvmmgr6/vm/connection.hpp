@@ -8,7 +8,8 @@
 //
 // Every wait polls adaptively: at once, then after 50 ms, growing by half through task_poll_ms
 // up to 5 s (pm/poll.hpp), so that a task of a second is seen about when it ends. Several
-// changes are waited for together (await_all): one poll round looks at each of them.
+// changes are waited for together (await_all): one poll round looks at each of them, and
+// the waits start again at 50 ms when one of them ends (the VM's next queued task begins).
 #pragma once
 
 #include <chrono>
@@ -65,6 +66,8 @@ public:
     void await_all(std::vector<Awaited> changes, const More& more = {}) const;
     // Polls `done` until it returns true (same intervals and deadline as wait()).
     void wait_until(std::string_view what, const std::function<bool()>& done) const;
+    // The same for several changes: `look` says when one of them ended (pm/poll.hpp).
+    void wait_until(std::string_view what, const std::function<Polled()>& look) const;
     // Polls `done` for at most task_appear_s; whether it came true. For the change an
     // interrupted run may or may not have sent: long enough for a change that VMmanager took to
     // show, after which it was not taken.
