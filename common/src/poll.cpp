@@ -34,8 +34,7 @@ void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::s
 
 void poll_until(const Deadline& deadline, const PollIntervals& intervals, std::string_view what,
                 const std::function<bool()>& done) {
-    poll_until(deadline, intervals, what,
-               std::function<Polled()>([&] { return done() ? Polled::done : Polled::waiting; }));
+    poll_until(deadline, intervals, what, [&] { return done() ? Polled::done : Polled::waiting; });
 }
 
 } // namespace pm

@@ -1,5 +1,4 @@
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
 

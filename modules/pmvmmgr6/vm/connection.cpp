@@ -47,16 +47,18 @@ std::int64_t Connection::cluster() const {
     return m_context.module_params.require_int("cluster");
 }
 
-void Connection::wait_until(std::string_view what, const std::function<bool()>& done) const {
+PollIntervals Connection::poll_intervals() const {
     auto intervals = m_service->poll_intervals();
     intervals.fast = k_fast_poll;
-    poll_until(m_service->deadline(), intervals, what, done);
+    return intervals;
+}
+
+void Connection::wait_until(std::string_view what, const std::function<bool()>& done) const {
+    poll_until(m_service->deadline(), poll_intervals(), what, done);
 }
 
 void Connection::wait_until(std::string_view what, const std::function<Polled()>& look) const {
-    auto intervals = m_service->poll_intervals();
-    intervals.fast = k_fast_poll;
-    poll_until(m_service->deadline(), intervals, what, look);
+    poll_until(m_service->deadline(), poll_intervals(), what, look);
 }
 
 bool Connection::within_task_appear(std::string_view what,
@@ -150,32 +152,33 @@ void Connection::await_all(std::vector<Awaited> changes, const More& more) const
     }
     // A change that ends (or one sent again) is progress: the VM's next queued task may have
     // just begun, and is polled for as fast as right after a call.
-    wait_until(what, std::function<Polled()>([&] {
-                   bool all_over = true;
-                   bool progressed = false;
-                   if (more) {
-                       std::vector<Awaited> added;
-                       all_over = more(added);
-                       progressed = !added.empty();
-                       watch(added);
-                   }
-                   for (auto& one : watched) {
-                       if (one.over) {
-                           continue;
-                       }
-                       one.over = look(*m_api, one, std::chrono::steady_clock::now() - one.since,
-                                       m_task_appear);
-                       if (one.over && one.change.on_over) {
-                           one.change.on_over();
-                       }
-                       progressed = progressed || one.over;
-                       all_over = all_over && one.over;
-                   }
-                   if (all_over) {
-                       return Polled::done;
-                   }
-                   return progressed ? Polled::progressed : Polled::waiting;
-               }));
+    const std::function<Polled()> round = [&] {
+        bool all_over = true;
+        bool progressed = false;
+        if (more) {
+            std::vector<Awaited> added;
+            all_over = more(added);
+            progressed = !added.empty();
+            watch(added);
+        }
+        for (auto& one : watched) {
+            if (one.over) {
+                continue;
+            }
+            one.over =
+                look(*m_api, one, std::chrono::steady_clock::now() - one.since, m_task_appear);
+            if (one.over && one.change.on_over) {
+                one.change.on_over();
+            }
+            progressed = progressed || one.over;
+            all_over = all_over && one.over;
+        }
+        if (all_over) {
+            return Polled::done;
+        }
+        return progressed ? Polled::progressed : Polled::waiting;
+    };
+    wait_until(what, round);
 }
 
 void Connection::wait(const api::TaskRef& task) const {

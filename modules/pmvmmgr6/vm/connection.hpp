@@ -77,6 +77,8 @@ public:
     [[nodiscard]] std::chrono::seconds task_appear() const { return m_task_appear; }
 
 private:
+    // The module's polling intervals, starting at 50 ms after a call.
+    [[nodiscard]] PollIntervals poll_intervals() const;
     Context& m_context;
     std::unique_ptr<ServiceConnection> m_service;
     std::unique_ptr<api::Client> m_api;
